@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs from Debian (browser, fonts, Slurm) when we are root and it is missing.
+# Tests that still lack their tool skip with a visible reason, so this never fails the run.
+set -uo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "test-setup: installing ${need[*]} from Debian"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}") >/tmp/linpath-test-setup.log 2>&1 \
+    || echo "test-setup: apt-get failed (see /tmp/linpath-test-setup.log); the tests that need ${need[*]} will skip"
+fi
+npm run build --silent
