@@ -1,0 +1,40 @@
+// Builds a dataset in a hidden folder inside the output dir and moves it into place only when complete.
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { hashFile } from 'hasha';
+import { MANIFEST_FILE, type DatasetManifest } from '../manifest.js';
+
+export class Staging {
+  private constructor(readonly out: string, readonly dir: string) {}
+
+  static async create(out: string): Promise<Staging> {
+    const dir = path.join(out, `.incoming-${process.pid}`);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    return new Staging(out, dir);
+  }
+
+  path(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  /** SHA-256 of every staged file, by name (sorted). */
+  async hashes(): Promise<Record<string, string>> {
+    const names = (await readdir(this.dir)).sort();
+    const entries = await Promise.all(names.map(async (name) => [name, await hashFile(this.path(name), { algorithm: 'sha256' })] as const));
+    return Object.fromEntries(entries);
+  }
+
+  /** Moves the staged files into the output dir, then writes dataset.json last (atomically), so it only exists for a whole dataset. */
+  async commit(manifest: DatasetManifest): Promise<void> {
+    for (const name of await readdir(this.dir)) await rename(this.path(name), path.join(this.out, name));
+    await rm(this.dir, { recursive: true, force: true });
+    const temp = path.join(this.out, `.${MANIFEST_FILE}.${process.pid}`);
+    await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
+    await rename(temp, path.join(this.out, MANIFEST_FILE));
+  }
+
+  async abort(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,74 @@
+// Stage program: writes MNIST, CIFAR-10 or an ImageNet index into --out in its real format, plus dataset.json.
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { CIFAR10_MD5, CIFAR10_URL } from '../src/ml/datasets/cifar10.js';
+import { fetchCifar10 } from '../src/ml/datasets/fetch/fetch-cifar10.js';
+import { fetchImagenet } from '../src/ml/datasets/fetch/fetch-imagenet.js';
+import { fetchMnist } from '../src/ml/datasets/fetch/fetch-mnist.js';
+import { Staging } from '../src/ml/datasets/fetch/staging.js';
+import { DATASET_NAMES, type DatasetManifest } from '../src/ml/datasets/manifest.js';
+import { runStage, UsageError } from './support/stage-main.js';
+
+interface Options {
+  dataset: (typeof DATASET_NAMES)[number];
+  out: string;
+  from?: string;
+  url: string;
+  md5: string;
+  cache?: string;
+}
+
+const program = new Command('fetch-data')
+  .description('Write a dataset in its real on-disk format plus dataset.json into --out.')
+  .addOption(new Option('--dataset <name>', 'which dataset').choices(DATASET_NAMES).makeOptionMandatory())
+  .requiredOption('--out <dir>', 'output directory (the stage ${out})')
+  .option('--from <path>', 'local source: MNIST IDX folder, CIFAR-10 .tar.gz or extracted folder, ImageNet root (required for imagenet)')
+  .option('--url <url>', 'CIFAR-10 download URL', CIFAR10_URL)
+  .option('--md5 <hex>', 'expected MD5 of the CIFAR-10 tarball', CIFAR10_MD5)
+  .option('--cache <dir>', 'where CIFAR-10 downloads (and partial downloads) are kept; default $PIPELINE_SCRATCH or ~/.cache/linpath/downloads')
+  .exitOverride();
+
+function downloadCache(explicit: string | undefined): string {
+  if (explicit !== undefined) return explicit;
+  if (process.env.PIPELINE_SCRATCH) return process.env.PIPELINE_SCRATCH;
+  return path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'linpath', 'downloads');
+}
+
+async function main(): Promise<void> {
+  program.parse();
+  const options = program.opts<Options>();
+  if (!/^[0-9a-f]{32}$/i.test(options.md5)) throw new UsageError(`--md5 ${options.md5}: expected 32 hex digits`);
+  if (options.dataset === 'imagenet' && options.from === undefined) throw new UsageError('--dataset imagenet needs --from DIR (train/ and val/ folders)');
+  const log = (line: string) => console.log(`fetch-data: ${line}`);
+  await mkdir(options.out, { recursive: true });
+  const staging = await Staging.create(options.out);
+  let manifest: DatasetManifest;
+  try {
+    switch (options.dataset) {
+      case 'mnist':
+        manifest = await fetchMnist(staging, options.from);
+        break;
+      case 'cifar10':
+        manifest = await fetchCifar10(staging, {
+          from: options.from,
+          url: options.url,
+          md5: options.md5.toLowerCase(),
+          cacheDir: downloadCache(options.cache),
+          log,
+        });
+        break;
+      case 'imagenet':
+        manifest = await fetchImagenet(staging, options.from!);
+        break;
+    }
+  } catch (error) {
+    await staging.abort();
+    throw error;
+  }
+  await staging.commit(manifest);
+  log(`${manifest.name}: ${manifest.train} train and ${manifest.test} test examples, shape ${manifest.shape.join('×')}, ${manifest.classes} classes → ${options.out}`);
+}
+
+runStage('fetch-data', main);

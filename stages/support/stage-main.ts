@@ -1,0 +1,24 @@
+// Runs a stage program's main: a typed error becomes one line and exit 1, a usage error exit 2; only real bugs show a stack.
+import { CommanderError } from 'commander';
+
+/** A wrong or missing flag value: exit 2. */
+export class UsageError extends Error {
+  readonly reason = 'bad-usage';
+}
+
+export function runStage(name: string, main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2); // commander printed its message already
+      if (error instanceof UsageError) {
+        console.error(`${name}: ${error.message}`);
+        process.exit(2);
+      }
+      const reason = (error as { reason?: unknown }).reason;
+      if (typeof reason === 'string') console.error(`${name}: ${(error as Error).message} [${reason}]`);
+      else console.error(`${name}: unexpected failure`, error);
+      process.exit(1);
+    },
+  );
+}
