@@ -1,0 +1,58 @@
+// Figure 2: per setting, test loss and error along the line from each checkpoint t to the final weights, coloured by t.
+import type { AggregateData } from '../aggregate-data.js';
+import type { RenderParams } from '../params.js';
+import type { FigureSource } from './figure-data.js';
+import { ERROR_TITLE, LOSS_TITLE, figureConfig } from './theme.js';
+import { settingOrder } from './figure1.js';
+
+export function figure2(data: AggregateData, params: RenderParams): FigureSource {
+  const rows = [...data.curves]
+    .sort((a, b) => a.setting.localeCompare(b.setting) || a.iteration - b.iteration || a.x - b.x)
+    .map((p) => ({ ...p }));
+  const settingRow = (setting: string) => {
+    const iterations = [...new Set(rows.filter((r) => r.setting === setting).map((r) => r.iteration))].sort((a, b) => a - b);
+    // Ordinal, so every checkpoint gets its own legend entry; the scheme's pale end is cut off to stay visible on white.
+    const color = {
+      field: 'iteration',
+      type: 'ordinal' as const,
+      title: 'checkpoint t (iteration)',
+      scale: { domain: iterations, scheme: { name: params.sequential_scheme, extent: [0, 0.85] } },
+    };
+    const panel = (field: 'test_loss' | 'test_error', title: string, format?: string) => ({
+      width: 300,
+      height: 220,
+      mark: { type: 'line' as const, strokeWidth: 1.6 },
+      encoding: {
+        x: {
+          field: 'x',
+          type: 'quantitative' as const,
+          title: 'interpolation x (0 = checkpoint θ_t, 1 = final)',
+          scale: { domain: [0, 1] },
+          axis: { tickCount: 5 },
+        },
+        y: { field, type: 'quantitative' as const, title, ...(format ? { axis: { format } } : {}) },
+        color,
+        detail: { field: 'iteration', type: 'quantitative' as const },
+      },
+    });
+    return {
+      title: { text: setting, fontSize: 14 },
+      transform: [{ filter: { field: 'setting', equal: setting } }],
+      hconcat: [panel('test_loss', LOSS_TITLE), panel('test_error', ERROR_TITLE, '.0%')],
+      resolve: { scale: { color: 'shared' as const } },
+    };
+  };
+  return {
+    name: 'figure2',
+    columns: ['setting', 'iteration', 'x', 'test_loss', 'test_error'],
+    rows,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: { text: 'Figure 2. Linear paths from checkpoints at iteration t to the final weights' },
+      config: figureConfig,
+      data: { values: rows },
+      vconcat: settingOrder(data).map(settingRow),
+      resolve: { scale: { color: 'independent', x: 'independent', y: 'independent' }, legend: { color: 'independent' } },
+    },
+  };
+}

@@ -1,0 +1,72 @@
+// Figure 3: the largest rise of loss (top) and error (bottom) above the start of the path, against t on a symlog axis.
+import type { AggregateData } from '../aggregate-data.js';
+import type { RenderParams } from '../params.js';
+import type { FigureSource } from './figure-data.js';
+import { figureConfig } from './theme.js';
+import { settingOrder } from './figure1.js';
+
+/** Tick values 0, 1, 10, 100, … up to the largest t: a symlog axis otherwise labels odd in-between values. */
+export function symlogTicks(maxIteration: number): number[] {
+  const ticks = [0];
+  for (let power = 1; power <= Math.max(1, maxIteration) * 10; power *= 10) {
+    ticks.push(power);
+    if (power >= maxIteration) break;
+  }
+  return ticks;
+}
+
+export function figure3(data: AggregateData, params: RenderParams): FigureSource {
+  const rows = settingOrder(data).flatMap((setting) =>
+    [...data.settings[setting]!.rows]
+      .sort((a, b) => a.iteration - b.iteration)
+      .map((row) => ({
+        setting,
+        iteration: row.iteration,
+        loss_above_start: row.loss.above_start,
+        error_above_start: row.error.above_start,
+      })),
+  );
+  const maxIteration = Math.max(0, ...rows.map((r) => r.iteration));
+  const definition = data.definitions.above_start ?? 'max_x L(x) − L(0)';
+  const x = {
+    field: 'iteration',
+    type: 'quantitative' as const,
+    title: 'checkpoint t (iteration, symlog scale: t = 0 at the left edge)',
+    scale: { type: 'symlog' as const, constant: 1, domain: [0, maxIteration] },
+    axis: { values: symlogTicks(maxIteration), format: ',d' },
+  };
+  const color = {
+    field: 'setting',
+    type: 'nominal' as const,
+    title: 'setting',
+    scale: { domain: settingOrder(data), range: params.colors },
+  };
+  const panel = (field: string, title: string, format?: string) => ({
+    width: 520,
+    height: 200,
+    mark: { type: 'line' as const, strokeWidth: 2, point: true },
+    encoding: {
+      x,
+      y: { field, type: 'quantitative' as const, title, ...(format ? { axis: { format } } : {}) },
+      color,
+    },
+  });
+  return {
+    name: 'figure3',
+    columns: ['setting', 'iteration', 'loss_above_start', 'error_above_start'],
+    rows,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: {
+        text: 'Figure 3. Maximum increase along the path from θ_t to the final weights',
+        subtitle: `barrier (a) above_start = ${definition}, for L = test loss (top) and test error (bottom)`,
+      },
+      config: figureConfig,
+      data: { values: rows },
+      vconcat: [
+        panel('loss_above_start', 'max increase in test loss (nats)'),
+        panel('error_above_start', 'max increase in test error (% points)', '.1~%'),
+      ],
+    },
+  };
+}

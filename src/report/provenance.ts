@@ -1,0 +1,69 @@
+// Reads the runner's PIPELINE_UPSTREAM file into one provenance row per stage (docs/stage-interface.md).
+import { readFile } from 'node:fs/promises';
+import { ReportError } from './errors.js';
+import { assertMatchesSchema } from './json-schema.js';
+
+export interface ProvenanceRow {
+  stage: string;
+  key: string;
+  output_hash: string;
+  duration_s: number | null;
+  ran_on: string;
+  backend: string;
+  device: string;
+}
+
+interface UpstreamEntry {
+  key: string;
+  output_hash?: string;
+  duration_s?: number | null;
+  ran_on?: string | null;
+  info?: Record<string, string | number> | null;
+}
+
+const upstreamSchema = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    required: ['key'],
+    properties: {
+      key: { type: 'string' },
+      output_hash: { type: 'string' },
+      duration_s: { type: ['number', 'null'] },
+      ran_on: { type: ['string', 'null'] },
+      info: { type: ['object', 'null'] },
+    },
+  },
+};
+
+/** One row per upstream stage, sorted by name with numbers compared as numbers (sweep@s@20 before sweep@s@100). */
+export function provenanceFromUpstream(upstream: unknown, where: string): ProvenanceRow[] {
+  assertMatchesSchema<Record<string, UpstreamEntry>>(upstream, upstreamSchema, where);
+  return Object.entries(upstream)
+    .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+    .map(([stage, entry]) => ({
+      stage,
+      key: entry.key,
+      output_hash: entry.output_hash ?? '',
+      duration_s: entry.duration_s ?? null,
+      ran_on: entry.ran_on ?? '',
+      backend: String(entry.info?.backend ?? ''),
+      device: String(entry.info?.device ?? ''),
+    }));
+}
+
+export async function readProvenance(path: string): Promise<ProvenanceRow[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new ReportError('missing-input', `PIPELINE_UPSTREAM ${path}: ${(cause as Error).message}`, { cause });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new ReportError('corrupt-input', `PIPELINE_UPSTREAM ${path}: not JSON (${(cause as Error).message})`, { cause });
+  }
+  return provenanceFromUpstream(parsed, `PIPELINE_UPSTREAM ${path}`);
+}

@@ -1,0 +1,60 @@
+// Renders the whole report: the three figures (SVG, PNG, CSV) and index.html, into an output directory.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AggregateData } from './aggregate-data.js';
+import { formatCsv } from './csv.js';
+import { ReportError } from './errors.js';
+import { figure1Finding, figure2Finding, figure3Finding } from './findings.js';
+import type { FigureSource } from './figures/figure-data.js';
+import { figure1 } from './figures/figure1.js';
+import { figure2 } from './figures/figure2.js';
+import { figure3 } from './figures/figure3.js';
+import type { RenderParams } from './params.js';
+import type { ProvenanceRow } from './provenance.js';
+import { specToSvg, svgToPng } from './render-figure.js';
+import { reportHtml, type ReportFigure } from './report-html.js';
+import { writeFileAtomic } from './write-atomic.js';
+
+export interface RenderInput {
+  data: AggregateData;
+  params: RenderParams;
+  provenance: ProvenanceRow[] | null;
+  outDir: string;
+}
+
+const CAPTIONS: Record<string, string> = {
+  figure1: 'Test loss (left) and test error (right) along the line from initialization to the final weights, one line per setting.',
+  figure2: 'Test loss (left) and error (right) along the line from the checkpoint at iteration t to the final weights, one panel pair per setting, coloured by t.',
+  figure3: 'Largest increase of test loss (top) and error (bottom) above the start of the path from θ_t, against t (symlog axis), one line per setting.',
+};
+
+function svgSize(svg: string, name: string): { width: number; height: number } {
+  const match = /<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"/.exec(svg);
+  if (!match) throw new ReportError('render-failed', `${name}: the SVG has no width/height`);
+  return { width: Math.round(Number(match[1])), height: Math.round(Number(match[2])) };
+}
+
+/** Writes figureN.svg|png|csv and index.html into `outDir`; returns the names of the files written. */
+export async function renderReport({ data, params, provenance, outDir }: RenderInput): Promise<string[]> {
+  await mkdir(outDir, { recursive: true });
+  const sources: FigureSource[] = [figure1(data, params), figure2(data, params), figure3(data, params)];
+  const findings: Record<string, string> = {
+    figure1: figure1Finding(data),
+    figure2: figure2Finding(data),
+    figure3: figure3Finding(data, params),
+  };
+  const written: string[] = [];
+  const figures: ReportFigure[] = [];
+  for (const source of sources) {
+    const svg = await specToSvg(source.spec, source.name);
+    await writeFileAtomic(join(outDir, `${source.name}.svg`), svg);
+    await writeFileAtomic(join(outDir, `${source.name}.png`), svgToPng(svg, params.png_scale, source.name));
+    await writeFileAtomic(join(outDir, `${source.name}.csv`), formatCsv(source.columns, source.rows));
+    written.push(`${source.name}.svg`, `${source.name}.png`, `${source.name}.csv`);
+    figures.push({ name: source.name, caption: CAPTIONS[source.name]!, finding: findings[source.name]!, ...svgSize(svg, source.name) });
+  }
+  // index.html last: it only appears once everything it points at exists.
+  await writeFileAtomic(join(outDir, 'index.html'), reportHtml({ data, figures, provenance }));
+  written.push('index.html');
+  return written;
+}

@@ -1,0 +1,109 @@
+// Builds the self-contained index.html: figures (files beside it), final results, barrier table, provenance.
+import { BARRIER_MEASURES, type AggregateData } from './aggregate-data.js';
+import { escapeHtml as e } from './escape-html.js';
+import { settingOrder } from './figures/figure1.js';
+import type { ProvenanceRow } from './provenance.js';
+
+export interface ReportFigure {
+  name: string;
+  caption: string;
+  finding: string;
+  width: number;
+  height: number;
+}
+
+export interface ReportModel {
+  data: AggregateData;
+  figures: ReportFigure[];
+  provenance: ProvenanceRow[] | null;
+}
+
+const num = (value: number, digits = 4) => e(Number(value.toPrecision(digits)).toString());
+const percent = (fraction: number) => e((fraction * 100).toFixed(2));
+
+const STYLE = `
+body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
+figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { margin-top: .4rem; } .finding { font-weight: bold; }
+table { border-collapse: collapse; margin: .6rem 0 1.2rem; font-size: .9rem; }
+th, td { border: 1px solid #ccc; padding: .25rem .55rem; text-align: right; } th { background: #f4f4f4; }
+td.text, th.text { text-align: left; } code { font-size: .9em; }
+`;
+
+function figureSection(figure: ReportFigure): string {
+  const n = e(figure.name);
+  return `<figure id="${n}">
+<img src="${n}.svg" alt="${e(figure.caption)}" width="${figure.width}" height="${figure.height}">
+<figcaption><span class="finding">${e(figure.finding)}</span><br>${e(figure.caption)}
+Files: <a href="${n}.svg">SVG</a>, <a href="${n}.png">PNG</a>, <a href="${n}.csv">data (CSV)</a>.</figcaption>
+</figure>`;
+}
+
+function finalTable(data: AggregateData): string {
+  const rows = settingOrder(data).map((setting) => {
+    const s = data.settings[setting]!;
+    return `<tr><td class="text">${e(setting)}</td><td>${e(s.final_iteration)}</td><td>${percent(1 - s.final.test_error)}</td><td>${percent(s.final.test_error)}</td><td>${num(s.final.test_loss)}</td></tr>`;
+  });
+  return `<table id="final-results"><thead><tr><th class="text">setting</th><th>final iteration T</th><th>test accuracy (%)</th><th>test error (%)</th><th>test loss (nats)</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>`;
+}
+
+function barrierTables(data: AggregateData): string {
+  const heads = BARRIER_MEASURES.map((m) => `<th>${e(m)}</th>`).join('');
+  const definitions = BARRIER_MEASURES.map(
+    (m, i) => `<li><code>${e(m)}</code> (${'abcd'[i]}): ${e(data.definitions[m] ?? 'not defined in barriers.json')}</li>`,
+  ).join('\n');
+  const tables = settingOrder(data).map((setting) => {
+    const rows = [...data.settings[setting]!.rows]
+      .sort((a, b) => a.iteration - b.iteration)
+      .map((r) => {
+        const loss = BARRIER_MEASURES.map((m) => `<td>${num(r.loss[m])}</td>`).join('');
+        const error = BARRIER_MEASURES.map((m) => `<td>${percent(r.error[m])}</td>`).join('');
+        return `<tr><td>${e(r.iteration)}</td>${loss}${error}</tr>`;
+      });
+    return `<h3>${e(setting)}</h3>
+<table class="barriers" data-setting="${e(setting)}"><thead>
+<tr><th rowspan="2">t</th><th colspan="4">test loss barrier (nats)</th><th colspan="4">test error barrier (% points)</th></tr>
+<tr>${heads}${heads}</tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>`;
+  });
+  return `<ul>${definitions}</ul>\n${tables.join('\n')}`;
+}
+
+function provenanceTable(rows: ProvenanceRow[] | null): string {
+  if (rows === null) return '<p>No provenance: PIPELINE_UPSTREAM was not set (the render stage was run outside the pipeline).</p>';
+  const cell = (text: string) => (text === '' ? '—' : e(text));
+  const body = rows.map(
+    (r) =>
+      `<tr><td class="text">${e(r.stage)}</td><td class="text"><code title="${e(r.key)}">${e(r.key.slice(0, 12))}</code></td><td class="text">${cell(r.backend)}</td><td class="text">${cell(r.device)}</td><td>${r.duration_s === null ? '—' : e(r.duration_s.toFixed(1))}</td><td class="text">${cell(r.ran_on)}</td></tr>`,
+  );
+  return `<table id="provenance"><thead><tr><th class="text">stage</th><th class="text">key</th><th class="text">backend</th><th class="text">device</th><th>duration (s)</th><th class="text">ran on</th></tr></thead>
+<tbody>${body.join('\n')}</tbody></table>`;
+}
+
+export function reportHtml(model: ReportModel): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>linpath report — linear paths from checkpoints to the final weights</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>Linear paths from checkpoints to the final weights</h1>
+<p>Reproduction of Frankle (2020), <i>Revisiting “Qualitatively Characterizing Neural Network Optimization Problems”</i>:
+test loss and error at evenly spaced points x on the line (1 − x)·θ_t + x·θ_T from the weights at iteration t to the final weights.</p>
+<h2>Final results</h2>
+${finalTable(model.data)}
+<h2>Figures</h2>
+${model.figures.map(figureSection).join('\n')}
+<h2>Barriers</h2>
+${barrierTables(model.data)}
+<h2>Provenance</h2>
+${provenanceTable(model.provenance)}
+</body>
+</html>
+`;
+}
