@@ -20,7 +20,10 @@ export function firstExceeding(rows: ReadonlyArray<{ iteration: number; barrier:
 
 const fmt = (value: number, digits = 3) => Number(value.toPrecision(digits)).toString();
 const fmtX = (x: number) => x.toFixed(2);
-const pct = (fraction: number) => `${fmt(fraction * 100)} % points`;
+const pct = (fraction: number) => {
+  const points = fmt(fraction * 100);
+  return `${points} percentage point${points === '1' ? '' : 's'}`;
+};
 
 function lossPoints(curve: readonly CurvePoint[]) {
   return curve.map((p) => ({ x: p.x, value: p.test_loss }));
@@ -57,13 +60,16 @@ export function figure2Finding(data: AggregateData): string {
     const crossing = (t: number) => halfwayCrossing(lossPoints(data.curves.filter((p) => p.setting === setting && p.iteration === t)));
     const describe = (t: number) => {
       const x = crossing(t);
-      return x === null ? `never (from t = ${t})` : `x = ${fmtX(x)} from t = ${t}`;
+      return x === null ? `nowhere from t = ${t}` : `x = ${fmtX(x)} from t = ${t}`;
     };
     const first = iterations[0]!;
     const last = iterations.at(-1)!;
-    return [first === last ? `${setting}: ${describe(first)}` : `${setting}: ${describe(first)} and ${describe(last)}`];
+    return [first === last ? `for ${setting} at ${describe(first)}` : `for ${setting} at ${describe(first)} and ${describe(last)}`];
   });
-  return `The loss reaches halfway between its ends at ${list(clauses)} (earliest and latest checkpoint before the final one).`;
+  return (
+    'From the earliest and the latest checkpoint before the final one, the test loss first falls below halfway ' +
+    `between its ends ${list(clauses)}.`
+  );
 }
 
 export function figure3Finding(data: AggregateData, params: RenderParams): string {
@@ -72,13 +78,13 @@ export function figure3Finding(data: AggregateData, params: RenderParams): strin
     const lossT = firstExceeding(rows.map((r) => ({ iteration: r.iteration, barrier: r.loss.above_start })), params.loss_threshold);
     const errorT = firstExceeding(rows.map((r) => ({ iteration: r.iteration, barrier: r.error.above_start })), params.error_threshold);
     const peak = rows.reduce((best, r) => (r.loss.above_start > best.loss.above_start ? r : best), rows[0]!);
-    const loss = lossT === null ? 'loss never' : `loss at t = ${lossT}`;
-    const error = errorT === null ? 'error never' : `error at t = ${errorT}`;
-    const max = peak ? `, largest loss barrier ${fmt(peak.loss.above_start)} nats at t = ${peak.iteration}` : '';
-    return `${setting}: ${loss}, ${error}${max}`;
+    const loss = lossT === null ? 'never in loss' : `t = ${lossT} in loss`;
+    const error = errorT === null ? 'never in error' : `t = ${errorT} in error`;
+    const max = peak ? ` (largest loss barrier ${fmt(peak.loss.above_start)} nats, at t = ${peak.iteration})` : '';
+    return `${setting} at ${loss} and ${error}${max}`;
   });
   return (
-    `The first checkpoint whose barrier (a) exceeds ${fmt(params.loss_threshold)} nats in loss or ` +
-    `${pct(params.error_threshold)} in error is — ${list(clauses)}.`
+    `Barrier (a) first exceeds ${fmt(params.loss_threshold)} nats in loss or ${pct(params.error_threshold)} ` +
+    `in error for ${list(clauses)}.`
   );
 }

@@ -36,11 +36,19 @@ const upstreamSchema = {
   },
 };
 
-/** One row per upstream stage, sorted by name with numbers compared as numbers (sweep@s@20 before sweep@s@100). */
+// linpath's stage kinds in pipeline order; other stages (a user's own) follow them.
+const KIND_ORDER = ['fetch-data', 'train', 'sweep', 'aggregate'];
+
+function kindRank(stage: string): number {
+  const rank = KIND_ORDER.indexOf(stage.split('@')[0]!);
+  return rank === -1 ? KIND_ORDER.length : rank;
+}
+
+/** One row per upstream stage, in pipeline order, then by name with numbers compared as numbers (@20 before @100). */
 export function provenanceFromUpstream(upstream: unknown, where: string): ProvenanceRow[] {
   assertMatchesSchema<Record<string, UpstreamEntry>>(upstream, upstreamSchema, where);
   return Object.entries(upstream)
-    .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+    .sort(([a], [b]) => kindRank(a) - kindRank(b) || a.localeCompare(b, 'en', { numeric: true }))
     .map(([stage, entry]) => ({
       stage,
       key: entry.key,

@@ -1,5 +1,5 @@
 // Turns a Vega-Lite spec into SVG (vega, headless, no canvas) and SVG into PNG (resvg, with the shipped font only).
-import { Resvg } from '@resvg/resvg-js';
+import { Resvg, type RenderedImage } from '@resvg/resvg-js';
 import { View, parse } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { ReportError } from './errors.js';
@@ -20,13 +20,18 @@ export async function specToSvg(spec: TopLevelSpec, name: string): Promise<strin
   }
 }
 
+/** Draws the SVG with the shipped font only (no system fonts), so the result is the same on every machine. */
+export function rasterize(svg: string, scale: number): RenderedImage {
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    font: { fontFiles: fontFiles(), loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
+  });
+  return resvg.render();
+}
+
 export function svgToPng(svg: string, scale: number, name: string): Buffer {
   try {
-    const resvg = new Resvg(svg, {
-      fitTo: { mode: 'zoom', value: scale },
-      font: { fontFiles: fontFiles(), loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
-    });
-    return resvg.render().asPng();
+    return rasterize(svg, scale).asPng();
   } catch (cause) {
     throw new ReportError('render-failed', `${name}: cannot convert the SVG to PNG (${(cause as Error).message})`, { cause });
   }

@@ -18,7 +18,8 @@ export interface ReportModel {
   provenance: ProvenanceRow[] | null;
 }
 
-const num = (value: number, digits = 4) => e(Number(value.toPrecision(digits)).toString());
+// Fixed decimals: barriers are differences, and float noise such as 6.9e-17 should read as 0.0000.
+const num = (value: number) => e(value.toFixed(4));
 const percent = (fraction: number) => e((fraction * 100).toFixed(2));
 
 const STYLE = `

@@ -1,0 +1,125 @@
+// Writes an aggregate stage output (docs/outputs.md) with realistic curve shapes, for the report tests.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface FixtureSetting {
+  name: string;
+  finalIteration: number;
+  checkpoints: number[];
+  /** 'convex': MNIST-like bowl from every t; 'cliff': flat near the start value, falls only close to x = 1. */
+  shape: 'convex' | 'cliff';
+}
+
+export const MNIST: FixtureSetting = {
+  name: 'mnist_lenet_300_100',
+  finalIteration: 18760,
+  checkpoints: [0, 10, 30, 100, 300, 1000, 3000, 18760],
+  shape: 'convex',
+};
+
+export const CIFAR: FixtureSetting = {
+  name: 'cifar_resnet_20',
+  finalIteration: 62400,
+  checkpoints: [0, 100, 400, 1600, 6400, 25600, 62400],
+  shape: 'cliff',
+};
+
+const linspace = (n: number) => Array.from({ length: n }, (_, i) => i / (n - 1));
+
+/** Loss and error at x on the line from checkpoint t; deterministic, shaped like the paper's curves. */
+function curve(setting: FixtureSetting, t: number, x: number): { loss: number; error: number } {
+  const progress = Math.min(1, Math.log1p(t) / Math.log1p(setting.finalIteration));
+  const finalLoss = setting.shape === 'convex' ? 0.07 : 0.33;
+  const finalError = setting.shape === 'convex' ? 0.02 : 0.085;
+  const startLoss = finalLoss + (2.303 - finalLoss) * (1 - progress) ** 2;
+  const startError = finalError + (0.9 - finalError) * (1 - progress) ** 2;
+  // Barrier from checkpoints after initialization: grows early in training, vanishes at T.
+  const bump = (t === 0 ? 0 : 0.6 * Math.sin(Math.PI * progress)) * Math.sin(Math.PI * x) ** 2;
+  const fall = setting.shape === 'convex' ? 1 - (1 - x) ** 2 : x ** 10;
+  return {
+    loss: startLoss + (finalLoss - startLoss) * fall + bump,
+    error: Math.min(0.9, startError + (finalError - startError) * fall + bump * 0.3),
+  };
+}
+
+function barriers(values: number[]) {
+  const start = values[0]!;
+  const end = values.at(-1)!;
+  const xs = linspace(values.length);
+  const bumps = values.map((value, i) => {
+    const leftMin = Math.min(...values.slice(0, i + 1));
+    const rightMin = Math.min(...values.slice(i));
+    return value - Math.max(leftMin, rightMin);
+  });
+  return {
+    above_start: Math.max(...values) - start,
+    above_chord: Math.max(...values.map((v, i) => v - ((1 - xs[i]!) * start + xs[i]! * end))),
+    lmc: Math.max(...values) - (start + end) / 2,
+    largest_bump: Math.max(...bumps),
+  };
+}
+
+/** Writes curves.csv, barriers.csv, barriers.json and metrics.json into `directory`. */
+export async function writeAggregateFixture(
+  directory: string,
+  settings: FixtureSetting[] = [MNIST, CIFAR],
+  points = 100,
+): Promise<void> {
+  await mkdir(directory, { recursive: true });
+  const curveLines = ['setting,iteration,x,test_loss,test_error'];
+  const barrierLines = ['setting,iteration,quantity,above_start,above_chord,lmc,largest_bump'];
+  const json: Record<string, unknown> = {};
+  const metrics: Record<string, Record<string, number>> = {};
+  for (const setting of settings) {
+    const rows = [];
+    for (const t of setting.checkpoints) {
+      const samples = linspace(points).map((x) => ({ x, ...curve(setting, t, x) }));
+      for (const s of samples) curveLines.push(`${setting.name},${t},${s.x},${s.loss},${s.error}`);
+      const loss = barriers(samples.map((s) => s.loss));
+      const error = barriers(samples.map((s) => s.error));
+      for (const [quantity, b] of [['loss', loss], ['error', error]] as const) {
+        barrierLines.push(`${setting.name},${t},${quantity},${b.above_start},${b.above_chord},${b.lmc},${b.largest_bump}`);
+      }
+      rows.push({ iteration: t, loss, error });
+    }
+    const final = curve(setting, setting.finalIteration, 1);
+    json[setting.name] = {
+      final_iteration: setting.finalIteration,
+      final: { test_loss: final.loss, test_error: final.error },
+      rows,
+    };
+    metrics[setting.name] = {
+      final_test_error: final.error,
+      barrier_loss_it0: rows[0]!.loss.above_start,
+      [`barrier_loss_it${setting.checkpoints.at(-1)}`]: rows.at(-1)!.loss.above_start,
+    };
+  }
+  const definitions = {
+    above_start: 'max_x L(x) − L(0)',
+    above_chord: 'max_x [L(x) − ((1−x)L(0) + xL(1))]',
+    lmc: 'max_x L(x) − ½(L(0)+L(1))',
+    largest_bump: 'largest rise of L(x) above the lower of the minima on either side',
+  };
+  await writeFile(join(directory, 'curves.csv'), `${curveLines.join('\n')}\n`);
+  await writeFile(join(directory, 'barriers.csv'), `${barrierLines.join('\n')}\n`);
+  await writeFile(join(directory, 'barriers.json'), JSON.stringify({ definitions, settings: json }, null, 2));
+  await writeFile(join(directory, 'metrics.json'), JSON.stringify(metrics, null, 2));
+}
+
+/** A PIPELINE_UPSTREAM file's content for a small run. */
+export function upstreamFixture(aggregateDir: string) {
+  const entry = (key: string, duration: number, backend: string, device: string) => ({
+    key,
+    output_hash: `sha256-${key.split('').reverse().join('')}`,
+    duration_s: duration,
+    ran_on: 'local',
+    info: { backend, device },
+    path: aggregateDir,
+  });
+  return {
+    'fetch-data': entry('a1b2c3d4e5f60718293a4b5c6d7e8f90', 0.8, 'none', 'cpu'),
+    'train@mnist_lenet_300_100': entry('0123456789abcdef0123456789abcdef', 312.4, 'wasm', 'cpu'),
+    'sweep@mnist_lenet_300_100@0': entry('fedcba9876543210fedcba9876543210', 41.2, 'wasm', 'cpu'),
+    aggregate: entry('00ff00ff00ff00ff00ff00ff00ff00ff', 0.3, 'none', 'cpu'),
+  };
+}
