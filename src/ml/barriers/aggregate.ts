@@ -1,0 +1,104 @@
+// Turns sweep curves and training summaries into the aggregate stage's tables (docs/outputs.md, "aggregate").
+import { BARRIER_DEFINITIONS, BARRIER_NAMES, barrierMeasures, type BarrierMeasures } from './barriers.js';
+import { BarrierError } from './errors.js';
+import type { SweepCurve, TrainSummary } from './inputs.js';
+
+export interface BarrierRow {
+  iteration: number;
+  loss: BarrierMeasures;
+  error: BarrierMeasures;
+}
+
+export interface SettingBarriers {
+  final_iteration: number;
+  final: { test_loss: number; test_error: number };
+  rows: BarrierRow[];
+}
+
+export interface BarriersDocument {
+  definitions: Record<string, string>;
+  settings: Record<string, SettingBarriers>;
+}
+
+export interface AggregateTables {
+  curvesCsv: string;
+  barriersCsv: string;
+  barriers: BarriersDocument;
+  metrics: Record<string, Record<string, number>>;
+}
+
+export function aggregate(sweeps: readonly SweepCurve[], trains: ReadonlyMap<string, TrainSummary>): AggregateTables {
+  const ordered = [...sweeps].sort((a, b) => (a.setting < b.setting ? -1 : a.setting > b.setting ? 1 : a.iteration - b.iteration));
+  const settings: Record<string, SettingBarriers> = {};
+  ordered.forEach((sweep, i) => {
+    const previous = ordered[i - 1];
+    if (previous && previous.setting === sweep.setting && previous.iteration === sweep.iteration) {
+      throw new BarrierError('input-mismatch', `${sweep.source}: ${sweep.setting} at iteration ${sweep.iteration} is also in ${previous.source}`);
+    }
+    const train = trains.get(sweep.setting);
+    if (!train) throw new BarrierError('input-missing', `${sweep.source}: no train output for setting ${sweep.setting}`);
+    if (train.final_iteration !== sweep.final_iteration) {
+      throw new BarrierError('input-mismatch', `${sweep.source}: swept towards iteration ${sweep.final_iteration}, but ${train.source} ends at ${train.final_iteration}`);
+    }
+    const where = `${sweep.source} (${sweep.setting}@${sweep.iteration})`;
+    const xs = sweep.rows.map((r) => r.x);
+    const row: BarrierRow = {
+      iteration: sweep.iteration,
+      loss: barrierMeasures(xs, sweep.rows.map((r) => r.test_loss), `${where} test_loss`),
+      error: barrierMeasures(xs, sweep.rows.map((r) => r.test_error), `${where} test_error`),
+    };
+    settings[sweep.setting] ??= {
+      final_iteration: train.final_iteration,
+      final: { test_loss: train.final.test_loss, test_error: 1 - train.final.test_accuracy },
+      rows: [],
+    };
+    settings[sweep.setting]!.rows.push(row);
+  });
+  return {
+    curvesCsv: curvesCsv(ordered),
+    barriersCsv: barriersCsv(settings),
+    barriers: { definitions: { ...BARRIER_DEFINITIONS }, settings },
+    metrics: metrics(settings),
+  };
+}
+
+function curvesCsv(sweeps: readonly SweepCurve[]): string {
+  const lines = ['setting,iteration,x,test_loss,test_error'];
+  for (const s of sweeps) for (const r of s.rows) lines.push(`${csvField(s.setting)},${s.iteration},${r.x},${r.test_loss},${r.test_error}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function barriersCsv(settings: Record<string, SettingBarriers>): string {
+  const lines = [`setting,iteration,quantity,${BARRIER_NAMES.join(',')}`];
+  for (const [setting, { rows }] of Object.entries(settings)) {
+    for (const row of rows) {
+      for (const quantity of ['loss', 'error'] as const) {
+        lines.push(`${csvField(setting)},${row.iteration},${quantity},${BARRIER_NAMES.map((name) => row[quantity][name]).join(',')}`);
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Per setting: final test loss/error and the headline barrier (rise above the start) for loss and error
+ * at the first swept iteration and at the last one before the end of training (the end itself is a flat line).
+ */
+function metrics(settings: Record<string, SettingBarriers>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [setting, s] of Object.entries(settings)) {
+    const m: Record<string, number> = { final_test_loss: s.final.test_loss, final_test_error: s.final.test_error, checkpoints_swept: s.rows.length };
+    const beforeEnd = s.rows.filter((r) => r.iteration < s.final_iteration);
+    const picks = new Set([s.rows[0]!, beforeEnd.at(-1) ?? s.rows.at(-1)!]);
+    for (const row of picks) {
+      m[`barrier_loss_it${row.iteration}`] = row.loss.above_start;
+      m[`barrier_error_it${row.iteration}`] = row.error.above_start;
+    }
+    out[setting] = m;
+  }
+  return out;
+}
+
+function csvField(text: string): string {
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

@@ -1,0 +1,36 @@
+// Stage program: collects every sweep and training summary into curves.csv, barriers.csv, barriers.json and metrics.json.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Command } from 'commander';
+import writeFileAtomic from 'write-file-atomic';
+import { aggregate } from '../src/ml/barriers/aggregate.js';
+import { readSweeps, readTrains } from '../src/ml/barriers/inputs.js';
+import { runStage } from './support/stage-main.js';
+
+const program = new Command('aggregate')
+  .description('Measure the loss and error barriers of every sweep and write the tables the figures need.')
+  .requiredOption('--sweeps <dir>', 'the sweep fan-out group (${in.sweep}): one folder per member holding sweep.json')
+  .requiredOption('--train <dir>', 'the train fan-out group (${in.train}): one folder per setting holding train.json')
+  .requiredOption('--out <dir>', 'output directory (${out})')
+  .exitOverride();
+
+async function main(): Promise<void> {
+  program.parse();
+  const options = program.opts<{ sweeps: string; train: string; out: string }>();
+  const [sweeps, trains] = await Promise.all([readSweeps(options.sweeps), readTrains(options.train)]);
+  const tables = aggregate(sweeps, trains);
+  await mkdir(options.out, { recursive: true });
+  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  await writeFileAtomic(path.join(options.out, 'curves.csv'), tables.curvesCsv);
+  await writeFileAtomic(path.join(options.out, 'barriers.csv'), tables.barriersCsv);
+  await writeFileAtomic(path.join(options.out, 'barriers.json'), json(tables.barriers));
+  await writeFileAtomic(path.join(options.out, 'metrics.json'), json(tables.metrics));
+  for (const [setting, s] of Object.entries(tables.barriers.settings)) {
+    console.log(`aggregate: ${setting}: final test error ${s.final.test_error.toFixed(4)}, ${s.rows.length} checkpoints`);
+    for (const row of s.rows) {
+      console.log(`  it ${String(row.iteration).padStart(7)}  loss rise above start ${row.loss.above_start.toFixed(4)}  error rise ${row.error.above_start.toFixed(4)}`);
+    }
+  }
+}
+
+runStage('aggregate', main);
