@@ -1,5 +1,103 @@
-// The `pipeline` command line: parses arguments and dispatches to the engine's commands.
+// The `pipeline` command line: parses arguments with commander and dispatches to the engine's commands.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ExitCode, PipelineError } from './engine/errors.js';
+import type { Renderer } from './engine/logging/events.js';
+import { PlainRenderer } from './engine/logging/plain.js';
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return parsed;
+}
+
+function nonNegative(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('expected a number ≥ 0');
+  return parsed;
+}
+
+/** listr2 in an interactive terminal; plain lines in CI, in pipes, or when asked. */
+async function chooseRenderer(plain: boolean): Promise<Renderer> {
+  const interactive = process.stderr.isTTY && !process.env.CI && process.env.TERM !== 'dumb';
+  if (plain || !interactive) return new PlainRenderer();
+  const { ListrRenderer } = await import('./engine/logging/listr.js');
+  return new ListrRenderer();
+}
+
 export async function main(argv: string[]): Promise<number> {
-  console.error(`pipeline: not implemented yet (${argv.join(' ')})`);
-  return 2;
+  let exitCode: number = ExitCode.ok;
+  const program = new Command('pipeline')
+    .description('Run a DAG of cached stages declared in pipeline.yaml; only what changed reruns.')
+    .option('-f, --file <path>', 'the pipeline file', 'pipeline.yaml')
+    .option('--plain', 'plain one-line progress even in a terminal')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .showSuggestionAfterError(true)
+    .addHelpText('after', '\nExit codes: 0 ok, 1 a stage failed, 2 bad usage or bad pipeline file, 3 another run holds the project, 130 interrupted.');
+
+  program
+    .command('run')
+    .description('run the stages whose inputs changed (all, or the named stages/groups and what they need)')
+    .argument('[stages...]', 'stage names, fan-out groups (sweep) or members (sweep@lenet@100)')
+    .option('--force', 'rerun the named stages even if fresh')
+    .option('--downstream', 'also run every stage that depends on the named ones')
+    .option('-n, --dry-run', 'say what would run and why; run nothing')
+    .option('-j, --jobs <n>', 'CPU slots for concurrent stages (default: number of cores)', positiveInteger)
+    .option('--gpus <list>', 'GPU ids to lease ("0,1"), "auto" (CUDA_VISIBLE_DEVICES, then nvidia-smi) or "none"')
+    .option('-k, --keep-going', 'after a failure, still finish the stages that do not depend on it')
+    .option('--backend <name>', 'compute backend for the stages (sets PIPELINE_BACKEND, part of every key)')
+    .addOption(new Option('--wait <seconds>', 'wait this long for another run holding the project').argParser(nonNegative))
+    .action(async (stages: string[], options) => {
+      const { runCommand } = await import('./engine/commands/run.js');
+      const renderer = await chooseRenderer(program.opts().plain);
+      try {
+        const summary = await runCommand({ file: program.opts().file, stages, ...options, waitSeconds: options.wait }, renderer);
+        exitCode = summary.exitCode;
+      } finally {
+        await renderer.close();
+      }
+    });
+
+  program
+    .command('status')
+    .description('for each stage: fresh, or exactly what changed (param, file, upstream)')
+    .argument('[stages...]', 'limit to these stages or groups')
+    .action(async (stages: string[]) => {
+      const { statusCommand } = await import('./engine/commands/status.js');
+      exitCode = await statusCommand({ file: program.opts().file, stages });
+    });
+
+  program
+    .command('dag')
+    .description('print the stage graph')
+    .option('--dot', 'Graphviz dot instead of text')
+    .action(async (options: { dot?: boolean }) => {
+      const { dagCommand } = await import('./engine/commands/dag.js');
+      exitCode = dagCommand({ file: program.opts().file, dot: options.dot ?? false });
+    });
+
+  program
+    .command('gc')
+    .description('delete cache entries that neither pipeline.lock nor a recent run refers to')
+    .option('--keep-runs <n>', 'also keep what the last N runs used', positiveInteger, 3)
+    .option('-n, --dry-run', 'only report what would be freed')
+    .action(async (options: { keepRuns: number; dryRun?: boolean }) => {
+      const { gcCommand } = await import('./engine/commands/gc.js');
+      exitCode = await gcCommand({ file: program.opts().file, keepRuns: options.keepRuns, dryRun: options.dryRun ?? false });
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; commander has already printed its message for the rest.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? ExitCode.ok : ExitCode.badInput;
+    }
+    if (error instanceof PipelineError) {
+      process.stderr.write(`pipeline: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
 }

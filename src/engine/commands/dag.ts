@@ -1,0 +1,43 @@
+// `pipeline dag`: the stage graph as text (fan-out groups folded into one line) or as Graphviz dot.
+import { loadPipeline, type Pipeline } from '../spec/load.js';
+
+function textGraph(pipeline: Pipeline): string {
+  const lines: string[] = [];
+  const shown = new Set<string>();
+  for (const name of pipeline.order) {
+    const stage = pipeline.stages.get(name)!;
+    const label = stage.group ?? name;
+    if (shown.has(label)) continue;
+    shown.add(label);
+    const members = stage.group ? pipeline.groups.get(stage.group)! : [name];
+    const reads = new Set<string>();
+    for (const member of members) {
+      for (const input of pipeline.inputs.get(member) ?? []) {
+        for (const upstream of input.stages) reads.add(pipeline.stages.get(upstream)!.group ?? upstream);
+      }
+    }
+    const size = stage.group ? ` ×${members.length}` : '';
+    const needs = reads.size > 0 ? `  ← ${[...reads].join(', ')}` : '';
+    const gpu = stage.resources.gpu > 0 ? `  [gpu: ${stage.resources.gpu}]` : '';
+    lines.push(`${label}${size}${needs}${gpu}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function dotGraph(pipeline: Pipeline): string {
+  const lines = ['digraph pipeline {', '  rankdir=LR;', '  node [shape=box, fontname="DejaVu Sans"];'];
+  for (const name of pipeline.order) lines.push(`  ${JSON.stringify(name)};`);
+  for (const name of pipeline.order) {
+    for (const input of pipeline.inputs.get(name) ?? []) {
+      for (const upstream of input.stages) lines.push(`  ${JSON.stringify(upstream)} -> ${JSON.stringify(name)};`);
+    }
+  }
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
+
+export function dagCommand(options: { file: string; dot: boolean }, write: (text: string) => void = (text) => process.stdout.write(text)): number {
+  const pipeline = loadPipeline(options.file);
+  write(options.dot ? dotGraph(pipeline) : textGraph(pipeline));
+  return 0;
+}

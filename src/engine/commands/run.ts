@@ -1,0 +1,68 @@
+// `pipeline run`: take the project lock, clean up after dead runs, schedule the selected stages, report.
+import os from 'node:os';
+import { discoverGpus } from '../execution/gpus.js';
+import { reapDeadRuns } from '../execution/orphans.js';
+import { Scheduler, type RunSummary } from '../execution/scheduler.js';
+import { selectStages } from '../execution/selection.js';
+import { acquireRunLock } from '../lock/run-lock.js';
+import type { Renderer } from '../logging/events.js';
+import { openProject } from '../project.js';
+import { loadPipeline } from '../spec/load.js';
+
+export interface RunCommandOptions {
+  file: string;
+  stages: string[];
+  force?: boolean;
+  downstream?: boolean;
+  dryRun?: boolean;
+  keepGoing?: boolean;
+  jobs?: number;
+  gpus?: string;
+  backend?: string;
+  waitSeconds?: number;
+}
+
+export async function runCommand(options: RunCommandOptions, renderer: Renderer): Promise<RunSummary> {
+  if (options.backend) process.env.PIPELINE_BACKEND = options.backend;
+  const pipeline = loadPipeline(options.file);
+  const project = openProject(pipeline);
+  const selection = selectStages(pipeline, options.stages, options.downstream ?? false);
+  const needsGpus = selection.stages.some((name) => pipeline.stages.get(name)!.resources.gpu > 0);
+  // nvidia-smi costs ~100 ms: ask it only when some stage could use a GPU.
+  const gpus = needsGpus ? discoverGpus(options.gpus) : { ids: [], source: 'no stage asks for a GPU' };
+  const lock = options.dryRun ? undefined : await acquireRunLock(project.runLockFile, `pipeline run ${options.stages.join(' ')}`.trim(), (options.waitSeconds ?? 0) * 1000);
+  const scheduler = new Scheduler(
+    project,
+    selection,
+    {
+      force: options.force ?? false,
+      dryRun: options.dryRun ?? false,
+      keepGoing: options.keepGoing ?? false,
+      jobs: options.jobs ?? Math.max(1, os.availableParallelism()),
+      gpus: gpus.ids,
+      gpuSource: gpus.source,
+      pruneLock: options.stages.length === 0,
+    },
+    renderer,
+  );
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130); // A second Ctrl-C: the user wants out now.
+    renderer.event({ type: 'note', message: `${signal}: stopping running stages…` });
+    void scheduler.interrupt();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    if (lock) {
+      const reaped = reapDeadRuns(project.store.tmp);
+      if (reaped.length > 0) renderer.event({ type: 'note', message: `cleaned up after ${reaped.length} interrupted run(s)` });
+    }
+    return await scheduler.run();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    lock?.release();
+  }
+}

@@ -1,0 +1,62 @@
+// Cleans up after runners that died (kill -9, power loss): kills their stage processes, removes their staging dirs.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { processAlive } from '../lock/run-lock.js';
+import { removeTree } from '../cache/store.js';
+
+/** Pids of processes whose environment carries PIPELINE_RUN_ID=<runId> (Linux /proc; elsewhere none are found). */
+function processesOfRun(runId: string): number[] {
+  const marker = Buffer.from(`PIPELINE_RUN_ID=${runId}\0`);
+  const found: number[] = [];
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/environ`).includes(marker)) found.push(Number(entry));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/** Returns the run ids that were cleaned up. Call it while holding the project lock. */
+export function reapDeadRuns(tmpDir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmpDir);
+  } catch {
+    return [];
+  }
+  const reaped: string[] = [];
+  for (const name of names) {
+    const dir = path.join(tmpDir, name);
+    if (name.startsWith('discarded-')) {
+      removeTree(dir);
+      continue;
+    }
+    let owner: { pid: number; host: string } | undefined;
+    try {
+      owner = JSON.parse(fs.readFileSync(path.join(dir, 'owner.json'), 'utf8'));
+    } catch {
+      owner = undefined;
+    }
+    if (owner && (owner.host !== os.hostname() || processAlive(owner.pid))) continue;
+    for (const pid of processesOfRun(name)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    removeTree(dir);
+    reaped.push(name);
+  }
+  return reaped;
+}

@@ -1,0 +1,347 @@
+// Walks the selected stages in dependency order: settles fresh ones, runs the rest concurrently within the resource pool.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ExitCode, PipelineError, SpecError } from '../errors.js';
+import type { Entry } from '../cache/store.js';
+import { removeTree } from '../cache/store.js';
+import { DepResolver, MissingDep } from '../fingerprint/deps.js';
+import { hashDeps, toolchainStamp } from '../fingerprint/fingerprint.js';
+import { readLock, writeLock, type LockFile } from '../lock/lockfile.js';
+import type { Renderer } from '../logging/events.js';
+import type { Project } from '../project.js';
+import { locate } from '../spec/yaml-source.js';
+import { decide, fingerprintOf, lockedFromEntry, type Decision } from './evaluate.js';
+import type { RunningStage } from './local.js';
+import { ResourcePool } from './pool.js';
+import { publishEntry } from './publish.js';
+import { runStage, type RunContext } from './stage-runner.js';
+import type { Selection } from './selection.js';
+
+export interface RunOptions {
+  force: boolean;
+  dryRun: boolean;
+  keepGoing: boolean;
+  jobs: number;
+  gpus: string[];
+  gpuSource: string;
+  /** True when the whole pipeline was selected: stages gone from pipeline.yaml then leave the lock. */
+  pruneLock: boolean;
+}
+
+export interface RunSummary {
+  ran: string[];
+  fresh: string[];
+  restored: string[];
+  failed: string[];
+  skipped: string[];
+  wouldRun: string[];
+  interrupted: boolean;
+  exitCode: number;
+}
+
+type State = 'waiting' | 'queued' | 'running' | 'settled' | 'failed' | 'skipped' | 'would-run';
+
+/** Resolves every stage's dep patterns up front, so a missing file is reported before anything runs. */
+export function resolveDeps(project: Project, stages: readonly string[]): Map<string, string[]> {
+  const resolver = new DepResolver(project.pipeline.root);
+  const files = new Map<string, string[]>();
+  for (const name of stages) {
+    const stage = project.pipeline.stages.get(name)!;
+    try {
+      files.set(name, resolver.files(stage.deps));
+    } catch (error) {
+      if (!(error instanceof MissingDep)) throw error;
+      throw new SpecError('spec-missing-dep', locate(project.pipeline.source, [...stage.sourcePath, 'deps', error.index]), `dep ${error.message}`);
+    }
+  }
+  return files;
+}
+
+/** Longest chain of stages below each stage: starting long chains first keeps the pool busy until the end. */
+function heights(project: Project, stages: readonly string[]): Map<string, number> {
+  const height = new Map<string, number>();
+  for (const name of [...stages].reverse()) {
+    const below = (project.pipeline.dependents.get(name) ?? []).map((next) => height.get(next) ?? 0);
+    height.set(name, 1 + Math.max(0, ...below));
+  }
+  return height;
+}
+
+export class Scheduler {
+  private readonly state = new Map<string, State>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly outputHashes = new Map<string, string>();
+  private readonly running = new Set<RunningStage>();
+  private readonly queue: { name: string; decision: Extract<Decision, { outcome: 'needs-run' }> }[] = [];
+  private readonly summary: RunSummary = { ran: [], fresh: [], restored: [], failed: [], skipped: [], wouldRun: [], interrupted: false, exitCode: 0 };
+  private lock: LockFile;
+  private lockDirty = false;
+  private stopping = false;
+  private pool: ResourcePool;
+  private woken = false;
+  private resume: () => void = () => {};
+  private active = 0;
+  private readonly order: Map<string, number>;
+  private readonly height: Map<string, number>;
+  private readonly runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  private runDir?: string;
+
+  constructor(
+    private readonly project: Project,
+    private readonly selection: Selection,
+    private readonly options: RunOptions,
+    private readonly renderer: Renderer,
+  ) {
+    this.lock = readLock(project.lockFile);
+    this.pool = new ResourcePool(options.jobs, options.gpus);
+    this.order = new Map(selection.stages.map((name, index) => [name, index]));
+    this.height = heights(project, selection.stages);
+  }
+
+  private memberKey = (stage: string): string => this.project.pipeline.stages.get(stage)?.memberKey ?? stage;
+
+  private upstreamOf(name: string): string[] {
+    const seen = new Set<string>();
+    const visit = (stage: string) => {
+      for (const input of this.project.pipeline.inputs.get(stage) ?? []) {
+        for (const upstream of input.stages) {
+          if (!seen.has(upstream)) {
+            seen.add(upstream);
+            visit(upstream);
+          }
+        }
+      }
+    };
+    visit(name);
+    return this.selection.stages.filter((stage) => seen.has(stage));
+  }
+
+  private wake(): void {
+    this.woken = true;
+    this.resume();
+  }
+
+  /** Ctrl-C: stop starting stages, kill the running ones' process groups; run() then cleans up and returns. */
+  async interrupt(): Promise<void> {
+    if (this.stopping && this.summary.interrupted) return;
+    this.stopping = true;
+    this.summary.interrupted = true;
+    await Promise.all([...this.running].map((stage) => stage.kill()));
+    this.wake();
+  }
+
+  async run(): Promise<RunSummary> {
+    const started = performance.now();
+    const { pipeline } = this.project;
+    const depFiles = resolveDeps(this.project, this.selection.stages);
+    for (const name of this.selection.stages) {
+      const stage = pipeline.stages.get(name)!;
+      if (stage.resources.gpu > 0 && this.options.gpus.length > 0 && stage.resources.gpu > this.options.gpus.length) {
+        throw new PipelineError('not-enough-gpus', `${locateText(this.project, name)}: stage "${name}" needs ${stage.resources.gpu} GPUs but only ${this.options.gpus.length} are available (${this.options.gpus.join(',')})`);
+      }
+    }
+    this.renderer.event({ type: 'plan', stages: this.selection.stages, jobs: this.options.jobs, gpus: this.options.gpus, gpuSource: this.options.gpuSource, dryRun: this.options.dryRun });
+    const toolchain = toolchainStamp(pipeline.toolchainEnv);
+    const depHashes = new Map<string, Record<string, string>>();
+    await Promise.all(this.selection.stages.map(async (name) => depHashes.set(name, await hashDeps(pipeline.root, depFiles.get(name)!, this.project.hashes))));
+    if (!this.options.dryRun) this.runDir = this.project.store.openRun(this.runId);
+    for (const name of this.selection.stages) this.state.set(name, 'waiting');
+
+    const context: RunContext = {
+      project: this.project,
+      runId: this.runId,
+      runDir: this.runDir ?? '',
+      track: (running) => {
+        this.running.add(running);
+        return () => this.running.delete(running);
+      },
+    };
+
+    try {
+      for (;;) {
+        this.woken = false;
+        await this.settleReady(depHashes, toolchain);
+        this.dispatch(context);
+        if (this.woken) continue; // A stage ended while we were busy: look again before sleeping.
+        if (this.active === 0 && (this.queue.length === 0 || this.stopping)) break;
+        await new Promise<void>((resolve) => (this.resume = resolve));
+      }
+    } finally {
+      for (const [name, state] of this.state) {
+        if (state === 'waiting' || state === 'queued') {
+          this.state.set(name, 'skipped');
+          this.summary.skipped.push(name);
+          this.renderer.event({ type: 'skipped', stage: name, because: this.summary.interrupted ? 'interrupted' : this.blockedBecause(name) });
+        }
+      }
+      this.finishLock();
+      this.project.hashes.save();
+      if (this.runDir) {
+        this.recordRun();
+        removeTree(this.runDir);
+      }
+    }
+    const { ran, fresh, restored, failed, skipped } = this.summary;
+    this.renderer.event({ type: 'finished', ran: ran.length, fresh: fresh.length, restored: restored.length, failed: failed.length, skipped: skipped.length, seconds: (performance.now() - started) / 1000 });
+    this.summary.exitCode = this.summary.interrupted ? ExitCode.interrupted : failed.length > 0 || (skipped.length > 0 && !this.options.dryRun) ? ExitCode.stageFailed : ExitCode.ok;
+    return this.summary;
+  }
+
+  private blockedBecause(name: string): string {
+    const failedUpstream = this.upstreamOf(name).filter((stage) => this.state.get(stage) === 'failed' || this.state.get(stage) === 'skipped');
+    if (failedUpstream.length > 0) return `upstream ${failedUpstream[0]} did not complete`;
+    return 'the run stopped after a failure (use --keep-going to finish independent stages)';
+  }
+
+  /** Settles every stage whose inputs are all settled: fresh, restored, or queued to run. */
+  private async settleReady(depHashes: Map<string, Record<string, string>>, toolchain: Record<string, string>): Promise<void> {
+    let progressed = true;
+    while (progressed && !this.stopping) {
+      progressed = false;
+      for (const name of this.selection.stages) {
+        if (this.state.get(name) !== 'waiting') continue;
+        const inputs = this.project.pipeline.inputs.get(name) ?? [];
+        const upstreamStates = inputs.flatMap((input) => input.stages.map((stage) => this.state.get(stage)));
+        if (upstreamStates.some((state) => state === 'failed' || state === 'skipped')) {
+          this.state.set(name, 'skipped');
+          this.summary.skipped.push(name);
+          this.renderer.event({ type: 'skipped', stage: name, because: this.blockedBecause(name) });
+          progressed = true;
+          continue;
+        }
+        if (upstreamStates.some((state) => state === 'would-run')) {
+          const pending = inputs.flatMap((input) => input.stages).filter((stage) => this.state.get(stage) === 'would-run');
+          this.state.set(name, 'would-run');
+          this.summary.wouldRun.push(name);
+          this.renderer.event({ type: 'would-run', stage: name, reasons: [`upstream ${pending[0]}${pending.length > 1 ? ` (+${pending.length - 1})` : ''} would run first (then only if its output changes)`] });
+          progressed = true;
+          continue;
+        }
+        if (!upstreamStates.every((state) => state === 'settled')) continue;
+        progressed = true;
+        const stage = this.project.pipeline.stages.get(name)!;
+        const record = fingerprintOf(stage, inputs, depHashes.get(name)!, this.outputHashes, toolchain, this.memberKey);
+        const forced = this.options.force && this.selection.named.has(name);
+        const decision = await decide(this.project, stage, record, this.lock.stages[name], forced);
+        if (decision.outcome === 'needs-run') {
+          if (this.options.dryRun) {
+            this.state.set(name, 'would-run');
+            this.summary.wouldRun.push(name);
+            this.renderer.event({ type: 'would-run', stage: name, reasons: decision.reasons });
+            continue;
+          }
+          if (decision.corrupt) {
+            this.renderer.event({ type: 'corrupt', stage: name, why: decision.corrupt });
+            this.project.store.discard(decision.key, this.project.hashes);
+          }
+          this.state.set(name, 'queued');
+          this.queue.push({ name, decision });
+          continue;
+        }
+        await this.settle(name, decision.entry, decision.outcome);
+      }
+    }
+  }
+
+  private async settle(name: string, entry: Entry, outcome: 'fresh' | 'restored' | 'ran'): Promise<void> {
+    this.state.set(name, 'settled');
+    this.entries.set(name, entry);
+    this.outputHashes.set(name, entry.manifest.output_hash);
+    if (outcome === 'fresh') {
+      this.summary.fresh.push(name);
+      this.renderer.event({ type: 'fresh', stage: name });
+    } else if (outcome === 'restored') {
+      this.summary.restored.push(name);
+      this.renderer.event({ type: 'restored', stage: name, key: entry.key });
+    }
+    if (this.options.dryRun) return;
+    if (outcome !== 'fresh' || !this.lock.stages[name]) {
+      this.lock.stages[name] = lockedFromEntry(entry);
+      this.lockDirty = true;
+      this.flushLock();
+    }
+    const publish = this.project.pipeline.stages.get(name)!.publish;
+    if (Object.keys(publish).length > 0) {
+      for (const result of await publishEntry(this.project.pipeline.root, entry, publish, this.project.hashes)) {
+        if (result.files > 0) this.renderer.event({ type: 'published', stage: name, destination: result.destination, files: result.files });
+      }
+    }
+  }
+
+  private dispatch(context: RunContext): void {
+    if (this.stopping) return;
+    this.queue.sort((a, b) => this.height.get(b.name)! - this.height.get(a.name)! || this.order.get(a.name)! - this.order.get(b.name)!);
+    for (let index = 0; index < this.queue.length; ) {
+      const { name, decision } = this.queue[index];
+      const stage = this.project.pipeline.stages.get(name)!;
+      const lease = this.pool.tryAcquire(stage.resources);
+      if (!lease) {
+        index += 1;
+        continue;
+      }
+      this.queue.splice(index, 1);
+      this.state.set(name, 'running');
+      this.active += 1;
+      this.renderer.event({ type: 'start', stage: name, reasons: decision.reasons, gpus: lease.gpus });
+      const job = { stage, inputs: this.project.pipeline.inputs.get(name) ?? [], key: decision.key, record: decision.record, lease, entries: this.entries, upstream: this.upstreamOf(name) };
+      void runStage(context, job)
+        .then(async (result) => {
+          this.pool.release(lease);
+          if (result.ok) {
+            this.summary.ran.push(name);
+            this.renderer.event({ type: 'done', stage: name, seconds: result.seconds, key: decision.key });
+            await this.settle(name, result.entry, 'ran');
+          } else {
+            this.state.set(name, 'failed');
+            this.summary.failed.push(name);
+            this.renderer.event({ type: 'failed', stage: name, why: this.summary.interrupted ? 'interrupted' : result.why, log: result.log, tail: this.summary.interrupted ? [] : result.tail });
+            if (!this.options.keepGoing) this.stopping = true;
+          }
+        })
+        .catch((error: unknown) => {
+          this.pool.release(lease);
+          this.state.set(name, 'failed');
+          this.summary.failed.push(name);
+          this.renderer.event({ type: 'failed', stage: name, why: `internal error: ${(error as Error).message}`, log: '', tail: [] });
+          this.stopping = true;
+        })
+        .finally(() => {
+          this.active -= 1;
+          this.wake();
+        });
+    }
+  }
+
+  private flushLock(): void {
+    if (!this.lockDirty) return;
+    writeLock(this.project.lockFile, this.lock);
+    this.lockDirty = false;
+  }
+
+  private finishLock(): void {
+    if (this.options.dryRun) return;
+    if (this.options.pruneLock && !this.summary.interrupted) {
+      for (const name of Object.keys(this.lock.stages)) {
+        if (!this.project.pipeline.stages.has(name)) {
+          delete this.lock.stages[name];
+          this.lockDirty = true;
+        }
+      }
+    }
+    this.flushLock();
+  }
+
+  /** Remembers which keys this run used, so `pipeline gc` keeps what recent runs need. */
+  private recordRun(): void {
+    const keys = Object.fromEntries([...this.entries].map(([name, entry]) => [name, entry.key]));
+    const file = path.join(this.project.store.state, 'runs.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.appendFileSync(file, `${JSON.stringify({ run: this.runId, finished: new Date().toISOString(), keys })}\n`);
+  }
+}
+
+function locateText(project: Project, name: string): string {
+  const where = locate(project.pipeline.source, [...project.pipeline.stages.get(name)!.sourcePath, 'resources']);
+  return `${where.file}:${where.line ?? '?'}`;
+}

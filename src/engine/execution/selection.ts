@@ -1,0 +1,48 @@
+// Which stages a command acts on: the named ones (a group names all its members), their upstream, optionally their downstream.
+import { PipelineError } from '../errors.js';
+import type { Pipeline } from '../spec/load.js';
+
+export interface Selection {
+  /** Every stage the run looks at, in topological order. */
+  stages: string[];
+  /** The stages the user named (all of them when none was named). */
+  named: Set<string>;
+}
+
+export function expandNames(pipeline: Pipeline, names: readonly string[]): Set<string> {
+  const chosen = new Set<string>();
+  for (const name of names) {
+    const members = pipeline.stages.has(name) ? [name] : pipeline.groups.get(name);
+    if (!members) {
+      const known = [...pipeline.groups.keys(), ...[...pipeline.stages.keys()].filter((stage) => !stage.includes('@'))];
+      throw new PipelineError('bad-usage', `no stage or fan-out group named "${name}" in ${pipeline.source.file} (stages: ${known.join(', ')})`);
+    }
+    for (const member of members) chosen.add(member);
+  }
+  return chosen;
+}
+
+export function selectStages(pipeline: Pipeline, names: readonly string[], downstream: boolean): Selection {
+  const named = names.length === 0 ? new Set(pipeline.order) : expandNames(pipeline, names);
+  const wanted = new Set(named);
+  if (downstream) {
+    const queue = [...named];
+    while (queue.length > 0) {
+      for (const next of pipeline.dependents.get(queue.pop()!) ?? []) {
+        if (!wanted.has(next)) {
+          wanted.add(next);
+          queue.push(next);
+        }
+      }
+    }
+  }
+  const withUpstream = new Set<string>();
+  const visit = (stage: string) => {
+    if (withUpstream.has(stage)) return;
+    withUpstream.add(stage);
+    for (const input of pipeline.inputs.get(stage) ?? []) input.stages.forEach(visit);
+  };
+  wanted.forEach(visit);
+  const finalNamed = downstream ? wanted : named;
+  return { stages: pipeline.order.filter((stage) => withUpstream.has(stage)), named: finalNamed };
+}

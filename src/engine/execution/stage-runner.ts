@@ -1,0 +1,145 @@
+// Runs one stage that must run: stages its output dir and inputs, executes the command, and commits or reports the failure.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { safeName, type Entry, type Staging } from '../cache/store.js';
+import { buildManifest } from '../cache/manifest.js';
+import type { Project } from '../project.js';
+import type { StageInput } from '../spec/graph.js';
+import type { StageDefinition } from '../spec/stage.js';
+import { resolveRuntime } from '../spec/template.js';
+import { startLocal, tailOfLog, type RunningStage } from './local.js';
+import { MetricsError, readMetrics } from './metrics.js';
+import type { Lease } from './pool.js';
+
+export type StageResult = { ok: true; entry: Entry; seconds: number } | { ok: false; why: string; log: string; tail: string[] };
+
+export interface StageJob {
+  stage: StageDefinition;
+  inputs: readonly StageInput[];
+  key: string;
+  record: Entry['run']['record'];
+  lease: Lease;
+  /** Entries of every settled stage, for inputs and provenance. */
+  entries: ReadonlyMap<string, Entry>;
+  /** Every stage this one depends on, transitively. */
+  upstream: readonly string[];
+}
+
+export interface RunContext {
+  project: Project;
+  runId: string;
+  runDir: string;
+  /** Lets the scheduler kill the process on Ctrl-C. */
+  track(running: RunningStage): () => void;
+}
+
+export function environmentName(input: string): string {
+  return `PIPELINE_IN_${input.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/** A group input is a directory of symlinks, one per member, named by the member's key. */
+function stageInputs(staging: Staging, job: StageJob): Record<string, string> {
+  const paths: Record<string, string> = {};
+  for (const input of job.inputs) {
+    if (!input.isGroup) {
+      paths[input.name] = job.entries.get(input.stages[0])!.out;
+      continue;
+    }
+    const dir = path.join(staging.dir, 'in', safeName(input.name));
+    fs.mkdirSync(dir, { recursive: true });
+    for (const member of input.stages) {
+      const memberKey = member.slice(input.target.length + 1);
+      fs.symlinkSync(job.entries.get(member)!.out, path.join(dir, memberKey));
+    }
+    paths[input.name] = dir;
+  }
+  return paths;
+}
+
+function provenance(job: StageJob): Record<string, unknown> {
+  return Object.fromEntries(
+    job.upstream.map((name) => {
+      const entry = job.entries.get(name)!;
+      return [name, { key: entry.key, output_hash: entry.manifest.output_hash, duration_s: entry.run.duration_s, ran_on: entry.run.ran_on, info: entry.run.info ?? {}, metrics: entry.run.metrics ?? {}, path: entry.out }];
+    }),
+  );
+}
+
+function readInfo(file: string): Record<string, string | number | boolean> | undefined {
+  try {
+    const value = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(value).filter(([, item]) => ['string', 'number', 'boolean'].includes(typeof item))) as Record<string, string | number | boolean>;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runStage(context: RunContext, job: StageJob): Promise<StageResult> {
+  const { project } = context;
+  const { stage } = job;
+  const staging = project.store.stage(context.runDir, stage.name);
+  const inputs = stageInputs(staging, job);
+  const scratch = stage.resumable ? project.store.scratchDir(job.key) : undefined;
+  fs.writeFileSync(staging.params, JSON.stringify(stage.params, null, 1));
+  fs.writeFileSync(staging.upstream, JSON.stringify(provenance(job), null, 1));
+  const env: Record<string, string> = {
+    ...stage.env,
+    PIPELINE_OUT: staging.out,
+    PIPELINE_PARAMS: staging.params,
+    PIPELINE_INFO: staging.info,
+    PIPELINE_UPSTREAM: staging.upstream,
+    PIPELINE_STAGE: stage.name,
+    PIPELINE_RUN_ID: context.runId,
+    CUDA_VISIBLE_DEVICES: job.lease.gpus.join(','),
+    ...Object.fromEntries(Object.entries(inputs).map(([name, dir]) => [environmentName(name), dir])),
+    ...(scratch ? { PIPELINE_SCRATCH: scratch } : {}),
+  };
+  const command = resolveRuntime(stage.cmd, { out: staging.out, scratch, inputs });
+  const started = performance.now();
+  const running = startLocal({ command, cwd: project.pipeline.root, env, logFile: staging.log });
+  const untrack = context.track(running);
+  const exit = await running.exit;
+  untrack();
+  const seconds = (performance.now() - started) / 1000;
+
+  const fail = (why: string): StageResult => {
+    fs.mkdirSync(project.store.logs, { recursive: true });
+    const kept = path.join(project.store.logs, `${safeName(stage.name)}.log`);
+    try {
+      fs.copyFileSync(staging.log, kept);
+    } catch {
+      fs.writeFileSync(kept, '');
+    }
+    fs.rmSync(staging.dir, { recursive: true, force: true });
+    return { ok: false, why, log: path.relative(process.cwd(), kept) || kept, tail: tailOfLog(kept) };
+  };
+  if (exit.signal) return fail(`killed by ${exit.signal}`);
+  if (exit.exitCode !== 0) return fail(`exit code ${exit.exitCode}`);
+
+  let metrics: Record<string, number>;
+  try {
+    metrics = readMetrics(staging.out, stage.metrics);
+  } catch (error) {
+    if (error instanceof MetricsError) return fail(error.message);
+    throw error;
+  }
+  const manifest = await buildManifest(staging.out, project.hashes);
+  const entry = project.store.commit(staging, job.key, manifest, {
+    stage: stage.name,
+    key: job.key,
+    output_hash: manifest.output_hash,
+    duration_s: Math.round(seconds * 1000) / 1000,
+    ran_on: { host: os.hostname(), executor: 'local', ...(job.lease.gpus.length > 0 ? { gpus: job.lease.gpus.join(',') } : {}) },
+    info: readInfo(staging.info),
+    metrics,
+    record: job.record,
+  });
+  // The rename kept inodes and mtimes: carry the hashes over to the entry's paths so the next check reads nothing.
+  for (const file of manifest.files) {
+    const full = path.join(entry.out, file.path);
+    project.hashes.remember(full, fs.statSync(full, { bigint: true }), file.sha256);
+  }
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  return { ok: true, entry, seconds };
+}

@@ -1,0 +1,88 @@
+// Content hashes of files, memoized by (path, inode, size, mtime) so unchanged big files are never re-read.
+import fs from 'node:fs';
+import path from 'node:path';
+import { hashFile } from 'hasha';
+import { writeFileAtomicSync } from '../cache/atomic.js';
+
+type Entry = [inode: number, size: number, mtimeNs: string, hash: string];
+
+interface MemoFile {
+  version: 1;
+  files: Record<string, Entry>;
+}
+
+export interface FileHash {
+  hash: string;
+  size: number;
+}
+
+export class FileHashes {
+  private files: Record<string, Entry>;
+  private dirty = false;
+  /** How many files were actually read in this process (the benchmark and tests watch this). */
+  bytesRead = 0;
+
+  private constructor(private readonly memoPath: string, files: Record<string, Entry>) {
+    this.files = files;
+  }
+
+  static load(memoPath: string): FileHashes {
+    try {
+      const memo = JSON.parse(fs.readFileSync(memoPath, 'utf8')) as MemoFile;
+      if (memo.version === 1 && memo.files) return new FileHashes(memoPath, memo.files);
+    } catch {
+      // A missing or unreadable memo only costs re-hashing.
+    }
+    return new FileHashes(memoPath, {});
+  }
+
+  /** The memoized hash if the file is unchanged since it was hashed, without reading it. */
+  lookup(file: string, stat: fs.BigIntStats): FileHash | undefined {
+    const entry = this.files[file];
+    if (entry && entry[0] === Number(stat.ino) && entry[1] === Number(stat.size) && entry[2] === String(stat.mtimeNs)) {
+      return { hash: entry[3], size: entry[1] };
+    }
+    return undefined;
+  }
+
+  async hash(file: string): Promise<FileHash> {
+    const absolute = path.resolve(file);
+    const before = fs.statSync(absolute, { bigint: true });
+    const known = this.lookup(absolute, before);
+    if (known) return known;
+    const hash = await hashFile(absolute, { algorithm: 'sha256' });
+    const after = fs.statSync(absolute, { bigint: true });
+    this.bytesRead += Number(after.size);
+    // A file that changed while we read it gets no memo entry: the next run reads it again.
+    if (after.mtimeNs === before.mtimeNs && after.size === before.size) {
+      this.remember(absolute, after, hash);
+    }
+    return { hash, size: Number(after.size) };
+  }
+
+  /** Records a hash known by other means (a file moved by rename keeps inode and mtime). */
+  remember(file: string, stat: fs.BigIntStats, hash: string): void {
+    this.files[path.resolve(file)] = [Number(stat.ino), Number(stat.size), String(stat.mtimeNs), hash];
+    this.dirty = true;
+  }
+
+  forgetUnder(directory: string): void {
+    const prefix = path.resolve(directory) + path.sep;
+    for (const file of Object.keys(this.files)) {
+      if (file.startsWith(prefix)) {
+        delete this.files[file];
+        this.dirty = true;
+      }
+    }
+  }
+
+  save(): void {
+    if (!this.dirty) return;
+    for (const file of Object.keys(this.files)) {
+      if (!fs.existsSync(file)) delete this.files[file];
+    }
+    fs.mkdirSync(path.dirname(this.memoPath), { recursive: true });
+    writeFileAtomicSync(this.memoPath, JSON.stringify({ version: 1, files: this.files } satisfies MemoFile));
+    this.dirty = false;
+  }
+}

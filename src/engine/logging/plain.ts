@@ -1,0 +1,49 @@
+// One line per event, for CI logs and pipes: no colours, no cursor movement.
+import type { Renderer, RunEvent } from './events.js';
+
+export function describeEvent(event: RunEvent): string | undefined {
+  switch (event.type) {
+    case 'plan': {
+      const gpus = event.gpus.length > 0 ? `GPUs ${event.gpus.join(',')} (${event.gpuSource})` : 'no GPU';
+      return `${event.dryRun ? 'dry run: ' : ''}${event.stages.length} stage(s) to check; ${event.jobs} CPU slot(s), ${gpus}`;
+    }
+    case 'fresh':
+      return `fresh      ${event.stage}`;
+    case 'restored':
+      return `restored   ${event.stage} (found in cache/ by its key ${event.key.slice(0, 12)})`;
+    case 'corrupt':
+      return `corrupt    ${event.stage}: cache entry damaged (${event.why}); rebuilding`;
+    case 'would-run':
+      return `would run  ${event.stage}: ${event.reasons.join('; ')}`;
+    case 'start':
+      return `run        ${event.stage}${event.gpus.length > 0 ? ` [GPU ${event.gpus.join(',')}]` : ''}: ${event.reasons.join('; ')}`;
+    case 'done':
+      return `done       ${event.stage} in ${event.seconds.toFixed(1)} s`;
+    case 'failed':
+      return [`FAILED     ${event.stage}: ${event.why}`, ...event.tail.map((line) => `  | ${line}`), `  full log: ${event.log}`].join('\n');
+    case 'skipped':
+      return `skipped    ${event.stage}: ${event.because}`;
+    case 'published':
+      return `published  ${event.stage} → ${event.destination} (${event.files} file(s) updated)`;
+    case 'note':
+      return event.message;
+    case 'finished': {
+      const parts = [`${event.ran} ran`, `${event.fresh} fresh`];
+      if (event.restored) parts.push(`${event.restored} restored from cache`);
+      if (event.failed) parts.push(`${event.failed} failed`);
+      if (event.skipped) parts.push(`${event.skipped} skipped`);
+      return `${parts.join(', ')} (${event.seconds.toFixed(2)} s)`;
+    }
+  }
+}
+
+export class PlainRenderer implements Renderer {
+  constructor(private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {}
+
+  event(event: RunEvent): void {
+    const line = describeEvent(event);
+    if (line !== undefined) this.write(line);
+  }
+
+  close(): void {}
+}

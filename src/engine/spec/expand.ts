@@ -1,0 +1,121 @@
+// Expands foreach … do fan-outs into NAME@key stages and resolves their templates.
+import { SpecError } from '../errors.js';
+import type { StageDefinition } from './stage.js';
+import { resolveDeep, UnresolvedTemplate, type LoopFrame, type TemplateScope } from './template.js';
+import { locate, type YamlSource } from './yaml-source.js';
+
+type Body = Record<string, unknown>;
+
+const memberKeyPattern = /^[A-Za-z0-9_.:+=-]+$/;
+
+interface Member {
+  key: string;
+  item: unknown;
+}
+
+function membersOf(collection: unknown): Member[] | undefined {
+  if (Array.isArray(collection)) {
+    return collection.map((item, index) => {
+      if (item !== null && typeof item === 'object') {
+        const named = (item as Record<string, unknown>).name;
+        return { key: typeof named === 'string' || typeof named === 'number' ? String(named) : String(index), item };
+      }
+      return { key: String(item), item };
+    });
+  }
+  if (collection !== null && typeof collection === 'object') {
+    return Object.entries(collection).map(([key, item]) => ({ key, item }));
+  }
+  return undefined;
+}
+
+export function expandStages(source: YamlSource): StageDefinition[] {
+  const spec = source.value as { params?: unknown; stages: Record<string, Body> };
+  const params = spec.params ?? {};
+  const stages: StageDefinition[] = [];
+  const seen = new Map<string, (string | number)[]>();
+
+  const fail = (reason: 'spec-template' | 'spec-schema' | 'spec-duplicate-stage', path: (string | number)[], message: string): never => {
+    throw new SpecError(reason, locate(source, path), message);
+  };
+
+  const resolve = (value: unknown, scope: TemplateScope, path: (string | number)[]): unknown => {
+    try {
+      return resolveDeep(value, scope);
+    } catch (error) {
+      if (error instanceof UnresolvedTemplate) {
+        const inner = (error as UnresolvedTemplate & { path?: (string | number)[] }).path ?? [];
+        return fail('spec-template', [...path, ...inner], error.message);
+      }
+      throw error;
+    }
+  };
+
+  const visit = (name: string, groupName: string, body: Body, bodyPath: (string | number)[], loop: LoopFrame | undefined, keys: string[]): void => {
+    if ('foreach' in body) {
+      const foreachPath = [...bodyPath, 'foreach'];
+      const collection = resolve(body.foreach, { params, loop }, foreachPath);
+      const members = membersOf(collection);
+      if (!members) fail('spec-template', foreachPath, `foreach must give a list or a map, got ${JSON.stringify(collection)}`);
+      if (members!.length === 0) fail('spec-template', foreachPath, 'foreach gives an empty list: the stage would vanish');
+      for (const member of members!) {
+        if (!memberKeyPattern.test(member.key)) {
+          fail('spec-template', foreachPath, `fan-out key "${member.key}" may only hold letters, digits and _ . : + = - (it becomes part of a stage name and a file name)`);
+        }
+        const frame: LoopFrame = { item: member.item, key: member.key, outer: loop };
+        visit(`${name}@${member.key}`, groupName, body.do as Body, [...bodyPath, 'do'], frame, [...keys, member.key]);
+      }
+      return;
+    }
+    const scope: TemplateScope = { params, loop };
+    const field = <T>(key: string, fallback: T): T => (key in body ? (resolve(body[key], scope, [...bodyPath, key]) as T) : fallback);
+    const cmd = resolve(body.cmd, scope, [...bodyPath, 'cmd']);
+    const needs = field<unknown>('needs', {});
+    if (Array.isArray(needs)) {
+      const inputNames = needs.map((target) => String(target).split('@')[0]);
+      const clash = inputNames.find((inputName, index) => inputNames.indexOf(inputName) !== index);
+      if (clash) fail('spec-schema', [...bodyPath, 'needs'], `two entries would both be \${in.${clash}}; use a map to name the inputs (needs: { a: ${clash}@…, b: ${clash}@… })`);
+    }
+    const definition: StageDefinition = {
+      name,
+      group: keys.length > 0 ? groupName : undefined,
+      memberKey: keys.length > 0 ? keys.join('@') : undefined,
+      cmd: typeof cmd === 'string' ? cmd : JSON.stringify(cmd),
+      deps: field<string[]>('deps', []).map(String),
+      params: field<Record<string, unknown>>('params', {}),
+      needs: normalizeNeeds(needs),
+      resources: { gpu: 0, cpu: 1, ...field<object>('resources', {}) },
+      env: Object.fromEntries(Object.entries(field<Record<string, unknown>>('env', {})).map(([k, v]) => [k, String(v)])),
+      resumable: field('resumable', false),
+      metrics: field<string[]>('metrics', []).map(String),
+      publish: normalizePublish(field<unknown>('publish', undefined)),
+      deterministic: field('deterministic', false),
+      verify: field<StageDefinition['verify']>('verify', undefined),
+      sourcePath: bodyPath,
+    };
+    const previous = seen.get(name);
+    if (previous) {
+      fail('spec-duplicate-stage', bodyPath, `two stages are named "${name}" after fan-out expansion (the other is at ${locate(source, previous).line ?? '?'}); give the foreach items distinct keys`);
+    }
+    seen.set(name, bodyPath);
+    stages.push(definition);
+  };
+
+  for (const [name, body] of Object.entries(spec.stages)) {
+    visit(name, name, body, ['stages', name], undefined, []);
+  }
+  return stages;
+}
+
+function normalizeNeeds(needs: unknown): Record<string, string> {
+  if (Array.isArray(needs)) {
+    return Object.fromEntries(needs.map((target) => [String(target).split('@')[0], String(target)]));
+  }
+  return Object.fromEntries(Object.entries(needs as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+}
+
+function normalizePublish(publish: unknown): Record<string, string> {
+  if (publish === undefined) return {};
+  if (typeof publish === 'string') return { '': publish };
+  return Object.fromEntries(Object.entries(publish as Record<string, unknown>).map(([from, to]) => [from, String(to)]));
+}

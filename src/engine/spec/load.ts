@@ -1,0 +1,55 @@
+// Reads pipeline.yaml into a checked stage graph: parse, validate, expand, link.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PipelineError } from '../errors.js';
+import { expandStages } from './expand.js';
+import { buildGraph, type StageGraph } from './graph.js';
+import { validateSpec } from './validate.js';
+import { parseYamlSource, type YamlSource } from './yaml-source.js';
+
+export interface ExecutorDefaults {
+  kind?: 'local' | 'slurm';
+  partition?: string;
+  account?: string;
+  time?: string;
+  slurm_args?: string[];
+}
+
+export interface Pipeline extends StageGraph {
+  /** Absolute path of pipeline.yaml. */
+  file: string;
+  /** The directory of pipeline.yaml: commands run here and relative paths start here. */
+  root: string;
+  source: YamlSource;
+  /** Environment variables whose values enter every key. */
+  toolchainEnv: string[];
+  executor: ExecutorDefaults;
+}
+
+export const defaultToolchainEnv = ['PIPELINE_BACKEND'];
+
+export function loadPipeline(file: string): Pipeline {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(absolute, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code);
+    throw new PipelineError('spec-not-found', `${file}: cannot read the pipeline (${why}); pass another with --file`, { cause });
+  }
+  const display = path.relative(process.cwd(), absolute) || absolute;
+  const source = parseYamlSource(display.startsWith('..') ? absolute : display, text);
+  validateSpec(source);
+  const root = path.dirname(absolute);
+  const graph = buildGraph(source, root, expandStages(source));
+  const value = source.value as { toolchain?: { env?: string[] }; executor?: ExecutorDefaults };
+  return {
+    ...graph,
+    file: absolute,
+    root,
+    source,
+    toolchainEnv: value.toolchain?.env ?? defaultToolchainEnv,
+    executor: value.executor ?? {},
+  };
+}

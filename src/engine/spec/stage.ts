@@ -1,0 +1,31 @@
+// The shape of one stage after fan-out expansion: what the rest of the engine works with.
+
+export interface Resources {
+  gpu: number;
+  cpu: number;
+}
+
+export interface StageDefinition {
+  /** Full name: `train`, or `sweep@mnist_lenet@100` for a fan-out member. */
+  name: string;
+  /** The fan-out group this stage belongs to (`sweep`), if any. */
+  group?: string;
+  /** Member key inside the group (`mnist_lenet@100`). */
+  memberKey?: string;
+  /** Command with params and loop variables resolved; ${out}, ${in.X}, ${scratch} still symbolic. */
+  cmd: string;
+  deps: string[];
+  params: Record<string, unknown>;
+  /** Input name → the stage or group it reads. */
+  needs: Record<string, string>;
+  resources: Resources;
+  env: Record<string, string>;
+  resumable: boolean;
+  metrics: string[];
+  /** Path inside the output ('' = all of it) → destination relative to the project root. */
+  publish: Record<string, string>;
+  deterministic: boolean;
+  verify?: { rtol?: number; atol?: number };
+  /** Key path of the stage body in pipeline.yaml, for located error messages. */
+  sourcePath: (string | number)[];
+}

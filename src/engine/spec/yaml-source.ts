@@ -1,0 +1,50 @@
+// Parses pipeline.yaml keeping positions, so every later error can point at a file, line and key.
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { SpecError, type SourceLocation } from '../errors.js';
+
+export interface YamlSource {
+  file: string;
+  document: Document.Parsed;
+  lines: LineCounter;
+  value: unknown;
+}
+
+export function parseYamlSource(file: string, text: string): YamlSource {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problem = document.errors[0];
+  if (problem) {
+    const [start] = problem.pos;
+    const { line, col } = lines.linePos(start);
+    const message = problem.message.split('\n')[0];
+    throw new SpecError('spec-syntax', { file, line, column: col, path: [] }, `YAML syntax error: ${message}`);
+  }
+  return { file, document, lines, value: document.toJS({ maxAliasCount: 1000 }) };
+}
+
+/** The location of the value at `path` (or of its key, for "unknown key" messages). */
+export function locate(source: YamlSource, path: readonly (string | number)[], options: { key?: boolean } = {}): SourceLocation {
+  let node: unknown = source.document.contents;
+  let range: readonly number[] | undefined = (node as Node | null)?.range ?? undefined;
+  for (let i = 0; i < path.length; i++) {
+    const part = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(part));
+      if (!pair) break;
+      const keyNode = pair.key as Node;
+      range = (last && options.key ? keyNode.range : ((pair.value as Node | null)?.range ?? keyNode.range)) ?? undefined;
+      node = pair.value;
+    } else if (isSeq(node) && typeof part === 'number') {
+      const item = node.items[part] as Node | undefined;
+      if (!item) break;
+      range = item.range ?? undefined;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  if (!range) return { file: source.file, path };
+  const { line, col } = source.lines.linePos(range[0]);
+  return { file: source.file, line, column: col, path };
+}
