@@ -1,0 +1,88 @@
+// Chooses the compute backend at run time: tensorflow-gpu → tensorflow → wasm → cpu, or the one forced by --backend / PIPELINE_BACKEND.
+import { existsSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { ComputeError } from '../compute-error.js';
+import { registerWasmKernels } from '../kernels/register.js';
+
+export const backendNames = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof backendNames)[number];
+
+export interface BackendChoice {
+  backend: BackendName;
+  device: string;
+}
+
+export function isBackendName(value: string): value is BackendName {
+  return (backendNames as readonly string[]).includes(value);
+}
+
+function gpuVisible(env: NodeJS.ProcessEnv): boolean {
+  const visible = env.CUDA_VISIBLE_DEVICES;
+  if (visible !== undefined) return visible.trim() !== '' && visible.trim() !== '-1';
+  return existsSync('/dev/nvidia0');
+}
+
+// The package name goes through a variable so TypeScript does not require the optional package to exist.
+async function importOptional(name: string): Promise<void> {
+  await import(name);
+}
+
+async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<BackendChoice> {
+  const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+  await importOptional(pkg);
+  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} imported but its backend did not initialise`);
+  return { backend: name, device: name === 'tensorflow-gpu' ? 'gpu' : 'cpu' };
+}
+
+async function tryWasm(): Promise<BackendChoice> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmKernels();
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+  return { backend: 'wasm', device: 'cpu' };
+}
+
+async function tryCpu(): Promise<BackendChoice> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+  return { backend: 'cpu', device: 'cpu' };
+}
+
+function attempt(name: BackendName): Promise<BackendChoice> {
+  if (name === 'wasm') return tryWasm();
+  if (name === 'cpu') return tryCpu();
+  return tryNative(name);
+}
+
+/**
+ * Initialises one backend. A forced backend that fails is an error; otherwise the first that works wins.
+ * Only one native package is ever imported: a failed native import has already registered its kernels.
+ */
+export async function selectBackend(
+  options: { forced?: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {},
+): Promise<BackendChoice> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => {});
+  tf.enableProdMode();
+  const forced = options.forced ?? (env.PIPELINE_BACKEND || undefined);
+  if (forced !== undefined) {
+    if (!isBackendName(forced)) {
+      throw new ComputeError('unknown-backend', `unknown backend "${forced}" (expected one of ${backendNames.join(', ')})`);
+    }
+    try {
+      return await attempt(forced);
+    } catch (cause) {
+      throw new ComputeError('backend-unavailable', `backend ${forced} is not available here: ${(cause as Error).message}`, { cause });
+    }
+  }
+  const order: BackendName[] = [gpuVisible(env) ? 'tensorflow-gpu' : 'tensorflow', 'wasm', 'cpu'];
+  const failures: string[] = [];
+  for (const name of order) {
+    try {
+      return await attempt(name);
+    } catch (cause) {
+      failures.push(`${name}: ${(cause as Error).message.split('\n')[0]}`);
+      log(`backend ${name} unavailable (${failures.at(-1)})`);
+    }
+  }
+  throw new ComputeError('backend-unavailable', `no compute backend could be initialised (${failures.join('; ')})`);
+}
