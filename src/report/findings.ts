@@ -78,10 +78,10 @@ export function figure3Finding(data: AggregateData, params: RenderParams): strin
     const lossT = firstExceeding(rows.map((r) => ({ iteration: r.iteration, barrier: r.loss.above_start })), params.loss_threshold);
     const errorT = firstExceeding(rows.map((r) => ({ iteration: r.iteration, barrier: r.error.above_start })), params.error_threshold);
     const peak = rows.reduce((best, r) => (r.loss.above_start > best.loss.above_start ? r : best), rows[0]!);
-    const loss = lossT === null ? 'never in loss' : `t = ${lossT} in loss`;
-    const error = errorT === null ? 'never in error' : `t = ${errorT} in error`;
+    const loss = lossT === null ? 'never in loss' : `at t = ${lossT} in loss`;
+    const error = errorT === null ? 'never in error' : `at t = ${errorT} in error`;
     const max = peak ? ` (largest loss barrier ${fmt(peak.loss.above_start)} nats, at t = ${peak.iteration})` : '';
-    return `${setting} at ${loss} and ${error}${max}`;
+    return `${setting} ${loss} and ${error}${max}`;
   });
   return (
     `Barrier (a) first exceeds ${fmt(params.loss_threshold)} nats in loss or ${pct(params.error_threshold)} ` +

@@ -8,10 +8,7 @@ import { settingOrder } from './figure1.js';
 /** Tick values 0, 1, 10, 100, … up to the largest t: a symlog axis otherwise labels odd in-between values. */
 export function symlogTicks(maxIteration: number): number[] {
   const ticks = [0];
-  for (let power = 1; power <= Math.max(1, maxIteration) * 10; power *= 10) {
-    ticks.push(power);
-    if (power >= maxIteration) break;
-  }
+  for (let power = 1; power <= maxIteration; power *= 10) ticks.push(power);
   return ticks;
 }
 

@@ -1,0 +1,46 @@
+// Render parameters merge over defaults with checked types; provenance rows come from PIPELINE_UPSTREAM in pipeline order.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PARAMS, resolveParams } from '../../src/report/params.js';
+import { provenanceFromUpstream } from '../../src/report/provenance.js';
+import { upstreamFixture } from './fixtures.js';
+
+describe('resolveParams', () => {
+  it('keeps defaults for what is not given and ignores keys of other stages', () => {
+    const params = resolveParams({ loss_threshold: 0.5, colors: ['#000000'], points: 100 }, 'p.json');
+    expect(params).toEqual({ ...DEFAULT_PARAMS, loss_threshold: 0.5, colors: ['#000000'] });
+    expect(resolveParams(undefined, 'p.json')).toEqual(DEFAULT_PARAMS);
+  });
+
+  it('names the bad key and where it came from', () => {
+    expect(() => resolveParams({ error_threshold: 5 }, 'PIPELINE_PARAMS /x.json')).toThrow(
+      'PIPELINE_PARAMS /x.json: error_threshold must be <= 1',
+    );
+    expect(() => resolveParams({ colors: ['red;}'] }, 'p')).toThrow(/p: colors\.0 must match pattern/);
+  });
+});
+
+describe('provenanceFromUpstream', () => {
+  it('lists stages in pipeline order with backend, device, duration and where they ran', () => {
+    const rows = provenanceFromUpstream(upstreamFixture('/cache/x'), 'upstream.json');
+    expect(rows.map((r) => r.stage)).toEqual([
+      'fetch-data',
+      'train@mnist_lenet_300_100',
+      'sweep@mnist_lenet_300_100@0',
+      'aggregate',
+    ]);
+    expect(rows[1]).toMatchObject({ backend: 'wasm', device: 'cpu', duration_s: 312.4, ran_on: 'local' });
+  });
+
+  it('orders fan-out members by number and tolerates missing info', () => {
+    const rows = provenanceFromUpstream(
+      { 'sweep@s@100': { key: 'k1' }, 'sweep@s@20': { key: 'k2', info: null }, mine: { key: 'k3' } },
+      'u',
+    );
+    expect(rows.map((r) => r.stage)).toEqual(['sweep@s@20', 'sweep@s@100', 'mine']);
+    expect(rows[0]).toMatchObject({ backend: '', device: '', duration_s: null });
+  });
+
+  it('rejects an entry without a key', () => {
+    expect(() => provenanceFromUpstream({ train: { duration_s: 1 } }, 'u.json')).toThrow("u.json: train must have required property 'key'");
+  });
+});

@@ -1,0 +1,68 @@
+// index.html: every table and figure present, data HTML-escaped, nothing that would fetch from the network.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAggregate } from '../../src/report/aggregate-data.js';
+import { DEFAULT_PARAMS } from '../../src/report/params.js';
+import { provenanceFromUpstream } from '../../src/report/provenance.js';
+import { renderReport } from '../../src/report/render-report.js';
+import { reportHtml } from '../../src/report/report-html.js';
+import { MNIST, upstreamFixture, writeAggregateFixture } from './fixtures.js';
+
+const HOSTILE = '<img src=x onerror=alert(1)>&"\'';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'linpath-html-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('renderReport', () => {
+  it('writes the figures, their data and index.html linking them, with the final results and barrier values', async () => {
+    const aggregate = join(dir, 'aggregate');
+    await writeAggregateFixture(aggregate, [MNIST], 11);
+    const data = await loadAggregate(aggregate);
+    const out = join(dir, 'out');
+    const written = await renderReport({ data, params: DEFAULT_PARAMS, provenance: null, outDir: out });
+    expect(written.sort()).toEqual(
+      ['figure1', 'figure2', 'figure3'].flatMap((f) => [`${f}.csv`, `${f}.png`, `${f}.svg`]).concat('index.html').sort(),
+    );
+    const html = await readFile(join(out, 'index.html'), 'utf8');
+    for (const f of ['figure1', 'figure2', 'figure3']) expect(html).toContain(`<img src="${f}.svg"`);
+    const summary = data.settings[MNIST.name]!;
+    expect(html).toContain(`<td>${((1 - summary.final.test_error) * 100).toFixed(2)}</td>`);
+    const peak = summary.rows[5]!;
+    expect(html).toContain(`<td>${peak.loss.lmc.toFixed(4)}</td>`);
+    expect(html).toContain(`<td>${(peak.error.largest_bump * 100).toFixed(2)}</td>`);
+    expect(html).toContain('PIPELINE_UPSTREAM was not set');
+    const png = await readFile(join(out, 'figure1.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    const csv = (await readFile(join(out, 'figure3.csv'), 'utf8')).split('\n');
+    expect(csv[0]).toBe('setting,iteration,loss_above_start,error_above_start');
+    expect(csv).toHaveLength(MNIST.checkpoints.length + 2); // header, rows, final empty line
+  });
+});
+
+describe('reportHtml', () => {
+  it('escapes everything that comes from data and references nothing off the page', async () => {
+    const aggregate = join(dir, 'hostile');
+    await writeAggregateFixture(aggregate, [{ ...MNIST, name: 'mnist' }], 11);
+    const data = await loadAggregate(aggregate);
+    data.settings[HOSTILE] = data.settings.mnist!;
+    data.definitions.lmc = HOSTILE;
+    const upstream = upstreamFixture(aggregate) as Record<string, unknown>;
+    upstream[HOSTILE] = { key: HOSTILE, info: { backend: HOSTILE, device: HOSTILE }, ran_on: HOSTILE, duration_s: 1 };
+    const html = reportHtml({
+      data,
+      figures: [{ name: 'figure1', caption: HOSTILE, finding: HOSTILE, width: 10, height: 10 }],
+      provenance: provenanceFromUpstream(upstream, 'u'),
+    });
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;');
+    expect(html).not.toMatch(/<script|<link|@import|url\(/i);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
+    expect(html.match(/<tr><td class="text">/g)?.length).toBe(2 + Object.keys(upstream).length); // settings + provenance
+  });
+});
+
