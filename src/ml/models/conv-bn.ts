@@ -1,0 +1,31 @@
+// A small convolutional net with BatchNorm for MNIST, cheap enough for the default pipeline on a laptop CPU.
+import * as tf from '@tensorflow/tfjs';
+import { batchNorm, batchNormSpecs, conv, convSpecs, globalAveragePool, linear, linearSpecs } from './layers.js';
+import type { ModelDef } from './spec.js';
+
+/**
+ * conv 5×5/2 (16) → BN → ReLU → conv 3×3/2 (32) → BN → ReLU → global average pool → fc.
+ * The first conv is the interpolation stem; the rest is ~0.11 M multiply-adds per 28×28 image.
+ */
+export function convBn(inputShape: readonly [number, number, number] = [28, 28, 1], classes = 10): ModelDef {
+  const channels = inputShape[2];
+  return {
+    name: 'conv_bn',
+    inputShape,
+    classes,
+    tensors: [
+      ...convSpecs('conv1', channels, 16, 5, false),
+      ...batchNormSpecs('bn1', 16),
+      ...convSpecs('conv2', 16, 16, 3, false),
+      ...batchNormSpecs('bn2', 16),
+      ...linearSpecs('fc', 16, classes),
+    ],
+    stemTensors: ['conv1.weight'],
+    stem: (w, x) => conv(w, 'conv1', x, 2, 2),
+    head: (w, h, bn) => {
+      const a = tf.relu(batchNorm(w, 'bn1', h, bn));
+      const b = tf.relu(batchNorm(w, 'bn2', conv(w, 'conv2', a, 2, 1), bn));
+      return linear(w, 'fc', globalAveragePool(b));
+    },
+  };
+}

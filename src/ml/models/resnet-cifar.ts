@@ -1,0 +1,70 @@
+// ResNet-20 for CIFAR-10 as in open_lth's cifar_resnet_20: 16/32/64 filters, 1×1 conv + BN shortcut where the shape changes.
+import * as tf from '@tensorflow/tfjs';
+import { batchNorm, batchNormSpecs, conv, convSpecs, globalAveragePool, linear, linearSpecs } from './layers.js';
+import type { BnContext, ModelDef, TensorSpec, Weights } from './spec.js';
+
+interface Block {
+  prefix: string;
+  inChannels: number;
+  outChannels: number;
+  stride: number;
+}
+
+function blocksOf(depth: number, widths: number[]): Block[] {
+  const perStage = (depth - 2) / 6;
+  const blocks: Block[] = [];
+  let inChannels = widths[0];
+  widths.forEach((width, stage) => {
+    for (let i = 0; i < perStage; i++) {
+      blocks.push({ prefix: `blocks.${blocks.length}`, inChannels, outChannels: width, stride: stage > 0 && i === 0 ? 2 : 1 });
+      inChannels = width;
+    }
+  });
+  return blocks;
+}
+
+function blockSpecs(b: Block): TensorSpec[] {
+  const specs = [
+    ...convSpecs(`${b.prefix}.conv1`, b.inChannels, b.outChannels, 3, false),
+    ...batchNormSpecs(`${b.prefix}.bn1`, b.outChannels),
+    ...convSpecs(`${b.prefix}.conv2`, b.outChannels, b.outChannels, 3, false),
+    ...batchNormSpecs(`${b.prefix}.bn2`, b.outChannels),
+  ];
+  if (b.stride !== 1 || b.inChannels !== b.outChannels) {
+    specs.push(...convSpecs(`${b.prefix}.shortcut.0`, b.inChannels, b.outChannels, 1, false), ...batchNormSpecs(`${b.prefix}.shortcut.1`, b.outChannels));
+  }
+  return specs;
+}
+
+function block(w: Weights, b: Block, x: tf.Tensor, bn: BnContext): tf.Tensor {
+  const a = tf.relu(batchNorm(w, `${b.prefix}.bn1`, conv(w, `${b.prefix}.conv1`, x, b.stride, 1), bn));
+  const out = batchNorm(w, `${b.prefix}.bn2`, conv(w, `${b.prefix}.conv2`, a, 1, 1), bn);
+  const shortcut = w[`${b.prefix}.shortcut.0.weight`]
+    ? batchNorm(w, `${b.prefix}.shortcut.1`, conv(w, `${b.prefix}.shortcut.0`, x, b.stride, 0), bn)
+    : x;
+  return tf.relu(tf.add(out, shortcut));
+}
+
+export function resnetCifar(depth = 20, inputShape: readonly [number, number, number] = [32, 32, 3], classes = 10): ModelDef {
+  if ((depth - 2) % 6 !== 0) throw new Error(`CIFAR ResNet depth must be 6n+2, got ${depth}`);
+  const widths = [16, 32, 64];
+  const blocks = blocksOf(depth, widths);
+  return {
+    name: `resnet_${depth}`,
+    inputShape,
+    classes,
+    tensors: [
+      ...convSpecs('conv', inputShape[2], widths[0], 3, false),
+      ...batchNormSpecs('bn', widths[0]),
+      ...blocks.flatMap(blockSpecs),
+      ...linearSpecs('fc', widths[2], classes),
+    ],
+    stemTensors: ['conv.weight'],
+    stem: (w, x) => conv(w, 'conv', x, 1, 1),
+    head: (w, h, bn) => {
+      let x: tf.Tensor = tf.relu(batchNorm(w, 'bn', h, bn));
+      for (const b of blocks) x = block(w, b, x, bn);
+      return linear(w, 'fc', globalAveragePool(x));
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// What a model is to the rest of the code: named tensors (PyTorch names) plus a forward split into the linear stem and the rest.
+import type * as tf from '@tensorflow/tfjs';
+
+/**
+ * How a tensor is laid out inside tfjs versus in a PyTorch state dict:
+ * linear: tfjs [in, out], PyTorch [out, in]; conv: tfjs [kh, kw, in, out], PyTorch [out, in, kh, kw].
+ */
+export type Layout = 'linear' | 'conv' | 'vector';
+
+export type Init =
+  | { kind: 'kaiming-normal'; fanIn: number }
+  | { kind: 'bias-uniform'; fanIn: number }
+  | { kind: 'uniform01' }
+  | { kind: 'constant'; value: number };
+
+export interface TensorSpec {
+  name: string; // PyTorch state-dict name, e.g. "fc1.weight", "bn1.running_mean"
+  shape: number[]; // tfjs layout
+  layout: Layout;
+  trainable: boolean; // false for BatchNorm running statistics
+  init: Init;
+}
+
+export type Weights = Record<string, tf.Tensor>;
+
+/** BatchNorm behaviour for one forward pass. */
+export interface BnContext {
+  training: boolean; // true: normalise with batch statistics; false: with the running ones in the weights
+  /** Filled in training mode: each BN layer's batch mean and biased variance, by layer name (e.g. "bn1"). */
+  observed?: Map<string, { mean: tf.Tensor1D; variance: tf.Tensor1D; count: number }>;
+}
+
+export interface ModelDef {
+  name: string;
+  inputShape: readonly [number, number, number]; // [H, W, C]
+  classes: number;
+  tensors: TensorSpec[];
+  /** Names of the tensors the stem reads: the stem's output is linear (affine) in exactly these. */
+  stemTensors: string[];
+  /** The first layer's pre-activation: linear in the stem tensors, so it can be interpolated. */
+  stem(w: Weights, x: tf.Tensor4D): tf.Tensor;
+  /** Everything after the stem, up to the logits [N, classes]. */
+  head(w: Weights, stemOut: tf.Tensor, bn: BnContext): tf.Tensor2D;
+}
+
+export function forward(model: ModelDef, w: Weights, x: tf.Tensor4D, bn: BnContext): tf.Tensor2D {
+  return model.head(w, model.stem(w, x), bn);
+}
+
+export function parameterCount(model: ModelDef): number {
+  return model.tensors.filter((t) => t.trainable).reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+}
