@@ -24,10 +24,10 @@ export const CIFAR: FixtureSetting = {
   shape: 'cliff',
 };
 
-const linspace = (n: number) => Array.from({ length: n }, (_, i) => i / (n - 1));
+export const linspace = (n: number) => Array.from({ length: n }, (_, i) => i / (n - 1));
 
 /** Loss and error at x on the line from checkpoint t; deterministic, shaped like the paper's curves. */
-function curve(setting: FixtureSetting, t: number, x: number): { loss: number; error: number } {
+export function fixtureCurve(setting: FixtureSetting, t: number, x: number): { loss: number; error: number } {
   const progress = Math.min(1, Math.log1p(t) / Math.log1p(setting.finalIteration));
   const finalLoss = setting.shape === 'convex' ? 0.07 : 0.33;
   const finalError = setting.shape === 'convex' ? 0.02 : 0.085;
@@ -73,7 +73,7 @@ export async function writeAggregateFixture(
   for (const setting of settings) {
     const rows = [];
     for (const t of setting.checkpoints) {
-      const samples = linspace(points).map((x) => ({ x, ...curve(setting, t, x) }));
+      const samples = linspace(points).map((x) => ({ x, ...fixtureCurve(setting, t, x) }));
       for (const s of samples) curveLines.push(`${setting.name},${t},${s.x},${s.loss},${s.error}`);
       const loss = barriers(samples.map((s) => s.loss));
       const error = barriers(samples.map((s) => s.error));
@@ -82,7 +82,7 @@ export async function writeAggregateFixture(
       }
       rows.push({ iteration: t, loss, error });
     }
-    const final = curve(setting, setting.finalIteration, 1);
+    const final = fixtureCurve(setting, setting.finalIteration, 1);
     json[setting.name] = {
       final_iteration: setting.finalIteration,
       final: { test_loss: final.loss, test_error: final.error },
@@ -95,10 +95,10 @@ export async function writeAggregateFixture(
     };
   }
   const definitions = {
-    above_start: 'max_x L(x) − L(0)',
-    above_chord: 'max_x [L(x) − ((1−x)L(0) + xL(1))]',
-    lmc: 'max_x L(x) − ½(L(0)+L(1))',
-    largest_bump: 'largest rise of L(x) above the lower of the minima on either side',
+    above_start: 'max_x L(x) − L(0): the rise above the starting point θ_t; ≥ 0',
+    above_chord: 'max_x [L(x) − ((1−x)·L(0) + x·L(1))]: the rise above the straight chord; ≥ 0',
+    lmc: 'max_x L(x) − ½(L(0) + L(1)): the linear-mode-connectivity barrier; may be negative',
+    largest_bump: 'max_x [L(x) − min_{x′ ≤ x} L(x′)]: the biggest rise anywhere along the path; ≥ 0',
   };
   await writeFile(join(directory, 'curves.csv'), `${curveLines.join('\n')}\n`);
   await writeFile(join(directory, 'barriers.csv'), `${barrierLines.join('\n')}\n`);

@@ -24,7 +24,8 @@ export function figure3(data: AggregateData, params: RenderParams): FigureSource
       })),
   );
   const maxIteration = Math.max(0, ...rows.map((r) => r.iteration));
-  const definition = data.definitions.above_start ?? 'max_x L(x) − L(0)';
+  // barriers.json definitions read "formula: explanation"; one subtitle line each keeps the figure narrow.
+  const [formula, ...explanation] = (data.definitions.above_start ?? 'max_x L(x) − L(0)').split(': ');
   const x = {
     field: 'iteration',
     type: 'quantitative' as const,
@@ -56,7 +57,10 @@ export function figure3(data: AggregateData, params: RenderParams): FigureSource
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: {
         text: 'Figure 3. Maximum increase along the path from θ_t to the final weights',
-        subtitle: `barrier (a) above_start = ${definition}, for L = test loss (top) and test error (bottom)`,
+        subtitle: [
+          `barrier (a) above_start = ${formula}` + (explanation.length > 0 ? ` (${explanation.join(': ')})` : ''),
+          'with L = test loss (top) and L = test error (bottom)',
+        ],
       },
       config: figureConfig,
       data: { values: rows },
