@@ -1,0 +1,132 @@
+// The training loop: seeded, checkpointing at declared iterations, stopping on a non-finite loss, resumable from a scratch dir.
+import { mkdir } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+import { writeCheckpoint } from '../checkpoint/files.js';
+import { ComputeError } from '../compute-error.js';
+import type { Dataset } from '../datasets/dataset.js';
+import { initialWeights } from '../models/init.js';
+import type { ModelDef } from '../models/spec.js';
+import { deriveSeed, mulberry32, permutation } from '../random.js';
+import { disposeWeights, download, upload } from './device-weights.js';
+import { evaluate, type Evaluation } from './evaluate.js';
+import type { HistoryRow } from './history.js';
+import { checkCheckpoints, iterationsPerEpoch, totalIterations, type Recipe } from './recipe.js';
+import { clearResumeState, loadResumeState, saveResumeState } from './resume-state.js';
+import { learningRate } from './schedule.js';
+import { sgdStep, type OptimizerState } from './sgd.js';
+
+export interface TrainOptions {
+  setting: string;
+  model: ModelDef;
+  recipe: Recipe;
+  data: Dataset;
+  backend: string;
+  checkpointDir: string;
+  /** Where resume state lives (the runner's scratch dir); without it a rerun starts over. */
+  resumeDir?: string;
+  log?: (line: string) => void;
+  /** Called after each optimizer step with the number of steps done; tests use it to simulate a crash. */
+  afterStep?: (iteration: number) => void;
+  evalBatchSize?: number;
+}
+
+export interface TrainResult {
+  iterations: number[];
+  finalIteration: number;
+  final: Evaluation;
+  history: HistoryRow[];
+  evaluations: Map<number, Evaluation>;
+}
+
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const { model, recipe, data, setting } = options;
+  const log = options.log ?? (() => {});
+  const perEpoch = iterationsPerEpoch(recipe, data.train.count);
+  const total = totalIterations(recipe, data.train.count);
+  checkCheckpoints(recipe, total);
+  const checkpoints = new Set(recipe.checkpoints);
+  const recipeKey = JSON.stringify({ setting, model: model.name, recipe });
+  await mkdir(options.checkpointDir, { recursive: true });
+
+  const resumed = options.resumeDir ? await loadResumeState(options.resumeDir, recipeKey, model) : undefined;
+  let iteration = resumed?.iteration ?? 0;
+  const history: HistoryRow[] = resumed?.history ?? [];
+  let state: OptimizerState = {
+    weights: upload(model, resumed?.weights ?? initialWeights(model, recipe.seed)),
+    velocity: Object.fromEntries([...(resumed?.velocity ?? new Map())].map(([name, data]) => [name, tf.tensor(data, model.tensors.find((s) => s.name === name)!.shape)])),
+  };
+  if (resumed) log(`resuming ${setting} from iteration ${iteration}`);
+
+  const evaluations = new Map<number, Evaluation>();
+  const [h, w, c] = data.train.shape;
+  let order: Uint32Array | undefined;
+  let orderEpoch = -1;
+  let lossSum = 0;
+  let lossCount = 0;
+
+  const atCheckpoint = async () => {
+    const evaluation = await evaluate(model, state.weights, data.test, options.evalBatchSize);
+    evaluations.set(iteration, evaluation);
+    const host = await download(state.weights);
+    await writeCheckpoint(options.checkpointDir, model, host, {
+      setting,
+      iteration,
+      seed: recipe.seed,
+      backend: options.backend,
+      test_loss: evaluation.loss,
+      test_accuracy: evaluation.accuracy,
+    });
+    log(`checkpoint it${iteration}: test loss ${evaluation.loss.toFixed(4)}, accuracy ${evaluation.accuracy.toFixed(4)}`);
+    if (options.resumeDir && iteration > 0 && iteration < total) {
+      await saveResumeState(options.resumeDir, recipeKey, model, { iteration, weights: host, velocity: await download(state.velocity), history });
+    }
+  };
+
+  while (true) {
+    if (checkpoints.has(iteration) && !(resumed && iteration === resumed.iteration)) await atCheckpoint();
+    if (iteration >= total) break;
+    const epoch = Math.floor(iteration / perEpoch);
+    const step = iteration % perEpoch;
+    if (orderEpoch !== epoch) {
+      order = permutation(data.train.count, mulberry32(deriveSeed(recipe.seed, 'shuffle', epoch)));
+      orderEpoch = epoch;
+    }
+    const indices = order!.subarray(step * recipe.batch_size, Math.min(data.train.count, (step + 1) * recipe.batch_size));
+    const batch = await data.train.batch(indices, {
+      augment: recipe.augment,
+      random: mulberry32(deriveSeed(recipe.seed, 'augment', epoch, step)),
+    });
+    const lr = learningRate(recipe, iteration, perEpoch);
+    const x = tf.tensor4d(batch.x, [batch.n, h, w, c]);
+    const labels = tf.tensor1d(batch.y, 'int32');
+    const result = sgdStep(model, state, x, labels, { lr, momentum: recipe.momentum, weightDecay: recipe.weight_decay });
+    x.dispose();
+    labels.dispose();
+    state = result.state;
+    const loss = (await result.loss.data())[0];
+    result.loss.dispose();
+    if (!Number.isFinite(loss)) {
+      disposeWeights(state.weights);
+      disposeWeights(state.velocity);
+      throw new ComputeError(
+        'loss-not-finite',
+        `setting ${setting}: training loss became ${loss} at iteration ${iteration + 1} (epoch ${epoch}, lr ${lr}); lower recipe.lr or check the data`,
+      );
+    }
+    lossSum += loss;
+    lossCount++;
+    iteration++;
+    if (iteration % perEpoch === 0 || checkpoints.has(iteration) || iteration === total) {
+      history.push({ iteration, train_loss: lossSum / lossCount, lr });
+      lossSum = 0;
+      lossCount = 0;
+    }
+    options.afterStep?.(iteration);
+  }
+
+  const finalEvaluation = evaluations.get(total) ?? (await evaluate(model, state.weights, data.test, options.evalBatchSize));
+  disposeWeights(state.weights);
+  disposeWeights(state.velocity);
+  if (options.resumeDir) await clearResumeState(options.resumeDir);
+  return { iterations: recipe.checkpoints, finalIteration: total, final: finalEvaluation, history, evaluations };
+}
