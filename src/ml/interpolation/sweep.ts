@@ -1,0 +1,171 @@
+// The sweep: test loss and error (optionally train loss) at `points` evenly spaced x on the line from θ_t to θ_T.
+import * as tf from '@tensorflow/tfjs';
+import { ComputeError } from '../compute-error.js';
+import type { Split } from '../datasets/dataset.js';
+import type { HostWeights } from '../models/init.js';
+import type { BnContext, ModelDef, Weights } from '../models/spec.js';
+import { disposeWeights, upload } from '../training/device-weights.js';
+import { batchRanges } from '../training/evaluate.js';
+import { scoreBatch } from '../training/loss.js';
+import { linspace01 } from './linspace.js';
+import { pathWeights, type BnMode } from './path-weights.js';
+
+export interface SweepOptions {
+  model: ModelDef;
+  start: HostWeights; // θ_t
+  end: HostWeights; // θ_T
+  test: Split;
+  train?: Split; // needed for trainLoss and for bnMode "recompute"
+  points: number;
+  bnMode: BnMode;
+  trainLoss?: boolean;
+  /**
+   * Evaluate the first layer once at each end and interpolate its output: it is linear in its weights, so
+   * f(θ(x)) = (1−x)·f(θ_t) + x·f(θ_T). Off: the straightforward evaluation at every x (for comparison).
+   */
+  linearStem?: boolean;
+  batchSize?: number; // default: as many examples as keep a stem output near 32 M floats, at most 10,000
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SweepRow {
+  x: number;
+  test_loss: number;
+  test_error: number;
+  train_loss?: number;
+}
+
+const stemBudgetFloats = 32 * 1024 * 1024;
+const cacheBudgetFloats = 64 * 1024 * 1024;
+
+function defaultBatchSize(model: ModelDef, w: Weights): number {
+  const [h, wd, c] = model.inputShape;
+  const perExample = tf.tidy(() => model.stem(w, tf.zeros([1, h, wd, c])).size);
+  return Math.max(1, Math.min(10_000, Math.floor(stemBudgetFloats / perExample)));
+}
+
+export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
+  const { model, points, bnMode } = options;
+  const linearStem = options.linearStem ?? true;
+  if (!Number.isInteger(points) || points < 1) throw new ComputeError('bad-sweep-options', `points must be a positive integer, got ${points}`);
+  if ((bnMode === 'recompute' || options.trainLoss) && !options.train) {
+    throw new ComputeError('bad-sweep-options', `bn_mode "${bnMode}"${options.trainLoss ? ' with train_loss' : ''} needs the training split`);
+  }
+  const xs = linspace01(points);
+  const start = upload(model, options.start);
+  const end = upload(model, options.end);
+  const batchSize = options.batchSize ?? defaultBatchSize(model, start);
+  const stemNames = new Set(model.stemTensors);
+  const headNames = model.tensors.map((t) => t.name).filter((n) => !linearStem || !stemNames.has(n));
+  const hasBn = model.tensors.some((t) => t.name.endsWith('.running_mean'));
+  const [h, w, c] = model.inputShape;
+
+  let recomputed: Weights[] | undefined;
+  const work = { done: 0, total: 0 };
+  const splitWork = (s: Split) => Math.ceil(s.count / batchSize) * points;
+  work.total = splitWork(options.test) + (options.trainLoss ? splitWork(options.train!) : 0) + (bnMode === 'recompute' && hasBn ? splitWork(options.train!) : 0);
+  const tick = () => options.onProgress?.(++work.done, work.total);
+
+  // θ(x) of the non-stem tensors is reused for every batch when all points fit in memory; else rebuilt per batch.
+  const headSize = model.tensors.filter((t) => headNames.includes(t.name)).reduce((s, t) => s + t.shape.reduce((a, b) => a * b, 1), 0);
+  const cache = headSize * points <= cacheBudgetFloats ? new Map<number, Weights>() : undefined;
+  const weightsAt = (k: number): Weights => {
+    const cached = cache?.get(k);
+    if (cached) return cached;
+    const made = pathWeights(model, start, end, xs[k], bnMode, headNames, recomputed?.[k]);
+    cache?.set(k, made);
+    return made;
+  };
+  const releaseAt = (k: number, weights: Weights) => {
+    if (!cache) disposeWeights(weights);
+  };
+  const clearCache = () => {
+    for (const weights of cache?.values() ?? []) disposeWeights(weights);
+    cache?.clear();
+  };
+
+  /** Runs `visit` on the head's input for every (batch, point), batches outermost so each batch is uploaded once. */
+  const forEachBatchAndPoint = async (split: Split, visit: (k: number, weights: Weights, stemOut: tf.Tensor, labels: Int32Array) => Promise<void>) => {
+    for (const indices of batchRanges(split.count, batchSize)) {
+      const batch = await split.batch(indices);
+      const input = tf.tensor4d(batch.x, [batch.n, h, w, c]);
+      const ends = linearStem ? [model.stem(start, input), model.stem(end, input)] : undefined;
+      for (let k = 0; k < points; k++) {
+        const weights = weightsAt(k);
+        const stemOut = tf.tidy(() => {
+          if (ends) return xs[k] === 0 ? tf.clone(ends[0]) : xs[k] === 1 ? tf.clone(ends[1]) : tf.add(tf.mul(ends[0], 1 - xs[k]), tf.mul(ends[1], xs[k]));
+          const stemWeights = pathWeights(model, start, end, xs[k], bnMode, model.stemTensors);
+          return model.stem(stemWeights, input);
+        });
+        await visit(k, weights, stemOut, batch.y);
+        stemOut.dispose();
+        releaseAt(k, weights);
+        tick();
+      }
+      input.dispose();
+      for (const t of ends ?? []) t.dispose();
+    }
+  };
+
+  try {
+    if (bnMode === 'recompute' && hasBn) {
+      // Pass 1: at every x, BatchNorm statistics averaged over the training batches (weighted by batch size),
+      // BN running on batch statistics as in training; unbiased variances as PyTorch stores them.
+      const sums: Map<string, { mean: tf.Tensor; variance: tf.Tensor; count: number }>[] = xs.map(() => new Map());
+      await forEachBatchAndPoint(options.train!, async (k, weights, stemOut) => {
+        const observed: NonNullable<BnContext['observed']> = new Map();
+        tf.tidy(() => {
+          model.head(weights, stemOut, { training: true, observed });
+        });
+        for (const [layer, stats] of observed) {
+          const unbiased = tf.tidy(() => tf.mul(stats.variance, stats.count / Math.max(1, stats.count - 1)));
+          const previous = sums[k].get(layer);
+          const next = tf.tidy(() => ({
+            mean: previous ? tf.add(previous.mean, tf.mul(stats.mean, stats.count)) : tf.mul(stats.mean, stats.count),
+            variance: previous ? tf.add(previous.variance, tf.mul(unbiased, stats.count)) : tf.mul(unbiased, stats.count),
+          }));
+          if (previous) tf.dispose([previous.mean, previous.variance]);
+          tf.dispose([stats.mean, stats.variance, unbiased]);
+          sums[k].set(layer, { ...next, count: (previous?.count ?? 0) + stats.count });
+        }
+      });
+      recomputed = sums.map((layers) => {
+        const stats: Weights = {};
+        for (const [layer, s] of layers) {
+          stats[`${layer}.running_mean`] = tf.div(s.mean, s.count);
+          stats[`${layer}.running_var`] = tf.div(s.variance, s.count);
+          tf.dispose([s.mean, s.variance]);
+        }
+        return stats;
+      });
+      clearCache(); // cached θ(x) were built without the recomputed statistics
+    }
+
+    const evaluateSplit = async (split: Split) => {
+      const lossSums = new Float64Array(points);
+      const correct = new Float64Array(points);
+      await forEachBatchAndPoint(split, async (k, weights, stemOut, labels) => {
+        const logits = tf.tidy(() => model.head(weights, stemOut, { training: false }));
+        const score = await scoreBatch(logits, labels, model.classes);
+        logits.dispose();
+        lossSums[k] += score.lossSum;
+        correct[k] += score.correct;
+      });
+      return { loss: [...lossSums].map((s) => s / split.count), error: [...correct].map((s) => 1 - s / split.count) };
+    };
+
+    const test = await evaluateSplit(options.test);
+    const trainScores = options.trainLoss ? await evaluateSplit(options.train!) : undefined;
+    return xs.map((x, k) => ({
+      x,
+      test_loss: test.loss[k],
+      test_error: test.error[k],
+      ...(trainScores ? { train_loss: trainScores.loss[k] } : {}),
+    }));
+  } finally {
+    clearCache();
+    for (const stats of recomputed ?? []) disposeWeights(stats);
+    disposeWeights(start);
+    disposeWeights(end);
+  }
+}

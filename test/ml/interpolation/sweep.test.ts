@@ -1,0 +1,109 @@
+// The sweep: the interpolated-stem shortcut equals the straightforward evaluation, the ends are the real networks, BN modes behave.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../../src/ml/backend/select.js';
+import { initialWeights, type HostWeights } from '../../../src/ml/models/init.js';
+import { buildModel } from '../../../src/ml/models/registry.js';
+import type { BnContext } from '../../../src/ml/models/spec.js';
+import { forward } from '../../../src/ml/models/spec.js';
+import { linspace01 } from '../../../src/ml/interpolation/linspace.js';
+import { sweep } from '../../../src/ml/interpolation/sweep.js';
+import { disposeWeights, upload } from '../../../src/ml/training/device-weights.js';
+import { evaluate } from '../../../src/ml/training/evaluate.js';
+import { syntheticDataset } from '../helpers/synthetic.js';
+
+beforeAll(async () => {
+  await selectBackend({ forced: 'wasm' });
+});
+
+const data = syntheticDataset({ train: 96, test: 150, shape: [8, 8, 1], classes: 4 });
+
+/** Two different networks of one architecture: a fresh init and a perturbed copy of another, with distinct BN statistics. */
+function endpoints(name: string): [HostWeights, HostWeights] {
+  const model = buildModel(name, data.test.shape, 4);
+  const start = initialWeights(model, 1);
+  const end = initialWeights(model, 2);
+  for (const [key, values] of end) {
+    if (key.endsWith('running_mean')) values.forEach((_, i) => (values[i] = 0.3 * Math.sin(i)));
+    if (key.endsWith('running_var')) values.forEach((_, i) => (values[i] = 1.5 + Math.cos(i)));
+  }
+  return [start, end];
+}
+
+describe('linspace01', () => {
+  it('includes both ends exactly', () => {
+    expect(linspace01(100)[0]).toBe(0);
+    expect(linspace01(100)[99]).toBe(1);
+    expect(linspace01(5)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+  });
+});
+
+describe('sweep', () => {
+  it.each(['lenet_300_100', 'conv_bn'])('%s: the interpolated first layer equals the straightforward evaluation to float32 rounding', async (name) => {
+    const model = buildModel(name, data.test.shape, 4);
+    const [start, end] = endpoints(name);
+    const common = { model, start, end, test: data.test, train: data.train, points: 11, bnMode: 'interpolate' as const, batchSize: 64, trainLoss: true };
+    const fast = await sweep({ ...common, linearStem: true });
+    const slow = await sweep({ ...common, linearStem: false });
+    expect(fast.map((r) => r.x)).toEqual(slow.map((r) => r.x));
+    for (let k = 0; k < fast.length; k++) {
+      expect(Math.abs(fast[k].test_loss - slow[k].test_loss) / slow[k].test_loss).toBeLessThan(2e-6);
+      expect(Math.abs(fast[k].train_loss! - slow[k].train_loss!) / slow[k].train_loss!).toBeLessThan(2e-6);
+      expect(Math.abs(fast[k].test_error - slow[k].test_error)).toBeLessThanOrEqual(1 / data.test.count);
+    }
+    // The curve is not flat: the comparison above compared something.
+    expect(Math.max(...fast.map((r) => r.test_loss)) - Math.min(...fast.map((r) => r.test_loss))).toBeGreaterThan(0.01);
+  });
+
+  it('starts at θ_t and ends at θ_T exactly (interpolate and endpoint modes)', async () => {
+    const model = buildModel('conv_bn', data.test.shape, 4);
+    const [start, end] = endpoints('conv_bn');
+    for (const bnMode of ['interpolate', 'endpoint'] as const) {
+      const rows = await sweep({ model, start, end, test: data.test, points: 3, bnMode });
+      for (const [row, host] of [[rows[0], start], [rows[2], end]] as const) {
+        const w = upload(model, host);
+        const direct = await evaluate(model, w, data.test, 50);
+        disposeWeights(w);
+        expect(row.test_loss).toBeCloseTo(direct.loss, 6);
+        expect(row.test_error).toBeCloseTo(1 - direct.accuracy, 12);
+      }
+    }
+  });
+
+  it('endpoint mode uses the nearer end\'s BN statistics, interpolate mode mixes them', async () => {
+    const model = buildModel('conv_bn', data.test.shape, 4);
+    const [start, end] = endpoints('conv_bn');
+    const a = await sweep({ model, start, end, test: data.test, points: 5, bnMode: 'endpoint' });
+    const b = await sweep({ model, start, end, test: data.test, points: 5, bnMode: 'interpolate' });
+    expect(a[1].test_loss).not.toBeCloseTo(b[1].test_loss, 4);
+  });
+
+  it('recompute mode evaluates with BN statistics averaged over the training set at each x', async () => {
+    const model = buildModel('conv_bn', data.test.shape, 4);
+    const [start, end] = endpoints('conv_bn');
+    const rows = await sweep({ model, start, end, test: data.test, train: data.train, points: 2, bnMode: 'recompute', batchSize: data.train.count });
+    // Independently: one batch holding the whole training set gives θ_t's population statistics directly.
+    const w = upload(model, start);
+    const all = await data.train.batch(Array.from({ length: data.train.count }, (_, i) => i));
+    const observed: NonNullable<BnContext['observed']> = new Map();
+    tf.tidy(() => forward(model, w, tf.tensor4d(all.x, [all.n, 8, 8, 1]), { training: true, observed }));
+    for (const [layer, s] of observed) {
+      w[`${layer}.running_mean`].dispose();
+      w[`${layer}.running_var`].dispose();
+      w[`${layer}.running_mean`] = s.mean;
+      w[`${layer}.running_var`] = tf.mul(s.variance, s.count / (s.count - 1));
+      s.variance.dispose();
+    }
+    const direct = await evaluate(model, w, data.test, 50);
+    disposeWeights(w);
+    expect(rows[0].test_loss).toBeCloseTo(direct.loss, 5);
+    const interpolated = await sweep({ model, start, end, test: data.test, points: 2, bnMode: 'interpolate' });
+    expect(rows[0].test_loss).not.toBeCloseTo(interpolated[0].test_loss, 3);
+  });
+
+  it('asks for the training split when it needs one', async () => {
+    const model = buildModel('lenet_300_100', data.test.shape, 4);
+    const [start, end] = endpoints('lenet_300_100');
+    await expect(sweep({ model, start, end, test: data.test, points: 3, bnMode: 'recompute' })).rejects.toMatchObject({ reason: 'bad-sweep-options' });
+  });
+});
