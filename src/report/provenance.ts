@@ -13,11 +13,18 @@ export interface ProvenanceRow {
   device: string;
 }
 
+/** Where a stage ran, as the engine records it. */
+interface RanOn {
+  host?: string;
+  executor?: string;
+  gpus?: string;
+}
+
 interface UpstreamEntry {
   key: string;
   output_hash?: string;
   duration_s?: number | null;
-  ran_on?: string | null;
+  ran_on?: string | RanOn | null;
   info?: Record<string, string | number> | null;
 }
 
@@ -30,11 +37,27 @@ const upstreamSchema = {
       key: { type: 'string' },
       output_hash: { type: 'string' },
       duration_s: { type: ['number', 'null'] },
-      ran_on: { type: ['string', 'null'] },
+      ran_on: {
+        anyOf: [
+          { type: ['string', 'null'] },
+          {
+            type: 'object',
+            properties: { host: { type: 'string' }, executor: { type: 'string' }, gpus: { type: 'string' } },
+          },
+        ],
+      },
       info: { type: ['object', 'null'] },
     },
   },
 };
+
+/** "host (executor, GPUs 0,1)" from the engine's record; a plain string is kept as it is. */
+export function describeRanOn(ranOn: UpstreamEntry['ran_on']): string {
+  if (ranOn === null || ranOn === undefined) return '';
+  if (typeof ranOn === 'string') return ranOn;
+  const details = [ranOn.executor, ranOn.gpus ? `GPUs ${ranOn.gpus}` : undefined].filter(Boolean).join(', ');
+  return details ? `${ranOn.host ?? '?'} (${details})` : (ranOn.host ?? '');
+}
 
 // linpath's stage kinds in pipeline order; other stages (a user's own) follow them.
 const KIND_ORDER = ['fetch-data', 'train', 'sweep', 'aggregate'];
@@ -54,7 +77,7 @@ export function provenanceFromUpstream(upstream: unknown, where: string): Proven
       key: entry.key,
       output_hash: entry.output_hash ?? '',
       duration_s: entry.duration_s ?? null,
-      ran_on: entry.ran_on ?? '',
+      ran_on: describeRanOn(entry.ran_on),
       backend: String(entry.info?.backend ?? ''),
       device: String(entry.info?.device ?? ''),
     }));

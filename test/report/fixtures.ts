@@ -112,7 +112,7 @@ export function upstreamFixture(aggregateDir: string) {
     key,
     output_hash: `sha256-${key.split('').reverse().join('')}`,
     duration_s: duration,
-    ran_on: 'local',
+    ran_on: { host: 'ci-runner-7', executor: 'local' },
     info: { backend, device },
     path: aggregateDir,
   });

@@ -28,16 +28,21 @@ describe('provenanceFromUpstream', () => {
       'sweep@mnist_lenet_300_100@0',
       'aggregate',
     ]);
-    expect(rows[1]).toMatchObject({ backend: 'wasm', device: 'cpu', duration_s: 312.4, ran_on: 'local' });
+    expect(rows[1]).toMatchObject({ backend: 'wasm', device: 'cpu', duration_s: 312.4, ran_on: 'ci-runner-7 (local)' });
   });
 
   it('orders fan-out members by number and tolerates missing info', () => {
     const rows = provenanceFromUpstream(
-      { 'sweep@s@100': { key: 'k1' }, 'sweep@s@20': { key: 'k2', info: null }, mine: { key: 'k3' } },
+      {
+        'sweep@s@100': { key: 'k1', ran_on: { host: 'node3', executor: 'slurm', gpus: '0,1' } },
+        'sweep@s@20': { key: 'k2', info: null },
+        mine: { key: 'k3', ran_on: 'laptop' },
+      },
       'u',
     );
     expect(rows.map((r) => r.stage)).toEqual(['sweep@s@20', 'sweep@s@100', 'mine']);
-    expect(rows[0]).toMatchObject({ backend: '', device: '', duration_s: null });
+    expect(rows[0]).toMatchObject({ backend: '', device: '', duration_s: null, ran_on: '' });
+    expect(rows.map((r) => r.ran_on)).toEqual(['', 'node3 (slurm, GPUs 0,1)', 'laptop']);
   });
 
   it('rejects an entry without a key', () => {
