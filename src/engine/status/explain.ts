@@ -25,10 +25,19 @@ function compareMaps(
 }
 
 /** `targets` maps an input name to the stage or group it reads, to name it in the message. */
+/** Two long commands differ somewhere in the middle: show both around the first difference. */
+function showDifference(before: string, after: string): string {
+  let start = 0;
+  while (start < before.length && before[start] === after[start]) start += 1;
+  const from = Math.max(0, start - 20);
+  const clip = (text: string) => `${from > 0 ? '…' : ''}${text.slice(from, start + 40)}${text.length > start + 40 ? '…' : ''}`;
+  return `${clip(before)} → ${clip(after)}`;
+}
+
 export function explainChange(before: FingerprintRecord | undefined, after: FingerprintRecord, targets: Record<string, string> = {}): string[] {
   if (!before) return ['never run'];
   const reasons: string[] = [];
-  if (before.cmd !== after.cmd) reasons.push(`command changed: ${show(before.cmd)} → ${show(after.cmd)}`);
+  if (before.cmd !== after.cmd) reasons.push(`command changed: ${showDifference(before.cmd, after.cmd)}`);
   reasons.push(...compareMaps('param', before.params ?? {}, after.params ?? {}, (key, was, now) => `param ${key}: ${show(was)} → ${show(now)}`));
   reasons.push(...compareMaps('dep', before.deps ?? {}, after.deps ?? {}, (key) => `dep ${key} changed`));
   reasons.push(...compareMaps('input', before.needs ?? {}, after.needs ?? {}, (key) => `output of upstream ${targets[key] ?? key} changed`));
