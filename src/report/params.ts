@@ -1,4 +1,6 @@
 // The render stage's tunable parameters (from PIPELINE_PARAMS), with defaults; unknown keys are left to other stages.
+import { scheme } from 'vega';
+import { ReportError } from './errors.js';
 import { assertMatchesSchema } from './json-schema.js';
 
 export interface RenderParams {
@@ -41,5 +43,13 @@ export function resolveParams(raw: unknown, where: string): RenderParams {
   const chosen = Object.fromEntries(
     Object.keys(DEFAULT_PARAMS).flatMap((key) => (key in value ? [[key, value[key as keyof RenderParams]]] : [])),
   );
-  return { ...DEFAULT_PARAMS, ...chosen };
+  const params: RenderParams = { ...DEFAULT_PARAMS, ...chosen };
+  // vega knows continuous schemes as interpolator functions; a categorical or unknown name would fail at draw time.
+  if (typeof scheme(params.sequential_scheme) !== 'function') {
+    throw new ReportError(
+      'bad-params',
+      `${where}: sequential_scheme "${params.sequential_scheme}" is not a sequential vega colour scheme (e.g. viridis, blues, magma)`,
+    );
+  }
+  return params;
 }

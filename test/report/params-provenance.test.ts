@@ -16,6 +16,8 @@ describe('resolveParams', () => {
       'PIPELINE_PARAMS /x.json: error_threshold must be <= 1',
     );
     expect(() => resolveParams({ colors: ['red;}'] }, 'p')).toThrow(/p: colors\.0 must match pattern/);
+    expect(() => resolveParams({ sequential_scheme: 'category10' }, 'p')).toThrow('p: sequential_scheme "category10" is not a sequential');
+    expect(resolveParams({ sequential_scheme: 'magma' }, 'p').sequential_scheme).toBe('magma');
   });
 });
 
