@@ -1,5 +1,4 @@
-// Crop regions (torchvision's RandomResizedCrop and Resize+CenterCrop) and bilinear sampling into a normalized HWC tile.
-import type { Normalization } from './normalization.js';
+// The geometry of torchvision's RandomResizedCrop and Resize + CenterCrop, as integer pixel rectangles.
 
 /** A rectangle of the source image, in source pixels, mapped onto the whole output tile. */
 export interface Region {
@@ -34,50 +33,11 @@ export function randomResizedCropRegion(width: number, height: number, random: (
   return { top: Math.floor((height - h) / 2), left: Math.floor((width - w) / 2), height: h, width: w };
 }
 
-/** Resize(shorter side → resize) then CenterCrop(crop), expressed as the source region it keeps. */
-export function centerCropRegion(width: number, height: number, resize: number, crop: number): Region {
-  const scale = Math.min(width, height) / resize;
+/** Resize(shorter side → `resize`) as torchvision computes it, then the CenterCrop(`crop`) window in the resized image. */
+export function resizeThenCenterCrop(width: number, height: number, resize: number, crop: number): { width: number; height: number; crop: Region } {
   const resizedW = width <= height ? resize : Math.floor((resize * width) / height);
   const resizedH = height <= width ? resize : Math.floor((resize * height) / width);
   const top = Math.round((resizedH - crop) / 2);
   const left = Math.round((resizedW - crop) / 2);
-  return { top: top * scale, left: left * scale, height: crop * scale, width: crop * scale };
-}
-
-/** Samples `region` of an RGBA image onto a size×size RGB tile (bilinear, edge-clamped), normalized, optionally mirrored. */
-export function sampleBilinear(
-  image: { width: number; height: number; data: Uint8Array },
-  region: Region,
-  size: number,
-  flip: boolean,
-  norm: Normalization,
-  out: Float32Array,
-): void {
-  const { width, height, data } = image;
-  const sy = region.height / size;
-  const sx = region.width / size;
-  const scale = norm.std.map((s) => 1 / (255 * s));
-  const shift = norm.mean.map((m, c) => m / norm.std[c]!);
-  for (let row = 0; row < size; row++) {
-    const fy = Math.min(Math.max(region.top + (row + 0.5) * sy - 0.5, 0), height - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, height - 1);
-    const wy = fy - y0;
-    for (let col = 0; col < size; col++) {
-      const srcCol = flip ? size - 1 - col : col;
-      const fx = Math.min(Math.max(region.left + (srcCol + 0.5) * sx - 0.5, 0), width - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, width - 1);
-      const wx = fx - x0;
-      const o = (row * size + col) * 3;
-      for (let c = 0; c < 3; c++) {
-        const a = data[(y0 * width + x0) * 4 + c]!;
-        const b = data[(y0 * width + x1) * 4 + c]!;
-        const d = data[(y1 * width + x0) * 4 + c]!;
-        const e = data[(y1 * width + x1) * 4 + c]!;
-        const v = (a * (1 - wx) + b * wx) * (1 - wy) + (d * (1 - wx) + e * wx) * wy;
-        out[o + c] = v * scale[c]! - shift[c]!;
-      }
-    }
-  }
+  return { width: resizedW, height: resizedH, crop: { top, left, height: crop, width: crop } };
 }

@@ -1,11 +1,11 @@
-// ImageNet as folders of JPEGs, listed by an index and decoded lazily one batch at a time.
+// ImageNet as folders of JPEGs, listed by an index and decoded lazily, one batch at a time, with libvips (sharp).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import jpeg from 'jpeg-js';
+import sharp from 'sharp';
 import type { Batch, Split } from './dataset.js';
 import { DataError } from './errors.js';
-import { IMAGENET_NORMALIZATION } from './normalization.js';
-import { centerCropRegion, randomResizedCropRegion, sampleBilinear, type Region } from './image-geometry.js';
+import { randomResizedCropRegion, resizeThenCenterCrop, type Region } from './image-geometry.js';
+import { byteTables, IMAGENET_NORMALIZATION } from './normalization.js';
 
 export const IMAGENET_SIZE = 224;
 export const IMAGENET_RESIZE = 256;
@@ -36,6 +36,9 @@ export function formatImageIndex(entries: readonly ImageEntry[]): string {
   return entries.map((e) => `${e.file}\t${e.label}\n`).join('');
 }
 
+const tables = byteTables(IMAGENET_NORMALIZATION);
+
+/** Training: RandomResizedCrop(224) + horizontal flip when augmenting; evaluation: Resize(256) + CenterCrop(224). */
 export class JpegFolderSplit implements Split {
   readonly count: number;
   readonly shape = [IMAGENET_SIZE, IMAGENET_SIZE, 3] as const;
@@ -52,45 +55,66 @@ export class JpegFolderSplit implements Split {
   async batch(indices: ArrayLike<number>, options: { augment?: boolean; random?: () => number } = {}): Promise<Batch> {
     const n = indices.length;
     const size = IMAGENET_SIZE * IMAGENET_SIZE * 3;
-    const x = new Float32Array(n * size);
-    const y = new Int32Array(n);
+    const augment = this.training && options.augment === true;
     const random = options.random ?? Math.random;
     const picked = Array.from({ length: n }, (_, b) => {
       const index = indices[b]!;
       const entry = this.entries[index];
       if (!Number.isInteger(index) || entry === undefined) throw new RangeError(`example index ${index} is outside 0..${this.count - 1}`);
-      return entry;
+      return { ...entry, where: path.join(this.root, entry.file) };
     });
-    // Reads overlap; decoding is synchronous, so it runs in index order and consumes `random` deterministically.
-    const files = await Promise.all(picked.map((entry) => readFile(path.join(this.root, entry.file)).catch((cause: unknown) => {
-      throw new DataError('dataset-missing', `${path.join(this.root, entry.file)}: cannot read`, { cause });
-    })));
-    for (let b = 0; b < n; b++) {
-      const where = path.join(this.root, picked[b]!.file);
-      const image = decodeJpeg(files[b]!, where);
-      const augment = this.training && options.augment === true;
-      const region: Region = augment
-        ? randomResizedCropRegion(image.width, image.height, random)
-        : centerCropRegion(image.width, image.height, IMAGENET_RESIZE, IMAGENET_SIZE);
-      const flip = augment && random() < 0.5;
-      sampleBilinear(image, region, IMAGENET_SIZE, flip, IMAGENET_NORMALIZATION, x.subarray(b * size, (b + 1) * size));
-      y[b] = picked[b]!.label;
-    }
+    const images = await Promise.all(picked.map(async ({ where }) => {
+      const bytes = await readFile(where).catch((cause: unknown) => {
+        throw new DataError('dataset-missing', `${where}: cannot read`, { cause });
+      });
+      const meta = await sharp(bytes).metadata().catch((cause: unknown) => decodeError(where, cause));
+      return { bytes, width: meta.width ?? 0, height: meta.height ?? 0 };
+    }));
+    // Random numbers are drawn in index order, before the parallel decode, so a seed gives the same batch every time.
+    const plans = images.map(({ width, height }) => {
+      if (!augment) return { region: undefined, flip: false };
+      const region = randomResizedCropRegion(width, height, random);
+      return { region, flip: random() < 0.5 };
+    });
+    const x = new Float32Array(n * size);
+    const y = new Int32Array(n);
+    await Promise.all(picked.map(async (entry, b) => {
+      const { bytes, width, height } = images[b]!;
+      const pixels = await decodeTile(bytes, width, height, plans[b]!.region, entry.where);
+      writeNormalized(pixels, plans[b]!.flip, x.subarray(b * size, (b + 1) * size));
+      y[b] = entry.label;
+    }));
     return { x, y, n };
   }
 }
 
-export interface RgbaImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
+/** 224×224 RGB bytes: the region resized to fill the tile, or the evaluation resize + center crop. */
+async function decodeTile(bytes: Buffer, width: number, height: number, region: Region | undefined, where: string): Promise<Uint8Array> {
+  let image = sharp(bytes, { failOn: 'error' });
+  if (region) {
+    image = image.extract(region).resize(IMAGENET_SIZE, IMAGENET_SIZE, { fit: 'fill', kernel: 'linear' });
+  } else {
+    const plan = resizeThenCenterCrop(width, height, IMAGENET_RESIZE, IMAGENET_SIZE);
+    image = image.resize(plan.width, plan.height, { fit: 'fill', kernel: 'linear' }).extract(plan.crop);
+  }
+  const { data, info } = await image.toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true }).catch((cause: unknown) => decodeError(where, cause));
+  if (info.channels !== 3 || info.width !== IMAGENET_SIZE || info.height !== IMAGENET_SIZE) {
+    throw new DataError('image-decode', `${where}: decoded to ${info.width}×${info.height}×${info.channels}, expected ${IMAGENET_SIZE}×${IMAGENET_SIZE}×3`);
+  }
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-function decodeJpeg(bytes: Uint8Array, where: string): RgbaImage {
-  try {
-    const decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
-    return { width: decoded.width, height: decoded.height, data: decoded.data };
-  } catch (cause) {
-    throw new DataError('image-decode', `${where}: cannot decode JPEG (${(cause as Error).message})`, { cause });
+function writeNormalized(pixels: Uint8Array, flip: boolean, out: Float32Array): void {
+  const s = IMAGENET_SIZE;
+  for (let row = 0; row < s; row++) {
+    for (let col = 0; col < s; col++) {
+      const src = (row * s + (flip ? s - 1 - col : col)) * 3;
+      const dst = (row * s + col) * 3;
+      for (let c = 0; c < 3; c++) out[dst + c] = tables[c]![pixels[src + c]!]!;
+    }
   }
+}
+
+function decodeError(where: string, cause: unknown): never {
+  throw new DataError('image-decode', `${where}: cannot decode the image (${(cause as Error).message})`, { cause });
 }
