@@ -35,6 +35,11 @@ export interface AggregateData {
   settings: Record<string, SettingSummary>;
 }
 
+/** Settings in the order barriers.json lists them: the order of every legend, table and sentence. */
+export function settingOrder(data: AggregateData): string[] {
+  return Object.keys(data.settings);
+}
+
 const number = { type: 'number' };
 const barrierValues = {
   type: 'object',

@@ -1,6 +1,6 @@
 // One sentence per figure, computed from the numbers it shows (never pasted prose).
-import type { AggregateData, CurvePoint } from './aggregate-data.js';
-import { initializationCurves, settingOrder } from './figures/figure1.js';
+import { settingOrder, type AggregateData, type CurvePoint } from './aggregate-data.js';
+import { initializationCurves } from './figures/figure1.js';
 import type { RenderParams } from './params.js';
 
 /** First x at which `value` is below halfway between its two ends, or null when it does not fall end to end. */

@@ -1,7 +1,6 @@
 // Builds the self-contained index.html: figures (files beside it), final results, barrier table, provenance.
-import { BARRIER_MEASURES, type AggregateData } from './aggregate-data.js';
+import { BARRIER_MEASURES, settingOrder, type AggregateData } from './aggregate-data.js';
 import { escapeHtml as e } from './escape-html.js';
-import { settingOrder } from './figures/figure1.js';
 import type { ProvenanceRow } from './provenance.js';
 
 export interface ReportFigure {

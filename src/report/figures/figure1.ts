@@ -1,5 +1,5 @@
 // Figure 1: test loss (left) and error (right) along the line from initialization to the final weights, a line per setting.
-import type { AggregateData, CurvePoint } from '../aggregate-data.js';
+import { settingOrder, type AggregateData, type CurvePoint } from '../aggregate-data.js';
 import type { RenderParams } from '../params.js';
 import type { FigureSource } from './figure-data.js';
 import { ERROR_TITLE, LOSS_TITLE, figureConfig } from './theme.js';
@@ -13,10 +13,6 @@ export function initializationCurves(data: AggregateData): CurvePoint[] {
   return data.curves
     .filter((point) => point.iteration === earliest.get(point.setting))
     .sort((a, b) => a.setting.localeCompare(b.setting) || a.x - b.x);
-}
-
-export function settingOrder(data: AggregateData): string[] {
-  return Object.keys(data.settings);
 }
 
 export function figure1(data: AggregateData, params: RenderParams): FigureSource {

@@ -1,9 +1,8 @@
 // Figure 2: per setting, test loss and error along the line from each checkpoint t to the final weights, coloured by t.
-import type { AggregateData } from '../aggregate-data.js';
+import { settingOrder, type AggregateData } from '../aggregate-data.js';
 import type { RenderParams } from '../params.js';
 import type { FigureSource } from './figure-data.js';
 import { ERROR_TITLE, LOSS_TITLE, figureConfig } from './theme.js';
-import { settingOrder } from './figure1.js';
 
 export function figure2(data: AggregateData, params: RenderParams): FigureSource {
   const rows = [...data.curves]

@@ -1,9 +1,8 @@
 // Figure 3: the largest rise of loss (top) and error (bottom) above the start of the path, against t on a symlog axis.
-import type { AggregateData } from '../aggregate-data.js';
+import { settingOrder, type AggregateData } from '../aggregate-data.js';
 import type { RenderParams } from '../params.js';
 import type { FigureSource } from './figure-data.js';
 import { figureConfig } from './theme.js';
-import { settingOrder } from './figure1.js';
 
 /** Tick values 0, 1, 10, 100, … up to the largest t: a symlog axis otherwise labels odd in-between values. */
 export function symlogTicks(maxIteration: number): number[] {
