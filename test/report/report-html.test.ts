@@ -44,6 +44,20 @@ describe('renderReport', () => {
   });
 });
 
+describe('renderReport reruns', () => {
+  it('write byte-identical files (pipeline verify compares outputs exactly)', async () => {
+    const aggregate = join(dir, 'twice');
+    await writeAggregateFixture(aggregate, [MNIST], 11);
+    const data = await loadAggregate(aggregate);
+    const render = async (name: string) => {
+      const out = join(dir, name);
+      const files = await renderReport({ data, params: DEFAULT_PARAMS, provenance: null, outDir: out });
+      return Promise.all(files.sort().map(async (f) => [f, (await readFile(join(out, f))).toString('base64')]));
+    };
+    expect(await render('first')).toEqual(await render('second'));
+  });
+});
+
 describe('reportHtml', () => {
   it('escapes everything that comes from data and references nothing off the page', async () => {
     const aggregate = join(dir, 'hostile');
