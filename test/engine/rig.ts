@@ -67,12 +67,13 @@ export class Project {
     });
   }
 
-  spawn(args: string[], env: Record<string, string> = {}): ChildProcess & { output: () => string } {
+  spawn(args: string[], env: Record<string, string> = {}): ChildProcess & { output: () => string; exited: Promise<number | null> } {
     const child = spawn(process.execPath, [cli, ...args], { cwd: this.dir, env: { ...process.env, CI: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
-    return Object.assign(child, { output: () => output });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return Object.assign(child, { output: () => output, exited });
   }
 
   /** Every record the fake stages wrote, in order. */
@@ -112,10 +113,11 @@ export async function waitFor(check: () => boolean, timeoutMs = 20_000, what = '
   }
 }
 
+/** True while the process runs; a zombie (dead, not yet reaped, as under a PID 1 that does not reap) counts as dead. */
 export function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }

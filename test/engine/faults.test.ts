@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { alive, Project, waitFor } from './rig.js';
+
+let project: Project;
+beforeEach(() => (project = new Project()));
+afterEach(() => project.cleanup());
+
+/** Every visible entry is complete: a manifest and a run record beside its output. */
+function expectOnlyCompleteEntries(): void {
+  for (const key of project.entries()) {
+    const dir = path.join(project.dir, 'cache/entries', key);
+    expect(fs.existsSync(path.join(dir, 'manifest.json')), `${key} has a manifest`).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'run.json')), `${key} has a run record`).toBe(true);
+  }
+}
+
+const slowPipeline = (p: Project) => `stages:
+  quick:
+    cmd: ${p.stage('--write q=1')}
+  slow:
+    cmd: ${p.stage('--sleep 30000 --write s=1')}
+    needs: [quick]
+  after:
+    cmd: ${p.stage('--write a=1')}
+    needs: [slow]
+`;
+
+describe('a damaged cache entry is detected and rebuilt', () => {
+  it('changed bytes in an entry are not trusted', async () => {
+    project.pipeline(`stages:\n  a:\n    cmd: ${project.stage('--write data.txt=good')}\n  b:\n    cmd: cat \${in.a}/data.txt > \${out}/copy.txt\n    needs: [a]\n`);
+    await project.run(['run']);
+    project.takeStarted();
+    const key = parse(project.read('pipeline.lock')).stages.a.key;
+    const file = path.join(project.dir, 'cache/entries', key, 'out/data.txt');
+    fs.chmodSync(file, 0o644);
+    fs.writeFileSync(file, 'evil');
+    const result = await project.run(['run']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('corrupt    a: cache entry damaged (data.txt changed content); rebuilding');
+    expect(project.takeStarted()).toEqual(['a']);
+    expect(fs.readFileSync(file, 'utf8')).toBe('good');
+    expect(result.stderr).toContain('fresh      b');
+  });
+
+  it('an extra file dropped into an entry is noticed', async () => {
+    project.pipeline(`stages:\n  a:\n    cmd: ${project.stage('--write data.txt=good')}\n`);
+    await project.run(['run']);
+    project.takeStarted();
+    const key = parse(project.read('pipeline.lock')).stages.a.key;
+    fs.writeFileSync(path.join(project.dir, 'cache/entries', key, 'out/extra.txt'), 'x');
+    const result = await project.run(['run']);
+    expect(result.stderr).toContain('unexpected file extra.txt');
+    expect(project.takeStarted()).toEqual(['a']);
+  });
+});
+
+describe('failures', () => {
+  it('a failing stage: exit 1, the last lines of its log, the log kept, downstream skipped, no entry', async () => {
+    project.pipeline(`stages:\n  bad:\n    cmd: ${project.stage('--fail 3')}\n  after:\n    cmd: ${project.stage()}\n    needs: [bad]\n`);
+    const result = await project.run(['run']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('FAILED     bad: exit code 3');
+    expect(result.stderr).toContain('  | stdout of bad');
+    expect(result.stderr).toContain('  | stderr of bad');
+    expect(result.stderr).toContain('skipped    after: upstream bad did not complete');
+    expect(project.read('cache/logs/bad.log')).toContain('stderr of bad');
+    expect(project.entries()).toEqual([]);
+    expect(fs.readdirSync(path.join(project.dir, 'cache/tmp'))).toEqual([]);
+  });
+
+  it('without --keep-going nothing new starts after a failure; with it, independent branches finish', async () => {
+    const yaml = `stages:\n  bad:\n    cmd: ${project.stage('--fail 1')}\n  slow:\n    cmd: ${project.stage('--sleep 500')}\n  other:\n    cmd: ${project.stage()}\n    needs: [slow]\n`;
+    project.pipeline(yaml);
+    const stop = await project.run(['run', '--jobs', '2']);
+    expect(stop.code).toBe(1);
+    expect(project.takeStarted().sort()).toEqual(['bad', 'slow']);
+    expect(stop.stderr).toContain('skipped    other: the run stopped after a failure');
+    const going = await project.run(['run', '--jobs', '2', '--keep-going']);
+    expect(going.code).toBe(1);
+    expect(project.takeStarted().sort()).toEqual(['bad', 'other']);
+  });
+
+  it('a declared metrics file the stage did not write fails the stage', async () => {
+    project.pipeline(`stages:\n  a:\n    cmd: ${project.stage()}\n    metrics: [metrics.json]\n`);
+    const result = await project.run(['run']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('FAILED     a: declared metrics file metrics.json was not written');
+  });
+});
+
+describe('interruptions', () => {
+  it('SIGTERM kills the stage process group, removes temp dirs, keeps the lock valid; the rerun resumes', async () => {
+    project.pipeline(slowPipeline(project));
+    const runner = project.spawn(['run']);
+    await waitFor(() => project.recorded().some((entry) => entry.name === 'slow'), 20_000, 'the slow stage to start');
+    const stagePid = project.recorded().find((entry) => entry.name === 'slow')!.pid;
+    runner.kill('SIGTERM');
+    const code = await runner.exited;
+    expect(code).toBe(130);
+    expect(alive(stagePid)).toBe(false);
+    expect(fs.readdirSync(path.join(project.dir, 'cache/tmp'))).toEqual([]);
+    expectOnlyCompleteEntries();
+    expect(Object.keys(parse(project.read('pipeline.lock')).stages)).toEqual(['quick']);
+    expect(fs.existsSync(path.join(project.dir, 'cache/run.lock'))).toBe(false);
+
+    project.takeStarted();
+    project.pipeline(slowPipeline(project).replace('--sleep 30000', '--sleep 10'));
+    const rerun = await project.run(['run']);
+    expect(rerun.code).toBe(0);
+    expect(project.takeStarted()).toEqual(['slow', 'after']);
+  });
+
+  it('kill -9 of the runner mid-stage: the next run reaps the orphan, completes, and no partial entry exists', async () => {
+    project.pipeline(slowPipeline(project));
+    const runner = project.spawn(['run']);
+    await waitFor(() => project.recorded().some((entry) => entry.name === 'slow'), 20_000, 'the slow stage to start');
+    const orphan = project.recorded().find((entry) => entry.name === 'slow')!.pid;
+    runner.kill('SIGKILL');
+    await runner.exited;
+    expect(alive(orphan)).toBe(true); // still running, writing into a staging dir nobody will commit
+    expectOnlyCompleteEntries();
+    expect(project.entries()).toHaveLength(1);
+
+    project.takeStarted();
+    project.pipeline(slowPipeline(project).replace('--sleep 30000', '--sleep 10'));
+    const rerun = await project.run(['run']);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toContain('cleaned up after 1 interrupted run(s)');
+    await waitFor(() => !alive(orphan), 5000, 'the orphan to die');
+    expect(project.takeStarted()).toEqual(['slow', 'after']);
+    expectOnlyCompleteEntries();
+    expect(project.entries()).toHaveLength(3);
+    expect(fs.readdirSync(path.join(project.dir, 'cache/tmp'))).toEqual([]);
+  });
+
+  it('two runs at once: the second refuses with a clear message and exit 3, or waits with --wait', async () => {
+    project.pipeline(`stages:\n  slow:\n    cmd: ${project.stage('--sleep 1500 --write x=1')}\n`);
+    const first = project.spawn(['run']);
+    await waitFor(() => project.recorded().length > 0, 20_000, 'the first run to start its stage');
+    const second = await project.run(['run']);
+    expect(second.code).toBe(3);
+    expect(second.stderr).toMatch(/another pipeline command \(pid \d+ on .*`pipeline run`.*\) holds .*run\.lock; wait for it to finish, or pass --wait SECONDS/);
+    const waiting = await project.run(['run', '--wait', '30']);
+    expect(waiting.code).toBe(0);
+    expect(waiting.stderr).toContain('fresh      slow');
+    expect(await first.exited).toBe(0);
+    expect(project.takeStarted()).toEqual(['slow']);
+    expectOnlyCompleteEntries();
+  });
+});
