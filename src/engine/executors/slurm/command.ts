@@ -49,20 +49,30 @@ export function createCommandRunner(options: RunnerOptions = {}): SlurmCommandRu
   };
 }
 
-/** Runs the command and fails unless it exits 0, keeping its stderr in the error. */
+type FailureReason = 'slurm-command-failed' | 'sbatch-failed' | 'scancel-failed';
+
+/** The error for a Slurm command that exited non-zero, naming the command and keeping its stderr. */
+export function commandFailure(
+  program: string,
+  args: readonly string[],
+  result: CommandResult,
+  reason: FailureReason = 'slurm-command-failed',
+): SlurmError {
+  const detail = result.stderr.trim() || result.stdout.trim() || 'no output';
+  return new SlurmError(reason, `${program} ${args.join(' ')} exited ${result.exitCode}: ${detail}`, {
+    stderr: result.stderr,
+    cause: result,
+  });
+}
+
+/** Runs the command and fails unless it exits 0. */
 export async function runChecked(
   run: SlurmCommandRunner,
   program: string,
   args: readonly string[],
-  reason: 'slurm-command-failed' | 'sbatch-failed' | 'scancel-failed' = 'slurm-command-failed',
+  reason: FailureReason = 'slurm-command-failed',
 ): Promise<CommandResult> {
   const result = await run(program, args);
-  if (result.exitCode !== 0) {
-    const detail = result.stderr.trim() || result.stdout.trim() || 'no output';
-    throw new SlurmError(reason, `${program} ${args.join(' ')} exited ${result.exitCode}: ${detail}`, {
-      stderr: result.stderr,
-      cause: result,
-    });
-  }
+  if (result.exitCode !== 0) throw commandFailure(program, args, result, reason);
   return result;
 }

@@ -43,9 +43,9 @@ describe('JobPoller', () => {
     const gaps = cluster.queries.slice(1).map((q, i) => q.at - cluster.queries[i].at);
     // running (changed: min delay), then unchanged rounds: 40, 80, 80, 80 …
     expect(gaps[0]).toBeGreaterThanOrEqual(18);
-    expect(gaps[0]).toBeLessThan(40);
     expect(gaps[1]).toBeGreaterThanOrEqual(38);
-    expect(gaps.slice(2).every((gap) => gap >= 78 && gap < 200)).toBe(true);
+    // Without the cap they would grow 160, 320, 640 ms; a loaded machine may add some delay, not that much.
+    expect(gaps.slice(2).every((gap) => gap >= 78 && gap < 150)).toBe(true);
   });
 
   it('gives up after repeated query failures, and rejects waits when stopped', async () => {

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Starts a single-node Slurm cluster with two fake GPUs from Debian's packages, unless one is already healthy.
+#
+# Usage: scripts/slurm/start.sh [--holder ID]
+#   --holder ID   register ID as a user of the cluster (tests do); stop.sh --holder ID stops it only when the last
+#                 holder leaves, and only if it was started for holders, never a cluster started by hand
+# Environment: LINPATH_SLURM_STATE (default /tmp/linpath-slurm) holds the config, logs, pids and what this
+# script started (state.env), so that stop.sh stops exactly that and nothing else.
+# Exit: 0 when the node is idle and accepts jobs; 1 when it could not be started (the message says why); 2 bad usage.
+set -euo pipefail
+
+state_dir=${LINPATH_SLURM_STATE:-/tmp/linpath-slurm}
+holder=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --holder) [ $# -ge 2 ] || { echo "start.sh: --holder needs a value" >&2; exit 2; }; holder=$2; shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "start.sh: unknown argument '$1' (expected --holder ID)" >&2; exit 2 ;;
+  esac
+done
+
+node=localhost
+wait_seconds=${LINPATH_SLURM_WAIT:-30}
+say() { echo "slurm: $*"; }
+fail() { echo "slurm: $*" >&2; exit 1; }
+
+mkdir -p "$state_dir"
+# Two test files may start the cluster at the same time: one of them does the work, the other then finds it healthy.
+# The daemons are started with fd 9 closed, or they would hold this lock for as long as they run.
+exec 9>"$state_dir/lock"
+flock -w 300 9 || fail "timed out waiting for $state_dir/lock held by another start.sh/stop.sh"
+
+register_holder() {
+  if [ -n "$holder" ]; then
+    mkdir -p "$state_dir/holders"
+    echo "$holder" >"$state_dir/holders/$(printf '%s' "$holder" | tr -c 'A-Za-z0-9._-' '_')"
+  fi
+}
+
+# A node is usable when the controller answers and the node is neither down, drained nor failing.
+node_state() { timeout 10 sinfo -h -n "$node" -N -o '%t' 2>/dev/null | head -n1; }
+node_usable() { case "$(node_state)" in idle|mix|alloc|comp) return 0 ;; *) return 1 ;; esac; }
+
+# The controller keeps calling a node idle for minutes after its slurmd died: check the daemons we started, too.
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+our_daemons_alive() {
+  local pid_file
+  [ -f "$state_dir/state.env" ] || return 0
+  for pid_file in $(sed -n 's/^started_\(slurmctld\|slurmd\)=//p' "$state_dir/state.env"); do
+    alive "$pid_file" || return 1
+  done
+}
+
+if command -v sinfo >/dev/null 2>&1 && our_daemons_alive && node_usable; then
+  say "already running and healthy (node $node is $(node_state)); nothing to do"
+  register_holder
+  exit 0
+fi
+
+# --- install ---------------------------------------------------------------------------------------------
+missing=()
+for tool in slurmctld slurmd sinfo munged; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || fail "Slurm is not installed (missing ${missing[*]}) and installing it needs root"
+  command -v apt-get >/dev/null 2>&1 || fail "Slurm is not installed (missing ${missing[*]}) and there is no apt-get to install it"
+  say "installing slurmctld slurmd slurm-client munge from Debian"
+  # Another apt-get may hold the dpkg lock; wait for it rather than fail.
+  if ! DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
+      slurmctld slurmd slurm-client munge >"$state_dir/apt.log" 2>&1; then
+    fail "apt-get install failed; see $state_dir/apt.log"
+  fi
+fi
+[ "$(id -u)" = 0 ] || fail "starting slurmd needs root (it runs jobs as their users)"
+
+# --- what we start is recorded here, appended as we go so a failure half-way can still be cleaned up ----------
+state_file=$state_dir/state.env
+touch "$state_file"
+record() { echo "$1=$2" >>"$state_file"; }
+recorded() { grep -qx "$1=$2" "$state_file"; }
+
+# Who may stop what we start: the last holder leaving (stop.sh --holder), or only a plain stop.sh when started by hand.
+grep -q '^owner=' "$state_file" || record owner "$([ -n "$holder" ] && echo holders || echo manual)"
+
+# --- munge -----------------------------------------------------------------------------------------------
+if ! munge -n </dev/null >/dev/null 2>&1; then
+  install -d -o munge -g munge -m 0755 /run/munge
+  if [ ! -s /etc/munge/munge.key ]; then
+    [ -x /usr/sbin/mungekey ] && mungekey --create --keyfile=/etc/munge/munge.key >/dev/null 2>&1 \
+      || dd if=/dev/urandom of=/etc/munge/munge.key bs=1 count=1024 status=none
+    chown munge:munge /etc/munge/munge.key; chmod 0400 /etc/munge/munge.key
+  fi
+  runuser -u munge -- munged --pid-file=/run/munge/munged.pid 9>&- || fail "munged did not start; see /var/log/munge/munged.log"
+  record started_munge /run/munge/munged.pid
+  for _ in $(seq 50); do munge -n </dev/null >/dev/null 2>&1 && break; sleep 0.1; done
+  munge -n </dev/null >/dev/null 2>&1 || fail "munged started but does not answer; see /var/log/munge/munged.log"
+  say "started munged"
+else
+  say "munged already running"
+fi
+
+# --- config ------------------------------------------------------------------------------------------------
+conf_dir=$state_dir/etc
+gpu_dir=$state_dir/gpus
+mkdir -p "$conf_dir" "$gpu_dir" "$state_dir/ctld" "$state_dir/spool" "$state_dir/log"
+# Slurm rejects plain files as GPU devices; symlinks to /dev/null are accepted as character devices.
+for i in 0 1; do ln -sfn /dev/null "$gpu_dir/gpu$i"; done
+controller=$(hostname -s)
+cat >"$conf_dir/slurm.conf" <<CONF
+# Written by scripts/slurm/start.sh: a single-node test cluster with two fake GPUs.
+ClusterName=linpath
+SlurmctldHost=$controller(127.0.0.1)
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+StateSaveLocation=$state_dir/ctld
+SlurmdSpoolDir=$state_dir/spool
+SlurmctldPidFile=$state_dir/slurmctld.pid
+SlurmdPidFile=$state_dir/slurmd.pid
+SlurmctldLogFile=$state_dir/log/slurmctld.log
+SlurmdLogFile=$state_dir/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+MpiDefault=none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+GresTypes=gpu
+SlurmdParameters=config_overrides
+ReturnToService=2
+MinJobAge=3600
+KillWait=5
+SchedulerParameters=bf_interval=1,batch_sched_delay=0
+NodeName=$node NodeAddr=127.0.0.1 CPUs=8 Gres=gpu:2 State=UNKNOWN
+PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP
+CONF
+cat >"$conf_dir/gres.conf" <<CONF
+AutoDetect=off
+NodeName=$node Name=gpu File=$gpu_dir/gpu[0-1]
+CONF
+conf=$conf_dir/slurm.conf
+grep -q '^SLURM_CONF=' "$state_file" || record SLURM_CONF "$conf"
+
+# Clients read /etc/slurm/slurm.conf unless SLURM_CONF says otherwise; link ours there when the place is free.
+if [ ! -e /etc/slurm/slurm.conf ] && [ ! -L /etc/slurm/slurm.conf ]; then
+  mkdir -p /etc/slurm
+  ln -s "$conf" /etc/slurm/slurm.conf
+  record linked_conf /etc/slurm/slurm.conf
+elif [ "$(readlink -f /etc/slurm/slurm.conf)" != "$(readlink -f "$conf")" ]; then
+  say "note: /etc/slurm/slurm.conf is not ours; clients of this cluster need SLURM_CONF=$conf"
+fi
+export SLURM_CONF=$conf
+
+# --- daemons -------------------------------------------------------------------------------------------------
+if ! alive "$state_dir/slurmctld.pid"; then
+  slurmctld -f "$conf" 9>&- || fail "slurmctld did not start; see $state_dir/log/slurmctld.log"
+  recorded started_slurmctld "$state_dir/slurmctld.pid" || record started_slurmctld "$state_dir/slurmctld.pid"
+  say "started slurmctld"
+fi
+if ! alive "$state_dir/slurmd.pid"; then
+  slurmd -f "$conf" -N "$node" 9>&- || fail "slurmd did not start; see $state_dir/log/slurmd.log"
+  recorded started_slurmd "$state_dir/slurmd.pid" || record started_slurmd "$state_dir/slurmd.pid"
+  say "started slurmd"
+fi
+
+# --- wait for the node ------------------------------------------------------------------------------------
+deadline=$((SECONDS + wait_seconds))
+while :; do
+  current=$(node_state)
+  case $current in
+    idle|mix|alloc) break ;;
+    *drain*|drng|down*|fail*)
+      # A node drained by an earlier, broken start (or by a reboot) stays drained until resumed.
+      scontrol update nodename="$node" state=resume >/dev/null 2>&1 && say "resumed node $node (was $current)" ;;
+  esac
+  if [ $SECONDS -ge $deadline ]; then
+    reason=$(timeout 10 sinfo -h -R -n "$node" -o '%E' 2>/dev/null || true)
+    fail "node $node not idle after ${wait_seconds}s (state '${current:-no answer from slurmctld}'${reason:+, reason: $reason}); see $state_dir/log/"
+  fi
+  sleep 0.2
+done
+register_holder
+say "ready: node $node is $current with gres $(sinfo -h -n "$node" -N -o '%G'); SLURM_CONF=$conf"
