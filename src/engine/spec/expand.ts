@@ -76,13 +76,17 @@ export function expandStages(source: YamlSource): StageDefinition[] {
       const clash = inputNames.find((inputName, index) => inputNames.indexOf(inputName) !== index);
       if (clash) fail('spec-schema', [...bodyPath, 'needs'], `two entries would both be \${in.${clash}}; use a map to name the inputs (needs: { a: ${clash}@…, b: ${clash}@… })`);
     }
+    const stageParams = field<unknown>('params', {});
+    if (stageParams === null || typeof stageParams !== 'object' || Array.isArray(stageParams)) {
+      fail('spec-template', [...bodyPath, 'params'], `params must resolve to a map, got ${JSON.stringify(stageParams)}`);
+    }
     const definition: StageDefinition = {
       name,
       group: keys.length > 0 ? groupName : undefined,
       memberKey: keys.length > 0 ? keys.join('@') : undefined,
       cmd: typeof cmd === 'string' ? cmd : JSON.stringify(cmd),
-      deps: field<string[]>('deps', []).map(String),
-      params: field<Record<string, unknown>>('params', {}),
+      deps: field<unknown[]>('deps', []).flat().map(String),
+      params: stageParams as Record<string, unknown>,
       needs: normalizeNeeds(needs),
       resources: { gpu: 0, cpu: 1, ...field<object>('resources', {}) },
       env: Object.fromEntries(Object.entries(field<Record<string, unknown>>('env', {})).map(([k, v]) => [k, String(v)])),

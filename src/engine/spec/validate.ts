@@ -60,6 +60,8 @@ function oneOfHint(error: ErrorObject): string {
   if (error.schemaPath.includes('foreach')) return 'a list, a map or a ${…} template';
   if (error.schemaPath.includes('needs')) return 'a list of stage names or a map input → stage';
   if (error.schemaPath.includes('publish')) return 'a destination path or a map path → destination';
+  if (error.schemaPath.includes('params')) return 'a map or a ${params.…} template';
+  if (error.schemaPath.includes('deps')) return 'a path, a glob or a list of them';
   return 'a different kind of value';
 }
 
