@@ -1,5 +1,6 @@
 // Building blocks shared by the models, written to avoid wasm's slow paths (no transpose flags, no tile in BN gradients).
 import * as tf from '@tensorflow/tfjs';
+import { batchNormTrain } from './batch-norm-train.js';
 import type { BnContext, TensorSpec, Weights } from './spec.js';
 
 export const bnEpsilon = 1e-5; // PyTorch's default
@@ -44,8 +45,7 @@ export function conv(w: Weights, name: string, x: tf.Tensor, stride: number, pad
 }
 
 /**
- * BatchNorm over N, H, W. In training mode the statistics come from the batch (broadcasting ops only:
- * tfjs's fused batchNorm gradient tiles, which is very slow on wasm) and are reported in bn.observed.
+ * BatchNorm over N, H, W. In training mode the statistics come from the batch and are reported in bn.observed.
  */
 export function batchNorm(w: Weights, name: string, x: tf.Tensor, bn: BnContext): tf.Tensor {
   const gamma = w[`${name}.weight`];
@@ -55,15 +55,11 @@ export function batchNorm(w: Weights, name: string, x: tf.Tensor, bn: BnContext)
     const shift = tf.sub(beta, tf.mul(w[`${name}.running_mean`], scale));
     return tf.add(tf.mul(x, scale), shift);
   }
-  const axes = [0, 1, 2].slice(0, x.rank - 1);
-  const mean = tf.mean(x, axes);
-  const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), axes);
-  if (bn.observed) {
-    const count = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-    bn.observed.set(name, { mean: tf.keep(mean) as tf.Tensor1D, variance: tf.keep(variance) as tf.Tensor1D, count });
-  }
-  return tf.add(tf.mul(centered, tf.mul(gamma, tf.rsqrt(tf.add(variance, bnEpsilon)))), beta);
+  const count = x.size / x.shape[x.rank - 1];
+  return batchNormTrain(x, gamma, beta, bnEpsilon, ({ mean, variance }) => {
+    if (bn.observed) bn.observed.set(name, { mean, variance, count });
+    else tf.dispose([mean, variance]);
+  });
 }
 
 export function globalAveragePool(x: tf.Tensor): tf.Tensor2D {

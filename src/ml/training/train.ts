@@ -118,6 +118,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     iteration++;
     if (iteration % perEpoch === 0 || checkpoints.has(iteration) || iteration === total) {
       history.push({ iteration, train_loss: lossSum / lossCount, lr });
+      if (iteration % perEpoch === 0) log(`epoch ${iteration / perEpoch} (iteration ${iteration}): train loss ${(lossSum / lossCount).toFixed(4)}, lr ${lr}`);
       lossSum = 0;
       lossCount = 0;
     }

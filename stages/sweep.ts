@@ -1,0 +1,151 @@
+// Stage program: evaluates the straight line from one checkpoint θ_t to the final weights θ_T (docs/outputs.md "sweep@SETTING@ITER").
+//
+//   node --import tsx stages/sweep.ts --train DIR --data DIR --iteration N --out DIR
+//        [--points 100] [--bn-mode interpolate|recompute|endpoint] [--train-loss] [--batch-size N] [--backend NAME] [--params FILE]
+//
+// --train is the train stage's output (train.json names the setting, model and final iteration). Params ($PIPELINE_PARAMS)
+// may set points, bn_mode, train_loss and batch_size; a flag wins over a param. BatchNorm running statistics at x:
+//   interpolate  (1−x)·stats_t + x·stats_T, like every other tensor (default)
+//   recompute    averaged over the training set at each x (BN on batch statistics, batch means and unbiased variances
+//                weighted by batch size, as PyTorch stores them)
+//   endpoint     the nearer end's statistics (θ_t's for x < 0.5, θ_T's otherwise), so both ends are exact
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { readCheckpoint, writeJsonAtomic } from '../src/ml/checkpoint/files.js';
+import { ComputeError } from '../src/ml/compute-error.js';
+import { openDataset } from '../src/ml/datasets/dataset.js';
+import { bnModes, type BnMode } from '../src/ml/interpolation/path-weights.js';
+import { sweep, type SweepRow } from '../src/ml/interpolation/sweep.js';
+import { buildModel } from '../src/ml/models/registry.js';
+import { peakRssMb, readParams, startBackend } from './support/compute-stage.js';
+import { runStage, UsageError } from './support/stage-main.js';
+
+interface Options {
+  train: string;
+  data: string;
+  iteration: string;
+  out: string;
+  points?: string;
+  bnMode?: string;
+  trainLoss?: boolean;
+  batchSize?: string;
+  backend?: string;
+  params?: string;
+}
+
+interface TrainSummary {
+  setting: string;
+  model: string;
+  final_iteration: number;
+  iterations?: number[];
+}
+
+const program = new Command('sweep')
+  .description('Test loss and error at evenly spaced points from checkpoint --iteration to the final weights.')
+  .requiredOption('--train <dir>', 'the train stage output (checkpoints/ and train.json)')
+  .requiredOption('--data <dir>', 'dataset directory (the fetch-data stage output)')
+  .requiredOption('--iteration <n>', 'checkpoint iteration t to start from')
+  .requiredOption('--out <dir>', 'output directory (the stage ${out})')
+  .option('--points <n>', 'number of x values in linspace(0, 1), both ends included (default: params.points or 100)')
+  .option('--bn-mode <mode>', `BatchNorm statistics: ${bnModes.join(' | ')} (default: params.bn_mode or interpolate)`)
+  .option('--train-loss', 'also compute the training-set loss (default: params.train_loss or off)')
+  .option('--batch-size <n>', 'evaluation batch size (default: params.batch_size, else sized to memory)')
+  .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm, cpu')
+  .option('--params <file>', 'params JSON (default $PIPELINE_PARAMS)')
+  .exitOverride();
+
+function positiveInteger(value: unknown, what: string): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new UsageError(`${what}: expected a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+async function readTrainSummary(dir: string): Promise<TrainSummary> {
+  const file = join(dir, 'train.json');
+  let summary: TrainSummary;
+  try {
+    summary = JSON.parse(await readFile(file, 'utf8')) as TrainSummary;
+  } catch (cause) {
+    throw new UsageError(`--train ${dir}: cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? 'not JSON'})`);
+  }
+  if (typeof summary.model !== 'string' || !Number.isInteger(summary.final_iteration)) {
+    throw new UsageError(`${file}: expected "model" and "final_iteration"`);
+  }
+  return summary;
+}
+
+function toCsv(rows: SweepRow[], trainLoss: boolean): string {
+  const header = ['x', 'test_loss', 'test_error', ...(trainLoss ? ['train_loss'] : [])];
+  const lines = rows.map((r) => [r.x, r.test_loss, r.test_error, ...(trainLoss ? [r.train_loss] : [])].map(String).join(','));
+  return `${header.join(',')}\n${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  program.parse();
+  const options = program.opts<Options>();
+  const params = await readParams(options.params);
+  const iteration = Number.isInteger(Number(options.iteration)) && Number(options.iteration) >= 0 ? Number(options.iteration) : NaN;
+  if (Number.isNaN(iteration)) throw new UsageError(`--iteration ${options.iteration}: expected a non-negative integer`);
+  const points = positiveInteger(options.points ?? params.points ?? 100, options.points ? '--points' : 'params.points');
+  const bnMode = (options.bnMode ?? params.bn_mode ?? 'interpolate') as BnMode;
+  if (!bnModes.includes(bnMode)) throw new UsageError(`bn_mode ${JSON.stringify(bnMode)}: expected one of ${bnModes.join(', ')}`);
+  const trainLoss = options.trainLoss ?? params.train_loss === true;
+  const batchSizeValue = options.batchSize ?? params.batch_size;
+  const batchSize = batchSizeValue === undefined ? undefined : positiveInteger(batchSizeValue, options.batchSize ? '--batch-size' : 'params.batch_size');
+
+  const summary = await readTrainSummary(options.train);
+  if (summary.iterations && !summary.iterations.includes(iteration)) {
+    throw new UsageError(`--iteration ${iteration}: ${options.train} has checkpoints at ${summary.iterations.join(', ')}`);
+  }
+  const setting = summary.setting;
+  const backend = await startBackend('sweep', options.backend);
+  const data = await openDataset(options.data);
+  const model = buildModel(summary.model, data.test.shape, data.test.classes);
+  const checkpoints = join(options.train, 'checkpoints');
+  const start = await readCheckpoint(checkpoints, iteration, model);
+  const end = await readCheckpoint(checkpoints, summary.final_iteration, model);
+
+  const began = performance.now();
+  let lastReport = began;
+  const rows = await sweep({
+    model, start, end, test: data.test, train: data.train, points, bnMode, trainLoss, batchSize,
+    onProgress: (done, total) => {
+      const now = performance.now();
+      if (now - lastReport > 10_000 || done === total) {
+        lastReport = now;
+        console.log(`sweep: ${done}/${total} (batch, point) evaluations`);
+      }
+    },
+  });
+  const seconds = (performance.now() - began) / 1000;
+
+  await mkdir(options.out, { recursive: true });
+  const csv = join(options.out, 'sweep.csv');
+  await writeFile(`${csv}.tmp-${process.pid}`, toCsv(rows, trainLoss));
+  await rename(`${csv}.tmp-${process.pid}`, csv);
+  await writeJsonAtomic(join(options.out, 'sweep.json'), {
+    setting,
+    iteration,
+    final_iteration: summary.final_iteration,
+    points,
+    bn_mode: bnMode,
+    backend: backend.backend,
+    rows,
+  });
+  console.log(
+    `sweep: ${setting} it${iteration} → it${summary.final_iteration}: ${points} points in ${seconds.toFixed(2)} s ` +
+      `(${(points / seconds).toFixed(1)} points/s), loss ${rows[0].test_loss.toFixed(4)} → ${rows.at(-1)!.test_loss.toFixed(4)}, peak RSS ${peakRssMb()} MB`,
+  );
+}
+
+const usageReasons = new Set(['bad-sweep-options', 'unknown-model', 'unknown-backend']);
+
+runStage('sweep', async () => {
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof ComputeError && usageReasons.has(error.reason)) throw new UsageError(error.message);
+    throw error;
+  }
+});

@@ -1,0 +1,111 @@
+// Stage program: trains one setting with checkpoints (docs/outputs.md "train@SETTING"), resumable through $PIPELINE_SCRATCH.
+//
+//   node --import tsx stages/train.ts --setting KEY --data DIR --out DIR [--backend NAME] [--params FILE]
+//
+// --data is the fetch-data stage's output. The recipe is `recipe` in the params JSON ($PIPELINE_PARAMS):
+//   model          lenet_300_100 | conv_bn | resnet_20 | vgg_16 | resnet_50
+//   dataset        informational (the data is --data)
+//   optimizer      "sgd" (momentum, coupled L2 weight decay, as torch.optim.SGD)
+//   lr, momentum, weight_decay, batch_size, gamma
+//   epochs         length in epochs (iterations per epoch = ceil(train examples / batch_size))
+//   iterations     optional: length in optimizer steps, overriding epochs
+//   milestones     epochs at which lr is multiplied by gamma
+//   warmup_epochs  linear warmup from 0 over this many epochs
+//   augment        random crop + flip (the dataset decides what augmentation means)
+//   seed           initialisation, data order and augmentation all derive from it
+//   checkpoints    iterations to save, 0 and the final iteration included (the sweep fan-out is planned from them)
+// With $PIPELINE_SCRATCH set, checkpoints and resume state are kept there; a rerun after a crash continues from the last checkpoint.
+import { cp, mkdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { writeJsonAtomic } from '../src/ml/checkpoint/files.js';
+import { ComputeError } from '../src/ml/compute-error.js';
+import { openDataset } from '../src/ml/datasets/dataset.js';
+import { buildModel } from '../src/ml/models/registry.js';
+import { parseRecipe, type Recipe } from '../src/ml/training/recipe.js';
+import { train } from '../src/ml/training/train.js';
+import { peakRssMb, readParams, startBackend } from './support/compute-stage.js';
+import { runStage, UsageError } from './support/stage-main.js';
+
+interface Options {
+  setting: string;
+  data: string;
+  out: string;
+  backend?: string;
+  params?: string;
+}
+
+const program = new Command('train')
+  .description('Train one setting, writing checkpoints, train.json and metrics.json into --out.')
+  .requiredOption('--setting <key>', 'setting name (e.g. mnist_lenet_300_100)')
+  .requiredOption('--data <dir>', 'dataset directory (the fetch-data stage output)')
+  .requiredOption('--out <dir>', 'output directory (the stage ${out})')
+  .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm, cpu (default $PIPELINE_BACKEND or the best available)')
+  .option('--params <file>', 'params JSON (default $PIPELINE_PARAMS)')
+  .exitOverride();
+
+const usageReasons = new Set(['bad-recipe', 'unknown-model', 'unknown-backend']);
+
+async function main(): Promise<void> {
+  program.parse();
+  const options = program.opts<Options>();
+  const params = await readParams(options.params);
+  if (params.recipe === undefined) throw new UsageError('params have no "recipe" (set $PIPELINE_PARAMS or --params to a JSON file with { "recipe": {…} })');
+  let recipe: Recipe;
+  try {
+    recipe = parseRecipe(params.recipe);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const backend = await startBackend('train', options.backend);
+  const data = await openDataset(options.data);
+  const model = buildModel(recipe.model, data.train.shape, data.train.classes);
+
+  const scratch = process.env.PIPELINE_SCRATCH || undefined;
+  const checkpointDir = join(scratch ?? options.out, 'checkpoints');
+  const began = performance.now();
+  const result = await train({
+    setting: options.setting,
+    model,
+    recipe,
+    data,
+    backend: backend.backend,
+    checkpointDir,
+    resumeDir: scratch,
+    log: (line) => console.log(`train: ${line}`),
+  });
+  const seconds = (performance.now() - began) / 1000;
+
+  await mkdir(options.out, { recursive: true });
+  if (scratch) {
+    // Copy under a temporary name, then rename: a crash here leaves no half-written checkpoints dir in the output.
+    const temp = join(options.out, `.checkpoints-${process.pid}`);
+    await cp(checkpointDir, temp, { recursive: true });
+    await rename(temp, join(options.out, 'checkpoints'));
+  }
+  await writeJsonAtomic(join(options.out, 'train.json'), {
+    setting: options.setting,
+    model: model.name,
+    iterations: result.iterations,
+    final_iteration: result.finalIteration,
+    seed: recipe.seed,
+    backend: backend.backend,
+    final: { test_loss: result.final.loss, test_accuracy: result.final.accuracy },
+    history: result.history,
+  });
+  await writeJsonAtomic(join(options.out, 'metrics.json'), { final_test_loss: result.final.loss, final_test_accuracy: result.final.accuracy });
+  console.log(
+    `train: ${options.setting} done: ${result.finalIteration} iterations in ${seconds.toFixed(1)} s ` +
+      `(${((1000 * seconds) / Math.max(1, result.finalIteration)).toFixed(2)} ms/iteration incl. evaluation), ` +
+      `final test loss ${result.final.loss.toFixed(4)}, accuracy ${result.final.accuracy.toFixed(4)}, peak RSS ${peakRssMb()} MB`,
+  );
+}
+
+runStage('train', async () => {
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof ComputeError && usageReasons.has(error.reason)) throw new UsageError(error.message);
+    throw error;
+  }
+});
