@@ -1,0 +1,45 @@
+// Test helper: starts the single-node Slurm cluster of scripts/slurm for a test file and lets it go afterwards.
+import { execa } from 'execa';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const scripts = path.resolve(import.meta.dirname, '../../../../scripts/slurm');
+const stateDir = process.env.LINPATH_SLURM_STATE ?? '/tmp/linpath-slurm';
+
+function has(program: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Why the Slurm tests cannot run here, or undefined when start.sh can install and start (or find) a cluster. */
+export function whySlurmUnavailable(): string | undefined {
+  if (process.platform !== 'linux') return 'Slurm tests need Linux';
+  if (has('sinfo') && has('sbatch')) return undefined;
+  if (process.getuid?.() !== 0) return 'Slurm is not installed and installing it needs root';
+  if (!has('apt-get')) return 'Slurm is not installed and there is no apt-get to install it';
+  return undefined;
+}
+
+export interface LocalCluster {
+  /** Environment for Slurm's commands (SLURM_CONF when start.sh wrote the config). */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalCluster(holder: string): Promise<LocalCluster> {
+  const started = await execa(path.join(scripts, 'start.sh'), ['--holder', holder], { reject: false, all: true });
+  if (started.exitCode !== 0) throw new Error(`scripts/slurm/start.sh failed (exit ${started.exitCode}):\n${started.all}`);
+  const env: Record<string, string> = {};
+  try {
+    const conf = /^SLURM_CONF=(.*)$/m.exec(readFileSync(path.join(stateDir, 'state.env'), 'utf8'))?.[1];
+    if (conf) env.SLURM_CONF = conf;
+  } catch {
+    // A cluster that was already running without start.sh: its clients need no help.
+  }
+  return {
+    env,
+    async stop() {
+      await execa(path.join(scripts, 'stop.sh'), ['--holder', holder], { reject: false });
+    },
+  };
+}
