@@ -59,6 +59,24 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('verify')
+    .description('rerun stages without the cache and compare with pipeline.lock (output hashes, metrics within tolerance)')
+    .argument('[stages...]', 'stages or groups to verify (default: all)')
+    .option('--rtol <r>', 'relative tolerance for metrics (overrides verify.rtol in pipeline.yaml)', nonNegative)
+    .option('--atol <a>', 'absolute tolerance for metrics (overrides verify.atol)', nonNegative)
+    .option('-j, --jobs <n>', 'CPU slots for concurrent stages', positiveInteger)
+    .option('--gpus <list>', 'GPU ids to lease ("0,1"), "auto" or "none"')
+    .action(async (stages: string[], options) => {
+      const { verifyCommand } = await import('./engine/commands/verify.js');
+      const renderer = await chooseRenderer(program.opts().plain);
+      try {
+        exitCode = await verifyCommand({ file: program.opts().file, stages, ...options }, renderer);
+      } finally {
+        await renderer.close();
+      }
+    });
+
+  program
     .command('status')
     .description('for each stage: fresh, or exactly what changed (param, file, upstream)')
     .argument('[stages...]', 'limit to these stages or groups')

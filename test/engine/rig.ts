@@ -43,6 +43,15 @@ export class Project {
     return `node ${fakeStage} --record ${this.record} ${extra}`.trim();
   }
 
+  /**
+   * A stage made of shell built-ins and `date`: it starts in milliseconds even on a loaded machine,
+   * so timing tests measure the scheduler rather than Node's start-up.
+   */
+  shellStage(seconds: number): string {
+    const line = (event: string) => `printf '{"event":"${event}","name":"%s","cuda":"%s","at":%s}\\n' "$PIPELINE_STAGE" "$CUDA_VISIBLE_DEVICES" "$(date +%s%3N)" >> ${this.record}`;
+    return `${line('start')}; sleep ${seconds}; ${line('end')}`;
+  }
+
   write(relative: string, text: string): string {
     const file = path.join(this.dir, relative);
     fs.mkdirSync(path.dirname(file), { recursive: true });

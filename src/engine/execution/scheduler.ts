@@ -27,6 +27,8 @@ export interface RunOptions {
   gpuSource: string;
   /** True when the whole pipeline was selected: stages gone from pipeline.yaml then leave the lock. */
   pruneLock: boolean;
+  /** False for `verify`, which must leave reports/ as it is. */
+  publish?: boolean;
 }
 
 export interface RunSummary {
@@ -262,7 +264,7 @@ export class Scheduler {
       this.flushLock();
     }
     const publish = this.project.pipeline.stages.get(name)!.publish;
-    if (Object.keys(publish).length > 0) {
+    if (Object.keys(publish).length > 0 && this.options.publish !== false) {
       for (const result of await publishEntry(this.project.pipeline.root, entry, publish, this.project.hashes)) {
         if (result.files > 0) this.renderer.event({ type: 'published', stage: name, destination: result.destination, files: result.files });
       }

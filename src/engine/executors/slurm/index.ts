@@ -15,6 +15,7 @@ export { SlurmError, type SlurmReason } from './errors.js';
 export { createCommandRunner, type CommandResult, type SlurmCommandRunner } from './command.js';
 export { mapSlurmState, queryJobs } from './poll.js';
 export { JobPoller } from './poller.js';
+export { attachSlurmStage, startSlurmStage, stageExitOf, type RunningSlurmStage, type SlurmStageExit } from './run-stage.js';
 export { findLiveJobs, readJobRecord, recordJob, forgetJobs, type LiveJob, type RecordedJob } from './recover.js';
 export { isFinal, isLive, type JobState, type JobStatus, type SlurmJob } from './types.js';
 

@@ -4,7 +4,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CACHE_NOT_VISIBLE_EXIT, SlurmClient, type JobStatus, type SlurmJob } from '../../../../src/engine/executors/slurm/index.js';
+import {
+  CACHE_NOT_VISIBLE_EXIT,
+  SlurmClient,
+  startSlurmStage,
+  type SlurmJob,
+  type SlurmStageExit,
+} from '../../../../src/engine/executors/slurm/index.js';
 import { startLocalCluster, whySlurmUnavailable, type LocalCluster } from './local-cluster.js';
 
 const unavailable = whySlurmUnavailable();
@@ -16,7 +22,7 @@ describe.skipIf(unavailable !== undefined)('Slurm client on a local cluster', ()
   let cluster: LocalCluster;
   let client: SlurmClient;
   let dir: string;
-  let overTime: Promise<JobStatus>;
+  let overTime: Promise<SlurmStageExit>;
   let overTimeLog: string;
 
   function tag(what: string): string {
@@ -54,7 +60,7 @@ describe.skipIf(unavailable !== undefined)('Slurm client on a local cluster', ()
     // it is submitted first and runs while the other tests do.
     const timed = job(tag('timeout'), 'over-time', 'echo started; sleep 600', { time: '1' });
     overTimeLog = timed.logPath;
-    overTime = client.wait(await client.submit(timed));
+    overTime = (await startSlurmStage(client, timed)).exit;
     overTime.catch(() => undefined);
   });
 
@@ -103,8 +109,9 @@ describe.skipIf(unavailable !== undefined)('Slurm client on a local cluster', ()
 
   it("reports a failing job's exit code, and its log has both its streams", async () => {
     const failing = job(tag('fail'), 'failing', 'echo "to stdout $LINPATH_TEST"; echo "to stderr" >&2; exit 7');
-    const status = await client.wait(await client.submit(failing));
-    expect(status).toMatchObject({ state: 'failed', exitCode: 7, reason: 'NonZeroExitCode' });
+    const running = await startSlurmStage(client, failing);
+    const exit = await running.exit;
+    expect(exit).toEqual({ exitCode: 7, state: 'failed', jobId: running.jobId, why: `Slurm job ${running.jobId} FAILED (NonZeroExitCode)` });
     expect(await readFile(failing.logPath, 'utf8')).toBe('to stdout failing\nto stderr\n');
   });
 
@@ -128,6 +135,11 @@ describe.skipIf(unavailable !== undefined)('Slurm client on a local cluster', ()
       // Held back by a start time an hour away: a pending job must go too.
       client.submit(job(runTag, 'later', 'sleep 300', { extraArgs: ['--begin=now+3600'] })),
     ]);
+    // A runner interrupted by Ctrl-C cancels each stage it started.
+    const single = await startSlurmStage(client, job(tag('kill'), 'killed', 'sleep 300'));
+    await single.kill();
+    expect(await single.exit).toMatchObject({ state: 'cancelled', why: expect.stringContaining('CANCELLED') });
+
     const before = await client.poll(ids);
     expect(before.get(ids[2])?.state).toBe('pending');
     expect(await squeueNames(runTag)).not.toBe('');
@@ -156,8 +168,10 @@ describe.skipIf(unavailable !== undefined)('Slurm client on a local cluster', ()
   });
 
   it('reports a job over its time limit as timed out', async () => {
-    const status = await overTime;
-    expect(status).toMatchObject({ state: 'timeout', reason: 'TimeLimit' });
+    const exit = await overTime;
+    expect(exit).toMatchObject({ state: 'timeout', why: `Slurm job ${exit.jobId} TIMEOUT (TimeLimit)` });
+    // bash ran `sleep` as a child and died of Slurm's SIGTERM: no success code either way.
+    expect(exit.exitCode !== 0 || exit.signal !== undefined).toBe(true);
     const log = await readFile(overTimeLog, 'utf8');
     expect(log).toMatch(/^started\n/);
     expect(log).toContain('DUE TO TIME LIMIT');
