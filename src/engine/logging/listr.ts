@@ -38,7 +38,7 @@ export class ListrRenderer implements Renderer {
         return this.slots.get(event.stage)?.settle({ title: `${event.stage} (${event.seconds.toFixed(1)} s)` });
       case 'failed':
         this.trailer.push(describeEvent(event)!);
-        return this.slots.get(event.stage)?.settle({ error: new Error(`${event.stage}: ${event.why}`) });
+        return this.slots.get(event.stage)?.settle({ error: new Error(`${event.stage}: ${event.why}`), title: `${event.stage}: failed (${event.why})` });
       default:
         this.trailer.push(describeEvent(event)!);
     }
@@ -70,8 +70,8 @@ export class ListrRenderer implements Renderer {
           if (slot.pendingOutput) task.output = slot.pendingOutput;
           const result = await outcome;
           if (result.skip) return task.skip(result.skip);
-          if (result.error) throw result.error;
           if (result.title) task.title = result.title;
+          if (result.error) throw result.error;
         },
       };
     });
