@@ -33,7 +33,8 @@ flock -w 300 9 || fail "timed out waiting for $state_dir/lock held by another st
 register_holder() {
   if [ -n "$holder" ]; then
     mkdir -p "$state_dir/holders"
-    echo "$holder" >"$state_dir/holders/$(printf '%s' "$holder" | tr -c 'A-Za-z0-9._-' '_')"
+    # The holder is the process that called us; stop.sh forgets holders that died without calling it.
+    echo "$PPID" >"$state_dir/holders/$(printf '%s' "$holder" | tr -c 'A-Za-z0-9._-' '_')"
   fi
 }
 

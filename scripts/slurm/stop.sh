@@ -29,6 +29,10 @@ flock -w 300 9 || { echo "slurm: timed out waiting for $state_dir/lock" >&2; exi
 
 if [ -n "$holder" ]; then
   rm -f "$state_dir/holders/$(printf '%s' "$holder" | tr -c 'A-Za-z0-9._-' '_')"
+  for other in "$state_dir"/holders/*; do
+    [ -f "$other" ] || continue
+    kill -0 "$(cat "$other")" 2>/dev/null || { say "forgetting holder $(basename "$other") (process $(cat "$other") is gone)"; rm -f "$other"; }
+  done
   others=$(ls -A "$state_dir/holders" 2>/dev/null || true)
   if [ -n "$others" ]; then
     say "still used by $(echo "$others" | tr '\n' ' ')- leaving it running"
