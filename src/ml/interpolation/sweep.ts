@@ -24,7 +24,7 @@ export interface SweepOptions {
    * f(θ(x)) = (1−x)·f(θ_t) + x·f(θ_T). Off: the straightforward evaluation at every x (for comparison).
    */
   linearStem?: boolean;
-  batchSize?: number; // default: as many examples as keep a stem output near 32 M floats, at most 10,000
+  batchSize?: number; // default: as many examples as keep a stem output near 4 M floats, at most 10,000
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -35,7 +35,8 @@ export interface SweepRow {
   train_loss?: number;
 }
 
-const stemBudgetFloats = 32 * 1024 * 1024;
+// One stem output of a batch stays near 4 M floats (16 MB): the head makes several tensors of that size per point.
+const stemBudgetFloats = 4 * 1024 * 1024;
 const cacheBudgetFloats = 64 * 1024 * 1024;
 
 function defaultBatchSize(model: ModelDef, w: Weights): number {
@@ -89,11 +90,14 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
     for (const indices of batchRanges(split.count, batchSize)) {
       const batch = await split.batch(indices);
       const input = tf.tensor4d(batch.x, [batch.n, h, w, c]);
-      const ends = linearStem ? [model.stem(start, input), model.stem(end, input)] : undefined;
+      // f(θ_t) and f(θ_T) − f(θ_t): then f(θ(x)) = f(θ_t) + x·(f(θ_T) − f(θ_t)) costs two passes per point.
+      const ends = linearStem ? tf.tidy(() => { const a = model.stem(start, input); return [a, tf.sub(model.stem(end, input), a)]; }) : undefined;
+      const last = linearStem ? (xs.includes(1) ? model.stem(end, input) : undefined) : undefined;
       for (let k = 0; k < points; k++) {
         const weights = weightsAt(k);
         const stemOut = tf.tidy(() => {
-          if (ends) return xs[k] === 0 ? tf.clone(ends[0]) : xs[k] === 1 ? tf.clone(ends[1]) : tf.add(tf.mul(ends[0], 1 - xs[k]), tf.mul(ends[1], xs[k]));
+          // Both ends are the exact networks' outputs, not a rounding of them.
+          if (ends) return xs[k] === 0 ? tf.clone(ends[0]) : xs[k] === 1 ? tf.clone(last!) : tf.add(ends[0], tf.mul(ends[1], xs[k]));
           const stemWeights = pathWeights(model, start, end, xs[k], bnMode, model.stemTensors);
           return model.stem(stemWeights, input);
         });
@@ -104,6 +108,7 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
       }
       input.dispose();
       for (const t of ends ?? []) t.dispose();
+      last?.dispose();
     }
   };
 

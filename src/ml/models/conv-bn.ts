@@ -1,6 +1,6 @@
 // A small convolutional net with BatchNorm for MNIST, cheap enough for the default pipeline on a laptop CPU.
 import * as tf from '@tensorflow/tfjs';
-import { batchNorm, batchNormSpecs, conv, convSpecs, globalAveragePool, linear, linearSpecs } from './layers.js';
+import { batchNorm, batchNormSpecs, conv, convBatchNorm, convSpecs, globalAveragePool, linear, linearSpecs } from './layers.js';
 import type { ModelDef } from './spec.js';
 
 /**
@@ -23,8 +23,8 @@ export function convBn(inputShape: readonly [number, number, number] = [28, 28, 
     stemTensors: ['conv1.weight'],
     stem: (w, x) => conv(w, 'conv1', x, 2, 2),
     head: (w, h, bn) => {
-      const a = tf.relu(batchNorm(w, 'bn1', h, bn));
-      const b = tf.relu(batchNorm(w, 'bn2', conv(w, 'conv2', a, 2, 1), bn));
+      const a = batchNorm(w, 'bn1', h, bn, true);
+      const b = convBatchNorm(w, 'conv2', 'bn2', a, 2, 1, bn, true);
       return linear(w, 'fc', globalAveragePool(b));
     },
   };

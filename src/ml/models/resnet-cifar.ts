@@ -1,6 +1,6 @@
 // ResNet-20 for CIFAR-10 as in open_lth's cifar_resnet_20: 16/32/64 filters, 1×1 conv + BN shortcut where the shape changes.
 import * as tf from '@tensorflow/tfjs';
-import { batchNorm, batchNormSpecs, conv, convSpecs, globalAveragePool, linear, linearSpecs } from './layers.js';
+import { batchNorm, batchNormSpecs, conv, convBatchNorm, convSpecs, globalAveragePool, linear, linearSpecs } from './layers.js';
 import type { BnContext, ModelDef, TensorSpec, Weights } from './spec.js';
 
 interface Block {
@@ -37,10 +37,10 @@ function blockSpecs(b: Block): TensorSpec[] {
 }
 
 function block(w: Weights, b: Block, x: tf.Tensor, bn: BnContext): tf.Tensor {
-  const a = tf.relu(batchNorm(w, `${b.prefix}.bn1`, conv(w, `${b.prefix}.conv1`, x, b.stride, 1), bn));
-  const out = batchNorm(w, `${b.prefix}.bn2`, conv(w, `${b.prefix}.conv2`, a, 1, 1), bn);
+  const a = convBatchNorm(w, `${b.prefix}.conv1`, `${b.prefix}.bn1`, x, b.stride, 1, bn, true);
+  const out = convBatchNorm(w, `${b.prefix}.conv2`, `${b.prefix}.bn2`, a, 1, 1, bn, false);
   const shortcut = w[`${b.prefix}.shortcut.0.weight`]
-    ? batchNorm(w, `${b.prefix}.shortcut.1`, conv(w, `${b.prefix}.shortcut.0`, x, b.stride, 0), bn)
+    ? convBatchNorm(w, `${b.prefix}.shortcut.0`, `${b.prefix}.shortcut.1`, x, b.stride, 0, bn, false)
     : x;
   return tf.relu(tf.add(out, shortcut));
 }
@@ -62,7 +62,7 @@ export function resnetCifar(depth = 20, inputShape: readonly [number, number, nu
     stemTensors: ['conv.weight'],
     stem: (w, x) => conv(w, 'conv', x, 1, 1),
     head: (w, h, bn) => {
-      let x: tf.Tensor = tf.relu(batchNorm(w, 'bn', h, bn));
+      let x = batchNorm(w, 'bn', h, bn, true);
       for (const b of blocks) x = block(w, b, x, bn);
       return linear(w, 'fc', globalAveragePool(x));
     },

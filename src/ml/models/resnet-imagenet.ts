@@ -1,6 +1,6 @@
 // ResNet-50 for ImageNet with torchvision's names and layout (stride on the 3×3 conv of each bottleneck).
 import * as tf from '@tensorflow/tfjs';
-import { batchNorm, batchNormSpecs, conv, convSpecs, globalAveragePool, linear, linearSpecs } from './layers.js';
+import { batchNorm, batchNormSpecs, conv, convBatchNorm, convSpecs, globalAveragePool, linear, linearSpecs } from './layers.js';
 import type { BnContext, ModelDef, TensorSpec, Weights } from './spec.js';
 
 interface Bottleneck {
@@ -43,10 +43,10 @@ function bottleneckSpecs(b: Bottleneck): TensorSpec[] {
 
 function bottleneck(w: Weights, b: Bottleneck, x: tf.Tensor, bn: BnContext): tf.Tensor {
   const p = b.prefix;
-  let y: tf.Tensor = tf.relu(batchNorm(w, `${p}.bn1`, conv(w, `${p}.conv1`, x, 1, 0), bn));
-  y = tf.relu(batchNorm(w, `${p}.bn2`, conv(w, `${p}.conv2`, y, b.stride, 1), bn));
-  y = batchNorm(w, `${p}.bn3`, conv(w, `${p}.conv3`, y, 1, 0), bn);
-  const shortcut = w[`${p}.downsample.0.weight`] ? batchNorm(w, `${p}.downsample.1`, conv(w, `${p}.downsample.0`, x, b.stride, 0), bn) : x;
+  let y = convBatchNorm(w, `${p}.conv1`, `${p}.bn1`, x, 1, 0, bn, true);
+  y = convBatchNorm(w, `${p}.conv2`, `${p}.bn2`, y, b.stride, 1, bn, true);
+  y = convBatchNorm(w, `${p}.conv3`, `${p}.bn3`, y, 1, 0, bn, false);
+  const shortcut = w[`${p}.downsample.0.weight`] ? convBatchNorm(w, `${p}.downsample.0`, `${p}.downsample.1`, x, b.stride, 0, bn, false) : x;
   return tf.relu(tf.add(y, shortcut));
 }
 
@@ -65,7 +65,7 @@ export function resnet50(inputShape: readonly [number, number, number] = [224, 2
     stemTensors: ['conv1.weight'],
     stem: (w, x) => conv(w, 'conv1', x, 2, 3),
     head: (w, h, bn) => {
-      let x: tf.Tensor = tf.relu(batchNorm(w, 'bn1', h, bn));
+      let x = batchNorm(w, 'bn1', h, bn, true);
       x = tf.maxPool(x as tf.Tensor4D, 3, 2, 1);
       for (const b of blocks) x = bottleneck(w, b, x, bn);
       return linear(w, 'fc', globalAveragePool(x));

@@ -1,6 +1,6 @@
 // VGG-16 for CIFAR-10 as in open_lth's cifar_vgg_16: 3×3 conv (with bias) + BN + ReLU, 2×2 max pools, 2×2 average pool, 512→10.
 import * as tf from '@tensorflow/tfjs';
-import { batchNorm, batchNormSpecs, conv, convSpecs, flatten, linear, linearSpecs } from './layers.js';
+import { batchNorm, batchNormSpecs, conv, convBatchNorm, convSpecs, flatten, linear, linearSpecs } from './layers.js';
 import type { ModelDef, TensorSpec } from './spec.js';
 
 const plan16: (number | 'M')[] = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512];
@@ -24,14 +24,14 @@ export function vggCifar(inputShape: readonly [number, number, number] = [32, 32
     stemTensors: ['layers.0.conv.weight', 'layers.0.conv.bias'],
     stem: (w, x) => conv(w, 'layers.0.conv', x, 1, 1),
     head: (w, h, bn) => {
-      let x: tf.Tensor = tf.relu(batchNorm(w, 'layers.0.bn', h, bn));
+      let x = batchNorm(w, 'layers.0.bn', h, bn, true);
       let index = 1;
       for (const step of plan16.slice(1)) {
         if (step === 'M') {
           x = tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid');
           continue;
         }
-        x = tf.relu(batchNorm(w, `layers.${index}.bn`, conv(w, `layers.${index}.conv`, x, 1, 1), bn));
+        x = convBatchNorm(w, `layers.${index}.conv`, `layers.${index}.bn`, x, 1, 1, bn, true);
         index++;
       }
       x = tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid');
