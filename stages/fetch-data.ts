@@ -44,6 +44,10 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`fetch-data: ${line}`);
   await mkdir(options.out, { recursive: true });
   const staging = await Staging.create(options.out);
+  // Interrupted by hand (the runner discards the whole output anyway): leave no half-built dataset behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void staging.abort().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143)));
+  }
   let manifest: DatasetManifest;
   try {
     switch (options.dataset) {

@@ -1,7 +1,7 @@
 // A resumable, checksum-verified HTTP download: bytes go to DEST.part (continued with a Range request), DEST appears only when its MD5 matches.
 import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { hashFile } from 'hasha';
@@ -62,7 +62,11 @@ async function fetchInto(url: string, part: string, log: (line: string) => void,
   log(resumed ? `resuming ${url} at byte ${offset}` : `downloading ${url}${expected === undefined ? '' : ` (${expected} bytes)`}`);
   if (response.body === null) throw new DataError('download-failed', `${url}: empty response`);
   try {
-    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+    await pipeline(
+      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+      progress(offset, expected, log),
+      createWriteStream(part, { flags: resumed ? 'a' : 'w' }),
+    );
   } catch (cause) {
     const got = (await sizeOf(part)) ?? 0;
     throw new DataError('download-truncated', `${url}: connection lost after ${got}${expected === undefined ? '' : ` of ${expected}`} bytes (${describe(cause)}); kept ${part}, rerun to resume`, { cause });
@@ -71,6 +75,22 @@ async function fetchInto(url: string, part: string, log: (line: string) => void,
   if (expected !== undefined && got < expected) {
     throw new DataError('download-truncated', `${url}: got ${got} of ${expected} bytes; kept ${part}, rerun to resume`);
   }
+}
+
+/** Passes bytes through, logging each further tenth of the expected size (a 170 MB download should show it is alive). */
+function progress(offset: number, expected: number | undefined, log: (line: string) => void): Transform {
+  let received = offset;
+  let nextTenth = expected === undefined ? Infinity : Math.floor((offset / expected) * 10) + 1;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      received += chunk.length;
+      while (expected !== undefined && received >= (nextTenth * expected) / 10 && nextTenth <= 10) {
+        log(`  ${nextTenth * 10}% (${received} of ${expected} bytes)`);
+        nextTenth++;
+      }
+      done(null, chunk);
+    },
+  });
 }
 
 function contentRangeStart(response: Response): number | undefined {

@@ -31,7 +31,7 @@ export async function fetchCifar10(staging: Staging, source: CifarSource): Promi
       });
       if (actual !== source.md5) throw new DataError('checksum-mismatch', `${tarball}: MD5 ${actual}, expected ${source.md5}`);
     }
-    extracted = `${staging.dir}-extract`;
+    extracted = staging.workDir;
     await extract(tarball, extracted);
     folder = path.join(extracted, CIFAR10_ARCHIVE_DIR);
   }

@@ -14,6 +14,11 @@ export class Staging {
     return new Staging(out, dir);
   }
 
+  /** A scratch folder beside the staged files (e.g. for extracting an archive), removed on commit and abort. */
+  get workDir(): string {
+    return `${this.dir}-work`;
+  }
+
   path(name: string): string {
     return path.join(this.dir, name);
   }
@@ -28,7 +33,7 @@ export class Staging {
   /** Moves the staged files into the output dir, then writes dataset.json last (atomically), so it only exists for a whole dataset. */
   async commit(manifest: DatasetManifest): Promise<void> {
     for (const name of await readdir(this.dir)) await rename(this.path(name), path.join(this.out, name));
-    await rm(this.dir, { recursive: true, force: true });
+    await this.abort();
     const temp = path.join(this.out, `.${MANIFEST_FILE}.${process.pid}`);
     await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
     await rename(temp, path.join(this.out, MANIFEST_FILE));
@@ -36,5 +41,6 @@ export class Staging {
 
   async abort(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
+    await rm(this.workDir, { recursive: true, force: true });
   }
 }
