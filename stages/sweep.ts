@@ -1,23 +1,26 @@
 // Stage program: evaluates the straight line from one checkpoint θ_t to the final weights θ_T (docs/outputs.md "sweep@SETTING@ITER").
 //
 //   node --import tsx stages/sweep.ts --train DIR --data DIR --iteration N --out DIR
-//        [--points 100] [--bn-mode interpolate|recompute|endpoint] [--train-loss] [--batch-size N] [--backend NAME] [--params FILE]
+//        [--points 100] [--bn-mode interpolate|recompute|endpoint] [--train-loss] [--batch-size N] [--workers N]
+//        [--backend NAME] [--params FILE]
 //
 // --train is the train stage's output (train.json names the setting, model and final iteration). Params ($PIPELINE_PARAMS)
-// may set points, bn_mode, train_loss and batch_size; a flag wins over a param. BatchNorm running statistics at x:
+// may set points, bn_mode, train_loss, batch_size and workers; a flag wins over a param. --workers: threads, each with its
+// own tfjs (wasm is single-threaded in Node), sharing the points; default min(2, CPU cores). BatchNorm running statistics at x:
 //   interpolate  (1−x)·stats_t + x·stats_T, like every other tensor (default)
 //   recompute    averaged over the training set at each x (BN on batch statistics, batch means and unbiased variances
 //                weighted by batch size, as PyTorch stores them)
 //   endpoint     the nearer end's statistics (θ_t's for x < 0.5, θ_T's otherwise), so both ends are exact
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { readCheckpoint, writeJsonAtomic } from '../src/ml/checkpoint/files.js';
+import { writeJsonAtomic } from '../src/ml/checkpoint/files.js';
 import { ComputeError } from '../src/ml/compute-error.js';
-import { openDataset } from '../src/ml/datasets/dataset.js';
 import { bnModes, type BnMode } from '../src/ml/interpolation/path-weights.js';
-import { sweep, type SweepRow } from '../src/ml/interpolation/sweep.js';
-import { buildModel } from '../src/ml/models/registry.js';
+import { parallelSweep } from '../src/ml/interpolation/parallel-sweep.js';
+import type { SweepJob } from '../src/ml/interpolation/sweep-job.js';
+import type { SweepRow } from '../src/ml/interpolation/sweep.js';
 import { peakRssMb, readParams, startBackend } from './support/compute-stage.js';
 import { runStage, UsageError } from './support/stage-main.js';
 
@@ -30,6 +33,7 @@ interface Options {
   bnMode?: string;
   trainLoss?: boolean;
   batchSize?: string;
+  workers?: string;
   backend?: string;
   params?: string;
 }
@@ -51,6 +55,7 @@ const program = new Command('sweep')
   .option('--bn-mode <mode>', `BatchNorm statistics: ${bnModes.join(' | ')} (default: params.bn_mode or interpolate)`)
   .option('--train-loss', 'also compute the training-set loss (default: params.train_loss or off)')
   .option('--batch-size <n>', 'evaluation batch size (default: params.batch_size, else sized to memory)')
+  .option('--workers <n>', 'worker threads sharing the points (default: params.workers, else min(2, CPU cores))')
   .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm, cpu')
   .option('--params <file>', 'params JSON (default $PIPELINE_PARAMS)')
   .exitOverride();
@@ -93,6 +98,7 @@ async function main(): Promise<void> {
   const trainLoss = options.trainLoss ?? params.train_loss === true;
   const batchSizeValue = options.batchSize ?? params.batch_size;
   const batchSize = batchSizeValue === undefined ? undefined : positiveInteger(batchSizeValue, options.batchSize ? '--batch-size' : 'params.batch_size');
+  const workers = positiveInteger(options.workers ?? params.workers ?? Math.min(2, availableParallelism()), options.workers ? '--workers' : 'params.workers');
 
   const summary = await readTrainSummary(options.train);
   if (summary.iterations && !summary.iterations.includes(iteration)) {
@@ -100,24 +106,20 @@ async function main(): Promise<void> {
   }
   const setting = summary.setting;
   const backend = await startBackend('sweep', options.backend);
-  const data = await openDataset(options.data);
-  const model = buildModel(summary.model, data.test.shape, data.test.classes);
-  const checkpoints = join(options.train, 'checkpoints');
-  const start = await readCheckpoint(checkpoints, iteration, model);
-  const end = await readCheckpoint(checkpoints, summary.final_iteration, model);
-
   const began = performance.now();
-  let lastReport = began;
-  const rows = await sweep({
-    model, start, end, test: data.test, train: data.train, points, bnMode, trainLoss, batchSize,
-    onProgress: (done, total) => {
-      const now = performance.now();
-      if (now - lastReport > 10_000 || done === total) {
-        lastReport = now;
-        console.log(`sweep: ${done}/${total} (batch, point) evaluations`);
-      }
-    },
-  });
+  const job: SweepJob = {
+    backend: backend.backend,
+    dataDir: options.data,
+    checkpointDir: join(options.train, 'checkpoints'),
+    model: summary.model,
+    iteration,
+    finalIteration: summary.final_iteration,
+    points,
+    bnMode,
+    trainLoss,
+    batchSize,
+  };
+  const rows = await parallelSweep(job, workers, (line) => console.log(`sweep: ${line}`));
   const seconds = (performance.now() - began) / 1000;
 
   await mkdir(options.out, { recursive: true });
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
   });
   console.log(
     `sweep: ${setting} it${iteration} → it${summary.final_iteration}: ${points} points in ${seconds.toFixed(2)} s ` +
-      `(${(points / seconds).toFixed(1)} points/s), loss ${rows[0].test_loss.toFixed(4)} → ${rows.at(-1)!.test_loss.toFixed(4)}, peak RSS ${peakRssMb()} MB`,
+      `(${(points / seconds).toFixed(1)} points/s, ${workers} worker${workers > 1 ? 's' : ''}), loss ${rows[0].test_loss.toFixed(4)} → ${rows.at(-1)!.test_loss.toFixed(4)}, peak RSS ${peakRssMb()} MB`,
   );
 }
 

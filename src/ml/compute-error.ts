@@ -9,7 +9,8 @@ export type ComputeReason =
   | 'checkpoint-corrupt'
   | 'checkpoint-missing'
   | 'checkpoint-mismatch'
-  | 'bad-sweep-options';
+  | 'bad-sweep-options'
+  | 'sweep-worker-failed';
 
 export class ComputeError extends Error {
   readonly reason: ComputeReason;

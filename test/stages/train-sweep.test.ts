@@ -67,6 +67,17 @@ describe('stages/train.ts and stages/sweep.ts', () => {
     expect(json.rows.at(-1).test_loss).toBeCloseTo(trainJson.final.test_loss, 6);
     const it5 = JSON.parse(await readFile(path.join(out, 'checkpoints', 'it5.json'), 'utf8'));
     expect(json.rows[0].test_loss).toBeCloseTo(it5.test_loss, 6);
+
+    // Worker threads share the points and give the same bytes as one thread.
+    const outputs: string[] = [];
+    for (const workers of ['1', '3']) {
+      const dir = path.join(work, `sweep-w${workers}`);
+      const run = await stage('sweep', ['--train', out, '--data', data, '--iteration', '1', '--out', dir, '--points', '7', '--workers', workers]);
+      expect(run.exitCode, run.all).toBe(0);
+      outputs.push(await readFile(path.join(dir, 'sweep.csv'), 'utf8'));
+    }
+    expect(outputs[1]).toBe(outputs[0]);
+    expect(outputs[0].trimEnd().split('\n')).toHaveLength(8);
   }, 120_000);
 
   it('resumes after a SIGKILL from the last checkpoint and ends with the same final weights', async () => {

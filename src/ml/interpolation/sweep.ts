@@ -17,6 +17,8 @@ export interface SweepOptions {
   test: Split;
   train?: Split; // needed for trainLoss and for bnMode "recompute"
   points: number;
+  /** Evaluate only these point indices (0 … points−1) of linspace(0, 1, points); default all. Lets workers share a sweep. */
+  only?: readonly number[];
   bnMode: BnMode;
   trainLoss?: boolean;
   /**
@@ -29,6 +31,7 @@ export interface SweepOptions {
 }
 
 export interface SweepRow {
+  index?: number; // position in linspace(0, 1, points); set only for partial sweeps (`only`)
   x: number;
   test_loss: number;
   test_error: number;
@@ -52,7 +55,10 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
   if ((bnMode === 'recompute' || options.trainLoss) && !options.train) {
     throw new ComputeError('bad-sweep-options', `bn_mode "${bnMode}"${options.trainLoss ? ' with train_loss' : ''} needs the training split`);
   }
-  const xs = linspace01(points);
+  const allXs = linspace01(points);
+  const selected = options.only ? [...options.only] : allXs.map((_, k) => k);
+  if (selected.some((k) => !Number.isInteger(k) || k < 0 || k >= points)) throw new ComputeError('bad-sweep-options', `point indices must lie in 0..${points - 1}`);
+  const xs = selected.map((k) => allXs[k]);
   const start = upload(model, options.start);
   const end = upload(model, options.end);
   const batchSize = options.batchSize ?? defaultBatchSize(model, start);
@@ -63,13 +69,13 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
 
   let recomputed: Weights[] | undefined;
   const work = { done: 0, total: 0 };
-  const splitWork = (s: Split) => Math.ceil(s.count / batchSize) * points;
+  const splitWork = (s: Split) => Math.ceil(s.count / batchSize) * xs.length;
   work.total = splitWork(options.test) + (options.trainLoss ? splitWork(options.train!) : 0) + (bnMode === 'recompute' && hasBn ? splitWork(options.train!) : 0);
   const tick = () => options.onProgress?.(++work.done, work.total);
 
   // θ(x) of the non-stem tensors is reused for every batch when all points fit in memory; else rebuilt per batch.
   const headSize = model.tensors.filter((t) => headNames.includes(t.name)).reduce((s, t) => s + t.shape.reduce((a, b) => a * b, 1), 0);
-  const cache = headSize * points <= cacheBudgetFloats ? new Map<number, Weights>() : undefined;
+  const cache = headSize * xs.length <= cacheBudgetFloats ? new Map<number, Weights>() : undefined;
   const weightsAt = (k: number): Weights => {
     const cached = cache?.get(k);
     if (cached) return cached;
@@ -93,7 +99,7 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
       // f(θ_t) and f(θ_T) − f(θ_t): then f(θ(x)) = f(θ_t) + x·(f(θ_T) − f(θ_t)) costs two passes per point.
       const ends = linearStem ? tf.tidy(() => { const a = model.stem(start, input); return [a, tf.sub(model.stem(end, input), a)]; }) : undefined;
       const last = linearStem ? (xs.includes(1) ? model.stem(end, input) : undefined) : undefined;
-      for (let k = 0; k < points; k++) {
+      for (let k = 0; k < xs.length; k++) {
         const weights = weightsAt(k);
         const stemOut = tf.tidy(() => {
           // Both ends are the exact networks' outputs, not a rounding of them.
@@ -147,8 +153,8 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
     }
 
     const evaluateSplit = async (split: Split) => {
-      const lossSums = new Float64Array(points);
-      const correct = new Float64Array(points);
+      const lossSums = new Float64Array(xs.length);
+      const correct = new Float64Array(xs.length);
       await forEachBatchAndPoint(split, async (k, weights, stemOut, labels) => {
         const logits = tf.tidy(() => model.head(weights, stemOut, { training: false }));
         const score = await scoreBatch(logits, labels, model.classes);
@@ -162,6 +168,7 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
     const test = await evaluateSplit(options.test);
     const trainScores = options.trainLoss ? await evaluateSplit(options.train!) : undefined;
     return xs.map((x, k) => ({
+      ...(options.only ? { index: selected[k] } : {}),
       x,
       test_loss: test.loss[k],
       test_error: test.error[k],

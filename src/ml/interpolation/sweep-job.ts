@@ -1,0 +1,33 @@
+// A sweep described by files (dataset dir, checkpoints), so it can be run here or in worker threads with their own tfjs.
+import { selectBackend } from '../backend/select.js';
+import { readCheckpoint } from '../checkpoint/files.js';
+import { openDataset } from '../datasets/dataset.js';
+import { buildModel } from '../models/registry.js';
+import type { BnMode } from './path-weights.js';
+import { sweep, type SweepRow } from './sweep.js';
+
+export interface SweepJob {
+  backend: string; // the backend the parent chose; workers force the same one
+  dataDir: string;
+  checkpointDir: string;
+  model: string;
+  iteration: number;
+  finalIteration: number;
+  points: number;
+  bnMode: BnMode;
+  trainLoss: boolean;
+  batchSize?: number;
+}
+
+/** Runs the job's points `only` (all when absent) in this thread; selects the backend first when asked to. */
+export async function runSweepJob(job: SweepJob, only?: readonly number[], options: { selectBackend?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<SweepRow[]> {
+  if (options.selectBackend) await selectBackend({ forced: job.backend });
+  const data = await openDataset(job.dataDir);
+  const model = buildModel(job.model, data.test.shape, data.test.classes);
+  const start = await readCheckpoint(job.checkpointDir, job.iteration, model);
+  const end = await readCheckpoint(job.checkpointDir, job.finalIteration, model);
+  return sweep({
+    model, start, end, test: data.test, train: data.train, points: job.points, only, bnMode: job.bnMode,
+    trainLoss: job.trainLoss, batchSize: job.batchSize, onProgress: options.onProgress,
+  });
+}
