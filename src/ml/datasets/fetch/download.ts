@@ -37,7 +37,9 @@ async function fetchInto(url: string, part: string, log: (line: string) => void,
   const start = (await sizeOf(part)) ?? 0;
   let response: Response;
   try {
-    response = await fetch(url, start > 0 ? { headers: { Range: `bytes=${start}-` } } : {});
+    // identity: fetch would otherwise transparently gunzip a .tar.gz served with Content-Encoding: gzip, breaking the MD5.
+    const headers: Record<string, string> = { 'Accept-Encoding': 'identity', ...(start > 0 ? { Range: `bytes=${start}-` } : {}) };
+    response = await fetch(url, { headers });
   } catch (cause) {
     throw new DataError('download-failed', `${url}: ${describe(cause)}`, { cause });
   }
