@@ -36,6 +36,12 @@ export function linear(w: Weights, name: string, x: tf.Tensor): tf.Tensor2D {
   return (bias ? tf.add(out, bias) : out) as tf.Tensor2D;
 }
 
+/** x·W + b, then ReLU: one fused kernel for inference (its gradient would use slow transpose flags, so not in training). */
+export function linearRelu(w: Weights, name: string, x: tf.Tensor, bn: BnContext): tf.Tensor2D {
+  if (bn.training) return tf.relu(linear(w, name, x));
+  return tf.fused.matMul({ a: x as tf.Tensor2D, b: w[`${name}.weight`] as tf.Tensor2D, bias: w[`${name}.bias`], activation: 'relu' }) as tf.Tensor2D;
+}
+
 /** PyTorch-style convolution: symmetric zero padding of `padding` on each side. */
 export function conv(w: Weights, name: string, x: tf.Tensor, stride: number, padding: number): tf.Tensor4D {
   const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [padding, padding], [padding, padding], [0, 0]];

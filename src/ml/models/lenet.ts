@@ -1,6 +1,6 @@
 // LeNet-300-100: the 784-300-100-10 ReLU MLP of open_lth's mnist_lenet_300_100 (266,610 parameters).
 import * as tf from '@tensorflow/tfjs';
-import { flatten, linear, linearSpecs } from './layers.js';
+import { flatten, linear, linearRelu, linearSpecs } from './layers.js';
 import type { ModelDef } from './spec.js';
 
 export function lenet300100(inputShape: readonly [number, number, number] = [28, 28, 1], classes = 10): ModelDef {
@@ -12,6 +12,6 @@ export function lenet300100(inputShape: readonly [number, number, number] = [28,
     tensors: [...linearSpecs('fc1', inputs, 300), ...linearSpecs('fc2', 300, 100), ...linearSpecs('fc3', 100, classes)],
     stemTensors: ['fc1.weight', 'fc1.bias'],
     stem: (w, x) => linear(w, 'fc1', flatten(x)),
-    head: (w, h) => linear(w, 'fc3', tf.relu(linear(w, 'fc2', tf.relu(h)))),
+    head: (w, h, bn) => linear(w, 'fc3', linearRelu(w, 'fc2', tf.relu(h), bn)),
   };
 }

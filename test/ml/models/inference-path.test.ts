@@ -36,6 +36,15 @@ describe('eval-mode forward', () => {
     expect(error).toBeLessThan(1e-5);
   });
 
+  it('lenet_300_100: the fused inference path equals the training-mode (plain) path', () => {
+    const model = buildModel('lenet_300_100', [28, 28, 1], 10);
+    const w = upload(model, initialWeights(model, 4));
+    const x = tf.randomNormal([5, 28, 28, 1], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const fused = forward(model, w, x, { training: false });
+    const plain = forward(model, w, x, { training: true });
+    expect(tf.max(tf.abs(tf.sub(fused, plain))).dataSync()[0] / tf.max(tf.abs(plain)).dataSync()[0]).toBeLessThan(1e-6);
+  });
+
   it('resnet_20 in eval mode agrees with itself in training mode when the running statistics are the batch\'s', () => {
     // With running stats set to this batch's own statistics, eval (folded, fused) and train (plain) paths must agree.
     const model = buildModel('resnet_20', [8, 8, 3], 10);
