@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Starts a single-node Slurm cluster with two fake GPUs from Debian's packages, unless one is already healthy.
 #
-# Usage: scripts/slurm/start.sh [--holder ID]
+# Usage: scripts/slurm/start.sh [--holder ID] [--accounting]
 #   --holder ID   register ID as a user of the cluster (tests do); stop.sh --holder ID stops it only when the last
 #                 holder leaves, and only if it was started for holders, never a cluster started by hand
+#   --accounting  also install and start MariaDB and slurmdbd (accounting.sh), so that sacct answers; restarts a
+#                 controller of ours that runs without accounting. LINPATH_SLURM_MIN_JOB_AGE (seconds, default 3600)
+#                 sets how long the controller remembers finished jobs, after which only sacct knows them.
 # Environment: LINPATH_SLURM_STATE (default /tmp/linpath-slurm) holds the config, logs, pids and what this
 # script started (state.env), so that stop.sh stops exactly that and nothing else.
 # Exit: 0 when the node is idle and accepts jobs; 1 when it could not be started (the message says why); 2 bad usage.
@@ -11,15 +14,18 @@ set -euo pipefail
 
 state_dir=${LINPATH_SLURM_STATE:-/tmp/linpath-slurm}
 holder=
+accounting=
 while [ $# -gt 0 ]; do
   case $1 in
     --holder) [ $# -ge 2 ] || { echo "start.sh: --holder needs a value" >&2; exit 2; }; holder=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
-    *) echo "start.sh: unknown argument '$1' (expected --holder ID)" >&2; exit 2 ;;
+    --accounting) accounting=1; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "start.sh: unknown argument '$1' (expected --holder ID or --accounting)" >&2; exit 2 ;;
   esac
 done
 
 node=localhost
+min_job_age=${LINPATH_SLURM_MIN_JOB_AGE:-3600}
 wait_seconds=${LINPATH_SLURM_WAIT:-30}
 say() { echo "slurm: $*"; }
 fail() { echo "slurm: $*" >&2; exit 1; }
@@ -52,7 +58,9 @@ our_daemons_alive() {
   done
 }
 
-if command -v sinfo >/dev/null 2>&1 && our_daemons_alive && node_usable; then
+has_accounting() { timeout 10 scontrol show config 2>/dev/null | grep -q '^AccountingStorageType *= *accounting_storage/slurmdbd'; }
+
+if command -v sinfo >/dev/null 2>&1 && our_daemons_alive && node_usable && { [ -z "$accounting" ] || has_accounting; }; then
   say "already running and healthy (node $node is $(node_state)); nothing to do"
   register_holder
   exit 0
@@ -60,14 +68,17 @@ fi
 
 # --- install ---------------------------------------------------------------------------------------------
 missing=()
-for tool in slurmctld slurmd sinfo munged; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+tools="slurmctld slurmd sinfo munged"
+packages="slurmctld slurmd slurm-client munge"
+[ -z "$accounting" ] || { tools="$tools slurmdbd sacct mariadbd"; packages="$packages slurmdbd mariadb-server"; }
+for tool in $tools; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || fail "Slurm is not installed (missing ${missing[*]}) and installing it needs root"
   command -v apt-get >/dev/null 2>&1 || fail "Slurm is not installed (missing ${missing[*]}) and there is no apt-get to install it"
-  say "installing slurmctld slurmd slurm-client munge from Debian"
+  say "installing $packages from Debian"
   # Another apt-get may hold the dpkg lock; wait for it rather than fail.
   if ! DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
-      slurmctld slurmd slurm-client munge >"$state_dir/apt.log" 2>&1; then
+      $packages >"$state_dir/apt.log" 2>&1; then
     fail "apt-get install failed; see $state_dir/apt.log"
   fi
 fi
@@ -123,14 +134,18 @@ SlurmdLogFile=$state_dir/log/slurmd.log
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
+$(if [ -n "$accounting" ]; then
+  printf 'AccountingStorageType=accounting_storage/slurmdbd\nAccountingStorageHost=localhost\nAccountingStoragePort=6819\n'
+else
+  echo 'AccountingStorageType=accounting_storage/none'
+fi)
 MpiDefault=none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 GresTypes=gpu
 SlurmdParameters=config_overrides
 ReturnToService=2
-MinJobAge=3600
+MinJobAge=$min_job_age
 KillWait=5
 SchedulerParameters=bf_interval=1,batch_sched_delay=0
 NodeName=$node NodeAddr=127.0.0.1 CPUs=8 Gres=gpu:2 State=UNKNOWN
@@ -154,6 +169,16 @@ fi
 export SLURM_CONF=$conf
 
 # --- daemons -------------------------------------------------------------------------------------------------
+if [ -n "$accounting" ]; then
+  "$(dirname "$0")/accounting.sh" "$state_dir" "$conf"
+  # A controller started without accounting only learns of it by restarting.
+  if alive "$state_dir/slurmctld.pid" && ! has_accounting; then
+    recorded started_slurmctld "$state_dir/slurmctld.pid" || fail "the running slurmctld has no accounting and is not ours to restart"
+    kill "$(cat "$state_dir/slurmctld.pid")"
+    for _ in $(seq 100); do alive "$state_dir/slurmctld.pid" || break; sleep 0.1; done
+    say "restarting slurmctld with accounting"
+  fi
+fi
 if ! alive "$state_dir/slurmctld.pid"; then
   slurmctld -f "$conf" 9>&- || fail "slurmctld did not start; see $state_dir/log/slurmctld.log"
   recorded started_slurmctld "$state_dir/slurmctld.pid" || record started_slurmctld "$state_dir/slurmctld.pid"

@@ -65,9 +65,11 @@ stop_pidfile() {  # name, pid file
   sleep 0.2
   if kill -0 "$pid" 2>/dev/null; then echo "slurm: $1 (pid $pid) would not die" >&2; status=1; else say "killed $1"; fi
 }
-# Reverse order of starting: the node daemon, the controller, then munge.
+# Reverse order of starting: the node daemon, the controller, accounting, then munge.
 pid_file=$(value started_slurmd); [ -z "$pid_file" ] || stop_pidfile slurmd "$pid_file"
 pid_file=$(value started_slurmctld); [ -z "$pid_file" ] || stop_pidfile slurmctld "$pid_file"
+pid_file=$(value started_slurmdbd); [ -z "$pid_file" ] || stop_pidfile slurmdbd "$pid_file"
+pid_file=$(value started_mariadb); [ -z "$pid_file" ] || stop_pidfile mariadbd "$pid_file"
 pid_file=$(value started_munge); [ -z "$pid_file" ] || stop_pidfile munged "$pid_file"
 
 link=$(value linked_conf)
@@ -77,6 +79,8 @@ if [ -n "$link" ] && [ -L "$link" ] && [ "$(readlink "$link")" = "$conf" ]; then
 fi
 if [ $status = 0 ]; then
   # Saved controller state would resurrect this cluster's jobs on the next start.
+  # The same goes for the accounting database of a MariaDB we started: its job ids would clash with the new ones.
+  [ -z "$(value started_mariadb)" ] || rm -rf "$state_dir/mysql"
   rm -rf "$state_file" "$state_dir/ctld" "$state_dir/spool" "$state_dir/holders"
 fi
 exit $status

@@ -144,19 +144,23 @@ export interface QueryOptions {
   accounting: boolean;
 }
 
-/** The status of every id; ids Slurm no longer (or never) knew are `unknown`. */
+/**
+ * The status of every id; ids Slurm no longer (or never) knew are `unknown`.
+ *
+ * The controller is asked first, in one squeue call: sacct lags behind it (a running job still reads PENDING there,
+ * named "allocation") and has no reason for failed jobs. sacct only answers for jobs the controller has forgotten
+ * (older than MinJobAge).
+ */
 export async function queryJobs(
   run: SlurmCommandRunner,
   ids: readonly string[],
   options: QueryOptions,
 ): Promise<Map<string, JobStatus>> {
-  const statuses = options.accounting ? await querySacct(run, ids) : new Map<string, JobStatus>();
-  // sacct lags a moment behind submission; the controller's own view covers what it has not recorded yet.
-  const rest = ids.filter((id) => !statuses.has(id));
-  if (rest.length > 0) {
-    const live = await querySqueue(run, rest);
-    await addExitCodes(run, live);
-    for (const [id, status] of live) statuses.set(id, status);
+  const statuses = await querySqueue(run, ids);
+  await addExitCodes(run, statuses);
+  const forgotten = ids.filter((id) => !statuses.has(id));
+  if (options.accounting && forgotten.length > 0) {
+    for (const [id, status] of await querySacct(run, forgotten)) statuses.set(id, status);
   }
   const answer = new Map<string, JobStatus>();
   for (const id of ids) {

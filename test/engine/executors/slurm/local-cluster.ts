@@ -26,18 +26,27 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-export async function startLocalCluster(holder: string): Promise<LocalCluster> {
-  const started = await execa(path.join(scripts, 'start.sh'), ['--holder', holder], { reject: false, all: true });
+export interface StartOptions {
+  /** Also start MariaDB and slurmdbd (start.sh --accounting). */
+  accounting?: boolean;
+  /** Seconds the controller remembers finished jobs, when this call writes the config. */
+  minJobAge?: number;
+}
+
+export async function startLocalCluster(holder: string, options: StartOptions = {}): Promise<LocalCluster> {
+  const args = ['--holder', holder, ...(options.accounting ? ['--accounting'] : [])];
+  const env = options.minJobAge === undefined ? {} : { LINPATH_SLURM_MIN_JOB_AGE: String(options.minJobAge) };
+  const started = await execa(path.join(scripts, 'start.sh'), args, { reject: false, all: true, env });
   if (started.exitCode !== 0) throw new Error(`scripts/slurm/start.sh failed (exit ${started.exitCode}):\n${started.all}`);
-  const env: Record<string, string> = {};
+  const clientEnv: Record<string, string> = {};
   try {
     const conf = /^SLURM_CONF=(.*)$/m.exec(readFileSync(path.join(stateDir, 'state.env'), 'utf8'))?.[1];
-    if (conf) env.SLURM_CONF = conf;
+    if (conf) clientEnv.SLURM_CONF = conf;
   } catch {
     // A cluster that was already running without start.sh: its clients need no help.
   }
   return {
-    env,
+    env: clientEnv,
     async stop() {
       await execa(path.join(scripts, 'stop.sh'), ['--holder', holder], { reject: false });
     },

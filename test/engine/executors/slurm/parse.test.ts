@@ -109,15 +109,14 @@ describe('queryJobs', () => {
     });
   });
 
-  it('uses sacct when accounting exists and squeue only for what sacct has not recorded yet', async () => {
+  it('asks sacct, when accounting exists, only about the jobs the controller has forgotten', async () => {
     const { run, calls } = fakeSlurm({
-      sacct: { exitCode: 0, stdout: '5|OUT_OF_MEMORY|0:125|OutOfMemory|r\n', stderr: '' },
       squeue: { exitCode: 0, stdout: '6|PENDING|Priority|r\n', stderr: '' },
+      sacct: { exitCode: 0, stdout: '5|OUT_OF_MEMORY|0:125|None|r\n', stderr: '' },
     });
     const statuses = await queryJobs(run, ['5', '6'], { accounting: true });
-    expect(calls[0]).toBe('sacct -P -n -X -j 5,6 -o JobID,State,ExitCode,Reason,JobName');
-    expect(calls[1]).toBe('squeue -h -t all -j 6 -o %i|%T|%r|%j');
-    expect(statuses.get('5')).toMatchObject({ state: 'out-of-memory', signal: 125 });
+    expect(calls).toEqual(['squeue -h -t all -j 5,6 -o %i|%T|%r|%j', 'sacct -P -n -X -j 5 -o JobID,State,ExitCode,Reason,JobName']);
+    expect(statuses.get('5')).toMatchObject({ state: 'out-of-memory', signal: 125, reason: undefined });
     expect(statuses.get('6')).toMatchObject({ state: 'pending', reason: 'Priority' });
   });
 });
