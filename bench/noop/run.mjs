@@ -11,9 +11,9 @@ import { formatReport, writeDocsSection } from './report.mjs';
 import { hasProgram, hyperfineVersion, median, timeCommands } from './timing.mjs';
 
 const USAGE = `usage: node bench/noop/run.mjs [--runs N] [--rounds N] [--warmup N] [--no-big] [--engine PATH] [--keep] [--write-docs]
-  --runs N       timed no-op runs per command per round (default 15)
-  --rounds N     rounds; each times every command again, so drift in machine load shows (default 3)
-  --warmup N     untimed runs before each round (default 2)
+  --runs N       timed no-op runs per command per round (default 5)
+  --rounds N     rounds; each times every command again, so ratios are taken between runs close in time (default 8)
+  --warmup N     untimed runs of each command before each round (default 1)
   --no-big       skip the 1 GiB dependency measurements
   --engine PATH  the pipeline CLI to measure (default: this checkout's bin/pipeline.js)
   --keep         keep the generated projects (the 1 GiB file is deleted regardless)
@@ -27,9 +27,9 @@ function parseOptions() {
   try {
     ({ values } = parseArgs({
       options: {
-        runs: { type: 'string', default: '15' },
-        rounds: { type: 'string', default: '3' },
-        warmup: { type: 'string', default: '2' },
+        runs: { type: 'string', default: '5' },
+        rounds: { type: 'string', default: '8' },
+        warmup: { type: 'string', default: '1' },
         'no-big': { type: 'boolean', default: false },
         engine: { type: 'string', default: path.join(repoRoot, 'bin', 'pipeline.js') },
         keep: { type: 'boolean', default: false },
