@@ -119,8 +119,9 @@ describe.skipIf(unavailable !== undefined)('Slurm client on a local cluster', ()
     const marker = path.join(dir, 'should-not-exist');
     const missing = path.join(dir, 'unmounted', 'cache');
     const blind = job(tag('cache'), 'blind', `touch ${marker}`, { cacheDir: missing });
-    const status = await client.wait(await client.submit(blind));
-    expect(status).toMatchObject({ state: 'failed', exitCode: CACHE_NOT_VISIBLE_EXIT });
+    const exit = await (await startSlurmStage(client, blind)).exit;
+    expect(exit).toMatchObject({ state: 'failed', exitCode: CACHE_NOT_VISIBLE_EXIT });
+    expect(exit.why).toContain(`could not see the cache directory ${missing}`);
     expect(await readFile(blind.logPath, 'utf8')).toContain(
       `cache directory ${missing} is not visible on node ${os.hostname()}: the cache must live on a filesystem every node sees`,
     );

@@ -26,4 +26,15 @@ describe('stageExitOf', () => {
       expect(exit.why).toContain(state.toUpperCase());
     }
   });
+
+  it('explains the failures of a node that cannot see the cache, whose own message went nowhere', () => {
+    const places = { cacheDir: '/shared/cache', logPath: '/shared/cache/logs/x.log' };
+    expect(stageExitOf('8', { state: 'failed', exitCode: 97, slurmState: 'FAILED' }, places).why).toBe(
+      'Slurm job 8 FAILED; exit 97: the node could not see the cache directory /shared/cache (the cache must live on a filesystem every node sees)',
+    );
+    // What Slurm 22.05 reports when the directory of --output does not exist on the node.
+    const launch = stageExitOf('9', { state: 'failed', exitCode: 0, signal: 53, slurmState: 'FAILED', reason: 'JobLaunchFailure' }, places);
+    expect(launch.why).toContain('can the node write its log /shared/cache/logs/x.log?');
+    expect(launch.exitCode === 0 && launch.signal === undefined).toBe(false);
+  });
 });
