@@ -1,0 +1,155 @@
+// The content-addressed store of stage outputs: entries by key, staging dirs per run, scratch dirs per key.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FingerprintRecord } from '../fingerprint/fingerprint.js';
+import type { FileHashes } from '../fingerprint/file-hashes.js';
+import { writeFileAtomicSync } from './atomic.js';
+import { findManifestMismatch, type Manifest } from './manifest.js';
+
+/** What the lock records about a stage's last successful run, kept in the entry so a cache hit restores it. */
+export interface RunRecord {
+  stage: string;
+  key: string;
+  output_hash: string;
+  duration_s: number;
+  ran_on: { host: string; executor: string; gpus?: string };
+  info?: Record<string, string | number | boolean>;
+  metrics?: Record<string, number>;
+  record: FingerprintRecord;
+}
+
+export interface Entry {
+  key: string;
+  dir: string;
+  out: string;
+  manifest: Manifest;
+  run: RunRecord;
+}
+
+export interface Staging {
+  dir: string;
+  out: string;
+  log: string;
+  info: string;
+  params: string;
+  upstream: string;
+}
+
+export function safeName(stage: string): string {
+  return stage.replace(/[^A-Za-z0-9_.@=+:-]/g, '_');
+}
+
+export class CacheStore {
+  readonly entries: string;
+  readonly tmp: string;
+  readonly scratch: string;
+  readonly logs: string;
+  readonly state: string;
+
+  constructor(readonly dir: string) {
+    this.entries = path.join(dir, 'entries');
+    this.tmp = path.join(dir, 'tmp');
+    this.scratch = path.join(dir, 'scratch');
+    this.logs = path.join(dir, 'logs');
+    this.state = path.join(dir, 'state');
+  }
+
+  entryDir(key: string): string {
+    return path.join(this.entries, key);
+  }
+
+  read(key: string): Entry | undefined {
+    const dir = this.entryDir(key);
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+      const run = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord;
+      return { key, dir, out: path.join(dir, 'out'), manifest, run };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** An entry is used only after its bytes match its manifest; returns why not, when they don't. */
+  async check(entry: Entry, hashes: FileHashes): Promise<string | undefined> {
+    return findManifestMismatch(entry.out, entry.manifest, hashes);
+  }
+
+  /** Moves a damaged entry out of the way (atomically), then deletes it. */
+  discard(key: string, hashes: FileHashes): void {
+    const dir = this.entryDir(key);
+    const doomed = path.join(this.tmp, `discarded-${key}-${crypto.randomBytes(4).toString('hex')}`);
+    fs.mkdirSync(this.tmp, { recursive: true });
+    try {
+      fs.renameSync(dir, doomed);
+    } catch {
+      return;
+    }
+    hashes.forgetUnder(dir);
+    removeTree(doomed);
+  }
+
+  /** A directory owned by this run; a later run that finds its owner dead cleans it up. */
+  openRun(runId: string): string {
+    const dir = path.join(this.tmp, runId);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'owner.json'), JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }));
+    return dir;
+  }
+
+  stage(runDir: string, stage: string): Staging {
+    const dir = path.join(runDir, safeName(stage));
+    removeTree(dir);
+    fs.mkdirSync(path.join(dir, 'out'), { recursive: true });
+    return {
+      dir,
+      out: path.join(dir, 'out'),
+      log: path.join(dir, 'log.txt'),
+      info: path.join(dir, 'info.json'),
+      params: path.join(dir, 'params.json'),
+      upstream: path.join(dir, 'upstream.json'),
+    };
+  }
+
+  /**
+   * Publishes a finished staging dir as the entry for `key`: manifest and run record are written inside
+   * it first, so the rename makes a complete entry visible in one step or not at all.
+   */
+  commit(staging: Staging, key: string, manifest: Manifest, run: RunRecord): Entry {
+    for (const scratchFile of [staging.info, staging.params, staging.upstream]) fs.rmSync(scratchFile, { force: true });
+    fs.rmSync(path.join(staging.dir, 'in'), { recursive: true, force: true });
+    writeFileAtomicSync(path.join(staging.dir, 'manifest.json'), JSON.stringify(manifest, null, 1), false);
+    writeFileAtomicSync(path.join(staging.dir, 'run.json'), JSON.stringify(run, null, 1), false);
+    for (const file of manifest.files) fs.chmodSync(path.join(staging.out, file.path), 0o444);
+    fs.mkdirSync(this.entries, { recursive: true });
+    const dir = this.entryDir(key);
+    if (fs.existsSync(dir)) {
+      // A forced rerun replaces the entry: move the old one aside first, so readers see old or new, never a mix.
+      const aside = path.join(this.tmp, `discarded-${key}-${crypto.randomBytes(4).toString('hex')}`);
+      fs.renameSync(dir, aside);
+      removeTree(aside);
+    }
+    fs.renameSync(staging.dir, dir);
+    return this.read(key)!;
+  }
+
+  scratchDir(key: string): string {
+    const dir = path.join(this.scratch, key);
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  listKeys(): string[] {
+    try {
+      return fs.readdirSync(this.entries).filter((name) => /^[0-9a-f]{64}$/.test(name));
+    } catch {
+      return [];
+    }
+  }
+}
+
+/** rm -rf that also works on the read-only files of a cache entry. */
+export function removeTree(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+}
