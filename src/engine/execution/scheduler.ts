@@ -287,9 +287,16 @@ export class Scheduler {
       this.active += 1;
       this.renderer.event({ type: 'start', stage: name, reasons: decision.reasons, gpus: lease.gpus });
       const job = { stage, inputs: this.project.pipeline.inputs.get(name) ?? [], key: decision.key, record: decision.record, lease, entries: this.entries, upstream: this.upstreamOf(name) };
-      void runStage(context, job)
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        this.pool.release(lease);
+        this.wake(); // Its slot can take the next stage while this one is hashed and committed.
+      };
+      void runStage(context, job, { exited: release })
         .then(async (result) => {
-          this.pool.release(lease);
+          release();
           if (result.ok) {
             this.summary.ran.push(name);
             this.renderer.event({ type: 'done', stage: name, seconds: result.seconds, key: decision.key });
@@ -302,7 +309,7 @@ export class Scheduler {
           }
         })
         .catch((error: unknown) => {
-          this.pool.release(lease);
+          release();
           this.state.set(name, 'failed');
           this.summary.failed.push(name);
           this.renderer.event({ type: 'failed', stage: name, why: `internal error: ${(error as Error).message}`, log: '', tail: [] });
@@ -315,10 +322,18 @@ export class Scheduler {
     }
   }
 
-  private flushLock(): void {
+  private lastLockWrite = 0;
+
+  /**
+   * Writes the lock at most every two seconds while stages finish, and always at the end. A crash in
+   * between loses nothing: the next run finds the committed entries by key and records them.
+   */
+  private flushLock(final = false): void {
     if (!this.lockDirty) return;
+    if (!final && performance.now() - this.lastLockWrite < 2000) return;
     writeLock(this.project.lockFile, this.lock);
     this.lockDirty = false;
+    this.lastLockWrite = performance.now();
   }
 
   private finishLock(): void {
@@ -331,7 +346,7 @@ export class Scheduler {
         }
       }
     }
-    this.flushLock();
+    this.flushLock(true);
   }
 
   /** Remembers which keys this run used, so `pipeline gc` keeps what recent runs need. */

@@ -34,6 +34,11 @@ export interface RunContext {
   track(running: RunningStage): () => void;
 }
 
+export interface StageHooks {
+  /** Called as soon as the process has exited, before hashing: its CPU slot or GPU is free again. */
+  exited(): void;
+}
+
 export function environmentName(input: string): string {
   return `PIPELINE_IN_${input.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
@@ -75,7 +80,7 @@ function readInfo(file: string): Record<string, string | number | boolean> | und
   }
 }
 
-export async function runStage(context: RunContext, job: StageJob): Promise<StageResult> {
+export async function runStage(context: RunContext, job: StageJob, hooks: StageHooks): Promise<StageResult> {
   const { project } = context;
   const { stage } = job;
   const staging = project.store.stage(context.runDir, stage.name);
@@ -101,6 +106,7 @@ export async function runStage(context: RunContext, job: StageJob): Promise<Stag
   const untrack = context.track(running);
   const exit = await running.exit;
   untrack();
+  hooks.exited();
   const seconds = (performance.now() - started) / 1000;
 
   const fail = (why: string): StageResult => {
