@@ -36,6 +36,8 @@ mkdir -p "$state_dir"
 exec 9>"$state_dir/lock"
 flock -w 300 9 || fail "timed out waiting for $state_dir/lock held by another start.sh/stop.sh"
 
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
 register_holder() {
   if [ -n "$holder" ]; then
     mkdir -p "$state_dir/holders"
@@ -44,12 +46,19 @@ register_holder() {
   fi
 }
 
+# A cluster of ours is asked through its own config, even where /etc/slurm/slurm.conf belongs to another one.
+if [ -f "$state_dir/state.env" ]; then
+  ours=$(sed -n 's/^SLURM_CONF=//p' "$state_dir/state.env" | head -n1)
+  [ -z "$ours" ] || export SLURM_CONF=$ours
+  # Rewriting the config without accounting under a running slurmdbd of ours would split controller and node.
+  if grep -q '^started_slurmdbd=' "$state_dir/state.env" && alive "$state_dir/slurmdbd.pid"; then accounting=1; fi
+fi
+
 # A node is usable when the controller answers and the node is neither down, drained nor failing.
 node_state() { timeout 10 sinfo -h -n "$node" -N -o '%t' 2>/dev/null | head -n1; }
 node_usable() { case "$(node_state)" in idle|mix|alloc|comp) return 0 ;; *) return 1 ;; esac; }
 
 # The controller keeps calling a node idle for minutes after its slurmd died: check the daemons we started, too.
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 our_daemons_alive() {
   local pid_file
   [ -f "$state_dir/state.env" ] || return 0
@@ -96,12 +105,13 @@ grep -q '^owner=' "$state_file" || record owner "$([ -n "$holder" ] && echo hold
 # --- munge -----------------------------------------------------------------------------------------------
 if ! munge -n </dev/null >/dev/null 2>&1; then
   install -d -o munge -g munge -m 0755 /run/munge
+  # --force: a munged killed hard leaves its socket behind, which would stop the new one.
   if [ ! -s /etc/munge/munge.key ]; then
     [ -x /usr/sbin/mungekey ] && mungekey --create --keyfile=/etc/munge/munge.key >/dev/null 2>&1 \
       || dd if=/dev/urandom of=/etc/munge/munge.key bs=1 count=1024 status=none
     chown munge:munge /etc/munge/munge.key; chmod 0400 /etc/munge/munge.key
   fi
-  runuser -u munge -- munged --pid-file=/run/munge/munged.pid 9>&- || fail "munged did not start; see /var/log/munge/munged.log"
+  runuser -u munge -- munged --force --pid-file=/run/munge/munged.pid 9>&- || fail "munged did not start; see /var/log/munge/munged.log"
   record started_munge /run/munge/munged.pid
   for _ in $(seq 50); do munge -n </dev/null >/dev/null 2>&1 && break; sleep 0.1; done
   munge -n </dev/null >/dev/null 2>&1 || fail "munged started but does not answer; see /var/log/munge/munged.log"
