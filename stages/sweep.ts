@@ -6,7 +6,8 @@
 //
 // --train is the train stage's output (train.json names the setting, model and final iteration). Params ($PIPELINE_PARAMS)
 // may set points, bn_mode, train_loss, batch_size and workers; a flag wins over a param. --workers: threads, each with its
-// own tfjs (wasm is single-threaded in Node), sharing the points; default min(2, CPU cores). BatchNorm running statistics at x:
+// own tfjs (wasm is single-threaded in Node), sharing the points; default 1 under the runner ($PIPELINE_STAGE set: it runs
+// sweeps side by side already, and each worker pays ~1 s to load data), else min(2, CPU cores). BatchNorm statistics at x:
 //   interpolate  (1−x)·stats_t + x·stats_T, like every other tensor (default)
 //   recompute    averaged over the training set at each x (BN on batch statistics, batch means and unbiased variances
 //                weighted by batch size, as PyTorch stores them)
@@ -55,7 +56,7 @@ const program = new Command('sweep')
   .option('--bn-mode <mode>', `BatchNorm statistics: ${bnModes.join(' | ')} (default: params.bn_mode or interpolate)`)
   .option('--train-loss', 'also compute the training-set loss (default: params.train_loss or off)')
   .option('--batch-size <n>', 'evaluation batch size (default: params.batch_size, else sized to memory)')
-  .option('--workers <n>', 'worker threads sharing the points (default: params.workers, else min(2, CPU cores))')
+  .option('--workers <n>', 'worker threads sharing the points (default: params.workers, else 1 under the runner, min(2, CPU cores) alone)')
   .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm, cpu')
   .option('--params <file>', 'params JSON (default $PIPELINE_PARAMS)')
   .exitOverride();
@@ -98,7 +99,8 @@ async function main(): Promise<void> {
   const trainLoss = options.trainLoss ?? params.train_loss === true;
   const batchSizeValue = options.batchSize ?? params.batch_size;
   const batchSize = batchSizeValue === undefined ? undefined : positiveInteger(batchSizeValue, options.batchSize ? '--batch-size' : 'params.batch_size');
-  const workers = positiveInteger(options.workers ?? params.workers ?? Math.min(2, availableParallelism()), options.workers ? '--workers' : 'params.workers');
+  const defaultWorkers = process.env.PIPELINE_STAGE ? 1 : Math.min(2, availableParallelism());
+  const workers = positiveInteger(options.workers ?? params.workers ?? defaultWorkers, options.workers ? '--workers' : 'params.workers');
 
   const summary = await readTrainSummary(options.train);
   if (summary.iterations && !summary.iterations.includes(iteration)) {
