@@ -7,6 +7,7 @@ import type { BnContext, ModelDef, Weights } from '../models/spec.js';
 import { disposeWeights, upload } from '../training/device-weights.js';
 import { batchRanges } from '../training/evaluate.js';
 import { scoreBatch } from '../training/loss.js';
+import { BnStatistics } from './bn-statistics.js';
 import { linspace01 } from './linspace.js';
 import { pathWeights, type BnMode } from './path-weights.js';
 
@@ -83,7 +84,7 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
     cache?.set(k, made);
     return made;
   };
-  const releaseAt = (k: number, weights: Weights) => {
+  const releaseAt = (weights: Weights) => {
     if (!cache) disposeWeights(weights);
   };
   const clearCache = () => {
@@ -109,7 +110,7 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
         });
         await visit(k, weights, stemOut, batch.y);
         stemOut.dispose();
-        releaseAt(k, weights);
+        releaseAt(weights);
         tick();
       }
       input.dispose();
@@ -120,35 +121,16 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
 
   try {
     if (bnMode === 'recompute' && hasBn) {
-      // Pass 1: at every x, BatchNorm statistics averaged over the training batches (weighted by batch size),
-      // BN running on batch statistics as in training; unbiased variances as PyTorch stores them.
-      const sums: Map<string, { mean: tf.Tensor; variance: tf.Tensor; count: number }>[] = xs.map(() => new Map());
+      // Pass 1: at every x, BN running on batch statistics as in training, their average over the training set.
+      const statistics = new BnStatistics(xs.length);
       await forEachBatchAndPoint(options.train!, async (k, weights, stemOut) => {
         const observed: NonNullable<BnContext['observed']> = new Map();
         tf.tidy(() => {
           model.head(weights, stemOut, { training: true, observed });
         });
-        for (const [layer, stats] of observed) {
-          const unbiased = tf.tidy(() => tf.mul(stats.variance, stats.count / Math.max(1, stats.count - 1)));
-          const previous = sums[k].get(layer);
-          const next = tf.tidy(() => ({
-            mean: previous ? tf.add(previous.mean, tf.mul(stats.mean, stats.count)) : tf.mul(stats.mean, stats.count),
-            variance: previous ? tf.add(previous.variance, tf.mul(unbiased, stats.count)) : tf.mul(unbiased, stats.count),
-          }));
-          if (previous) tf.dispose([previous.mean, previous.variance]);
-          tf.dispose([stats.mean, stats.variance, unbiased]);
-          sums[k].set(layer, { ...next, count: (previous?.count ?? 0) + stats.count });
-        }
+        statistics.add(k, observed);
       });
-      recomputed = sums.map((layers) => {
-        const stats: Weights = {};
-        for (const [layer, s] of layers) {
-          stats[`${layer}.running_mean`] = tf.div(s.mean, s.count);
-          stats[`${layer}.running_var`] = tf.div(s.variance, s.count);
-          tf.dispose([s.mean, s.variance]);
-        }
-        return stats;
-      });
+      recomputed = statistics.finish();
       clearCache(); // cached θ(x) were built without the recomputed statistics
     }
 
