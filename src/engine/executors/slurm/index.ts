@@ -42,6 +42,8 @@ export class SlurmClient {
   private readonly run: SlurmCommandRunner;
   private readonly poller: JobPoller;
   private accounting?: Promise<boolean>;
+  /** Submissions under way: cancelling a run waits for them, or a job submitted a moment later would escape. */
+  private readonly submitting = new Set<Promise<string>>();
 
   constructor(private readonly options: SlurmClientOptions = {}) {
     this.run = options.runner ?? createCommandRunner({ env: options.env });
@@ -54,7 +56,15 @@ export class SlurmClient {
   }
 
   /** Writes the job's batch script, submits it and records its id; returns the id. */
-  async submit(job: SlurmJob): Promise<string> {
+  submit(job: SlurmJob): Promise<string> {
+    const submission = this.submitNow(job);
+    this.submitting.add(submission);
+    const settled = () => this.submitting.delete(submission);
+    submission.then(settled, settled);
+    return submission;
+  }
+
+  private async submitNow(job: SlurmJob): Promise<string> {
     const withDefaults: SlurmJob = {
       ...job,
       partition: job.partition ?? this.options.partition,
@@ -65,7 +75,13 @@ export class SlurmClient {
     const script = await writeBatchScript(withDefaults);
     const id = await submitBatchScript(this.run, script);
     if (this.options.stateFile) {
-      await recordJob(this.options.stateFile, { id, name: job.name, runTag: job.runTag, submittedAt: new Date().toISOString() });
+      try {
+        await recordJob(this.options.stateFile, { id, name: job.name, runTag: job.runTag, submittedAt: new Date().toISOString() });
+      } catch (error) {
+        // An unrecorded job would be submitted again after a crash: better not to have it at all.
+        await cancelJobs(this.run, [id]).catch(() => undefined);
+        throw error;
+      }
     }
     return id;
   }
@@ -100,9 +116,10 @@ export class SlurmClient {
     return cancelJobs(this.run, ids);
   }
 
-  /** Cancels every job of the run, found by its job name, recorded or not. */
-  cancelRun(runTag: string): Promise<void> {
-    return cancelRunJobs(this.run, runTag, os.userInfo().username);
+  /** Cancels every job of the run, found by its job name, recorded or not, once the submissions under way are in. */
+  async cancelRun(runTag: string): Promise<void> {
+    await Promise.allSettled([...this.submitting]);
+    await cancelRunJobs(this.run, runTag, os.userInfo().username);
   }
 
   /** The recorded jobs still pending or running, to wait on instead of submitting their stages again. */
