@@ -149,6 +149,14 @@ describe.skipIf(unavailable !== undefined)('Slurm client on a local cluster', ()
     const finals = await client.waitAll(ids);
     expect([...finals.values()].map((s) => s.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
     expect(await squeueNames(runTag)).toBe('');
+
+    // Ctrl-C while sbatch is still running: the job it is submitting must not escape the cancel.
+    const racing = tag('cancel-racing');
+    const inFlight = [client.submit(job(racing, 'racing-1', 'sleep 300')), client.submit(job(racing, 'racing-2', 'sleep 300'))];
+    await client.cancelRun(racing);
+    const racingIds = await Promise.all(inFlight);
+    expect([...(await client.waitAll(racingIds)).values()].map((s) => s.state)).toEqual(['cancelled', 'cancelled']);
+    expect(await squeueNames(racing)).toBe('');
   });
 
   it('finds the recorded jobs of a crashed run that are still live, and only those', async () => {
