@@ -47,6 +47,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('-k, --keep-going', 'after a failure, still finish the stages that do not depend on it')
     .option('--backend <name>', 'compute backend for the stages (sets PIPELINE_BACKEND, part of every key)')
     .addOption(new Option('--wait <seconds>', 'wait this long for another run holding the project').argParser(nonNegative))
+    .addOption(new Option('--executor <kind>', 'where stages run (default: executor.kind in pipeline.yaml, else local)').choices(['local', 'slurm']))
+    .option('--partition <name>', 'Slurm partition for every job')
+    .option('--account <name>', 'Slurm account for every job')
+    .option('--time <limit>', 'Slurm time limit for every job (e.g. 4:00:00)')
+    .option('--slurm-arg <arg>', 'extra sbatch option, e.g. --slurm-arg=--qos=high (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .action(async (stages: string[], options) => {
       const { runCommand } = await import('./engine/commands/run.js');
       const renderer = await chooseRenderer(program.opts().plain);

@@ -1,5 +1,8 @@
 // `pipeline run`: take the project lock, clean up after dead runs, schedule the selected stages, report.
 import os from 'node:os';
+import path from 'node:path';
+import { PipelineError } from '../errors.js';
+import { SlurmExecutor } from '../execution/executor.js';
 import { discoverGpus } from '../execution/gpus.js';
 import { reapDeadRuns } from '../execution/orphans.js';
 import { Scheduler, type RunSummary } from '../execution/scheduler.js';
@@ -20,6 +23,11 @@ export interface RunCommandOptions {
   gpus?: string;
   backend?: string;
   waitSeconds?: number;
+  executor?: 'local' | 'slurm';
+  partition?: string;
+  account?: string;
+  time?: string;
+  slurmArg?: string[];
 }
 
 export async function runCommand(options: RunCommandOptions, renderer: Renderer): Promise<RunSummary> {
@@ -27,9 +35,25 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
   const pipeline = loadPipeline(options.file);
   const project = openProject(pipeline);
   const selection = selectStages(pipeline, options.stages, options.downstream ?? false);
-  const needsGpus = selection.stages.some((name) => pipeline.stages.get(name)!.resources.gpu > 0);
+  const executorKind = options.executor ?? pipeline.executor.kind ?? 'local';
+  if (executorKind !== 'local' && executorKind !== 'slurm') throw new PipelineError('bad-usage', `--executor ${executorKind}: expected "local" or "slurm"`);
+  const slurm = executorKind === 'slurm';
+  if (slurm && options.gpus !== undefined) throw new PipelineError('bad-usage', '--gpus applies to the local executor; with --executor slurm, Slurm places GPU stages (--gres=gpu:N)');
+  const needsGpus = !slurm && selection.stages.some((name) => pipeline.stages.get(name)!.resources.gpu > 0);
   // nvidia-smi costs ~100 ms: ask it only when some stage could use a GPU.
-  const gpus = needsGpus ? discoverGpus(options.gpus) : { ids: [], source: 'no stage asks for a GPU' };
+  const gpus = needsGpus ? discoverGpus(options.gpus) : { ids: [], source: slurm ? 'Slurm places GPU stages' : 'no stage asks for a GPU' };
+  const slurmDefaults = pipeline.executor;
+  const executor = slurm
+    ? (runId: string) =>
+        new SlurmExecutor({
+          runTag: `linpath-${runId}`,
+          partition: options.partition ?? slurmDefaults.partition,
+          account: options.account ?? slurmDefaults.account,
+          time: options.time ?? slurmDefaults.time,
+          extraArgs: [...(slurmDefaults.slurm_args ?? []), ...(options.slurmArg ?? [])],
+          stateFile: path.join(project.store.state, 'slurm-jobs.json'),
+        })
+    : undefined;
   const lock = options.dryRun ? undefined : await acquireRunLock(project.runLockFile, `pipeline run ${options.stages.join(' ')}`.trim(), (options.waitSeconds ?? 0) * 1000);
   const scheduler = new Scheduler(
     project,
@@ -38,10 +62,12 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
       force: options.force ?? false,
       dryRun: options.dryRun ?? false,
       keepGoing: options.keepGoing ?? false,
-      jobs: options.jobs ?? Math.max(1, os.availableParallelism()),
+      // Under Slurm the cluster decides how many run at once; --jobs only caps submissions.
+      jobs: options.jobs ?? (slurm ? 256 : Math.max(1, os.availableParallelism())),
       gpus: gpus.ids,
       gpuSource: gpus.source,
       pruneLock: options.stages.length === 0,
+      executor,
     },
     renderer,
   );

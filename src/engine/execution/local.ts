@@ -12,6 +12,8 @@ export interface StageCommand {
 export interface StageExit {
   exitCode?: number;
   signal?: string;
+  /** The executor's own account of a failure (e.g. Slurm's TIMEOUT), when it has one. */
+  why?: string;
 }
 
 export interface RunningStage {

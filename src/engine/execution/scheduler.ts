@@ -13,6 +13,7 @@ import type { Project } from '../project.js';
 import { locate } from '../spec/yaml-source.js';
 import { decide, fingerprintOf, lockedFromEntry, type Decision } from './evaluate.js';
 import type { RunningStage } from './local.js';
+import { LocalExecutor, type Executor } from './executor.js';
 import { ResourcePool } from './pool.js';
 import { publishEntry } from './publish.js';
 import { runStage, type RunContext } from './stage-runner.js';
@@ -29,6 +30,8 @@ export interface RunOptions {
   pruneLock: boolean;
   /** False for `verify`, which must leave reports/ as it is. */
   publish?: boolean;
+  /** Where commands run (default: here). Receives this run's id, which tags its Slurm jobs. */
+  executor?: (runId: string) => Executor;
 }
 
 export interface RunSummary {
@@ -88,6 +91,7 @@ export class Scheduler {
   private readonly height: Map<string, number>;
   private readonly runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   private runDir?: string;
+  private readonly executor: Executor;
 
   constructor(
     private readonly project: Project,
@@ -96,6 +100,7 @@ export class Scheduler {
     private readonly renderer: Renderer,
   ) {
     this.lock = readLock(project.lockFile);
+    this.executor = options.executor?.(this.runId) ?? new LocalExecutor();
     this.pool = new ResourcePool(options.jobs, options.gpus);
     this.order = new Map(selection.stages.map((name, index) => [name, index]));
     this.height = heights(project, selection.stages);
@@ -129,7 +134,7 @@ export class Scheduler {
     if (this.stopping && this.summary.interrupted) return;
     this.stopping = true;
     this.summary.interrupted = true;
-    await Promise.all([...this.running].map((stage) => stage.kill()));
+    await Promise.all([...[...this.running].map((stage) => stage.kill()), this.executor.cancelAll()]);
     this.wake();
   }
 
@@ -154,6 +159,7 @@ export class Scheduler {
       project: this.project,
       runId: this.runId,
       runDir: this.runDir ?? '',
+      executor: this.executor,
       track: (running) => {
         this.running.add(running);
         return () => this.running.delete(running);
@@ -177,6 +183,7 @@ export class Scheduler {
           this.renderer.event({ type: 'skipped', stage: name, because: this.summary.interrupted ? 'interrupted' : this.blockedBecause(name) });
         }
       }
+      this.executor.close();
       this.finishLock();
       this.project.hashes.save();
       if (this.runDir) {

@@ -8,7 +8,8 @@ import type { Project } from '../project.js';
 import type { StageInput } from '../spec/graph.js';
 import type { StageDefinition } from '../spec/stage.js';
 import { resolveRuntime } from '../spec/template.js';
-import { startLocal, tailOfLog, type RunningStage } from './local.js';
+import type { Executor } from './executor.js';
+import { tailOfLog, type RunningStage } from './local.js';
 import { MetricsError, readMetrics } from './metrics.js';
 import type { Lease } from './pool.js';
 
@@ -30,6 +31,7 @@ export interface RunContext {
   project: Project;
   runId: string;
   runDir: string;
+  executor: Executor;
   /** Lets the scheduler kill the process on Ctrl-C. */
   track(running: RunningStage): () => void;
 }
@@ -96,18 +98,12 @@ export async function runStage(context: RunContext, job: StageJob, hooks: StageH
     PIPELINE_UPSTREAM: staging.upstream,
     PIPELINE_STAGE: stage.name,
     PIPELINE_RUN_ID: context.runId,
-    CUDA_VISIBLE_DEVICES: job.lease.gpus.join(','),
+    // Slurm sets CUDA_VISIBLE_DEVICES from --gres on the node; exporting ours would override it.
+    ...(context.executor.placesGpus ? {} : { CUDA_VISIBLE_DEVICES: job.lease.gpus.join(',') }),
     ...Object.fromEntries(Object.entries(inputs).map(([name, dir]) => [environmentName(name), dir])),
     ...(scratch ? { PIPELINE_SCRATCH: scratch } : {}),
   };
   const command = resolveRuntime(stage.cmd, { out: staging.out, scratch, inputs });
-  const started = performance.now();
-  const running = startLocal({ command, cwd: project.pipeline.root, env, logFile: staging.log });
-  const untrack = context.track(running);
-  const exit = await running.exit;
-  untrack();
-  hooks.exited();
-  const seconds = (performance.now() - started) / 1000;
 
   const fail = (why: string): StageResult => {
     fs.mkdirSync(project.store.logs, { recursive: true });
@@ -120,6 +116,32 @@ export async function runStage(context: RunContext, job: StageJob, hooks: StageH
     fs.rmSync(staging.dir, { recursive: true, force: true });
     return { ok: false, why, log: path.relative(process.cwd(), kept) || kept, tail: tailOfLog(kept) };
   };
+
+  const started = performance.now();
+  let running: RunningStage;
+  try {
+    running = await context.executor.start({
+      stage: stage.name,
+      command,
+      cwd: project.pipeline.root,
+      env,
+      logFile: staging.log,
+      gpus: stage.resources.gpu,
+      cpus: stage.resources.cpu,
+      cacheDir: project.store.dir,
+      workDir: staging.dir,
+    });
+  } catch (error) {
+    hooks.exited();
+    fs.appendFileSync(staging.log, `pipeline: could not start the stage: ${(error as Error).message}\n`);
+    return fail(`could not start (${(error as Error).message})`);
+  }
+  const untrack = context.track(running);
+  const exit = await running.exit;
+  untrack();
+  hooks.exited();
+  const seconds = (performance.now() - started) / 1000;
+  if (exit.why) return fail(exit.why);
   if (exit.signal) return fail(`killed by ${exit.signal}`);
   if (exit.exitCode !== 0) return fail(`exit code ${exit.exitCode}`);
 
@@ -136,7 +158,7 @@ export async function runStage(context: RunContext, job: StageJob, hooks: StageH
     key: job.key,
     output_hash: manifest.output_hash,
     duration_s: Math.round(seconds * 1000) / 1000,
-    ran_on: { host: os.hostname(), executor: 'local', ...(job.lease.gpus.length > 0 ? { gpus: job.lease.gpus.join(',') } : {}) },
+    ran_on: { host: os.hostname(), executor: context.executor.name, ...(job.lease.gpus.length > 0 ? { gpus: job.lease.gpus.join(',') } : {}) },
     info: readInfo(staging.info),
     metrics,
     record: job.record,

@@ -1,0 +1,83 @@
+// Where stage commands run: here (local process groups) or as Slurm jobs; the runner keeps hashing, caching and the lock.
+import { SlurmClient, startSlurmStage } from '../executors/slurm/index.js';
+import { startLocal, type RunningStage, type StageCommand } from './local.js';
+
+export interface ExecutorRequest extends StageCommand {
+  stage: string;
+  gpus: number;
+  cpus: number;
+  /** The cache root: a Slurm job checks that its node sees it. */
+  cacheDir: string;
+  /** Where an executor may keep per-stage files (batch scripts). */
+  workDir: string;
+}
+
+export interface Executor {
+  readonly name: 'local' | 'slurm';
+  /** True when the executor itself places stages on GPUs (Slurm's --gres), so the runner must not lease ids. */
+  readonly placesGpus: boolean;
+  start(request: ExecutorRequest): Promise<RunningStage>;
+  /** Ctrl-C: every job of this run, including ones still being submitted. */
+  cancelAll(): Promise<void>;
+  close(): void;
+}
+
+export class LocalExecutor implements Executor {
+  readonly name = 'local';
+  readonly placesGpus = false;
+
+  async start(request: ExecutorRequest): Promise<RunningStage> {
+    return startLocal(request);
+  }
+
+  async cancelAll(): Promise<void> {}
+
+  close(): void {}
+}
+
+export interface SlurmSettings {
+  partition?: string;
+  account?: string;
+  time?: string;
+  extraArgs?: string[];
+  /** One per run: the Slurm job name of all its jobs, so they can be found and cancelled together. */
+  runTag: string;
+  stateFile: string;
+}
+
+export class SlurmExecutor implements Executor {
+  readonly name = 'slurm';
+  readonly placesGpus = true;
+  private readonly client: SlurmClient;
+
+  constructor(private readonly settings: SlurmSettings) {
+    this.client = new SlurmClient({ partition: settings.partition, account: settings.account, time: settings.time, extraArgs: settings.extraArgs, stateFile: settings.stateFile });
+  }
+
+  async start(request: ExecutorRequest): Promise<RunningStage> {
+    const running = await startSlurmStage(this.client, {
+      name: request.stage,
+      runTag: this.settings.runTag,
+      command: request.command,
+      cwd: request.cwd,
+      env: request.env,
+      gpus: request.gpus,
+      cpus: request.cpus,
+      logPath: request.logFile,
+      cacheDir: request.cacheDir,
+      scriptDir: request.workDir,
+    });
+    return {
+      exit: running.exit.then((exit) => ({ exitCode: exit.exitCode, signal: exit.signal, why: exit.why })),
+      kill: () => running.kill(),
+    };
+  }
+
+  cancelAll(): Promise<void> {
+    return this.client.cancelRun(this.settings.runTag);
+  }
+
+  close(): void {
+    this.client.stopWaiting('the run ended');
+  }
+}
