@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { PipelineError } from '../errors.js';
-import { SlurmExecutor } from '../execution/executor.js';
+import { cancelRunsOf, SlurmExecutor, slurmRunTag } from '../execution/executor.js';
 import { discoverGpus } from '../execution/gpus.js';
 import { reapDeadRuns } from '../execution/orphans.js';
 import { Scheduler, type RunSummary } from '../execution/scheduler.js';
@@ -46,7 +46,7 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
   const executor = slurm
     ? (runId: string) =>
         new SlurmExecutor({
-          runTag: `linpath-${runId}`,
+          runTag: slurmRunTag(runId),
           partition: options.partition ?? slurmDefaults.partition,
           account: options.account ?? slurmDefaults.account,
           time: options.time ?? slurmDefaults.time,
@@ -84,6 +84,7 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
     if (lock) {
       const reaped = reapDeadRuns(project.store.tmp);
       if (reaped.length > 0) renderer.event({ type: 'note', message: `cleaned up after ${reaped.length} interrupted run(s)` });
+      if (reaped.length > 0 && slurm) await cancelRunsOf(reaped);
     }
     return await scheduler.run();
   } finally {

@@ -45,6 +45,20 @@ export interface SlurmSettings {
   stateFile: string;
 }
 
+/** The Slurm job name of every job of one run. */
+export function slurmRunTag(runId: string): string {
+  return `linpath-${runId}`;
+}
+
+/**
+ * After a runner died (kill -9), its jobs may still be queued or running. They are cancelled rather than
+ * adopted: their staging dirs belonged to the dead run and are gone.
+ */
+export async function cancelRunsOf(runIds: readonly string[]): Promise<void> {
+  const client = new SlurmClient();
+  for (const runId of runIds) await client.cancelRun(slurmRunTag(runId)).catch(() => undefined);
+}
+
 export class SlurmExecutor implements Executor {
   readonly name = 'slurm';
   readonly placesGpus = true;
