@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a single-node Slurm cluster with two fake GPUs from Debian's packages, unless one is already healthy.
 #
-# Usage: scripts/slurm/start.sh [--holder ID] [--accounting]
+# Usage: scripts/slurm/start.sh [--holder ID] [--accounting]     (as root, or via password-less sudo)
 #   --holder ID   register ID as a user of the cluster (tests do); stop.sh --holder ID stops it only when the last
 #                 holder leaves, and only if it was started for holders, never a cluster started by hand
 #   --accounting  also install and start MariaDB and slurmdbd (accounting.sh), so that sacct answers; restarts a
@@ -12,13 +12,21 @@
 # Exit: 0 when the node is idle and accepts jobs; 1 when it could not be started (the message says why); 2 bad usage.
 set -euo pipefail
 
+# Slurm's daemons run as root: a user with password-less sudo (a CI runner) gets the same as root.
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  exec sudo -n --preserve-env=LINPATH_SLURM_STATE,LINPATH_SLURM_WAIT,LINPATH_SLURM_MIN_JOB_AGE,LINPATH_SLURM_DB_PORT \
+    "$0" "$@" --holder-pid "$PPID"
+fi
+
 state_dir=${LINPATH_SLURM_STATE:-/tmp/linpath-slurm}
 holder=
+holder_pid=$PPID
 accounting=
 while [ $# -gt 0 ]; do
   case $1 in
     --holder) [ $# -ge 2 ] || { echo "start.sh: --holder needs a value" >&2; exit 2; }; holder=$2; shift 2 ;;
     --accounting) accounting=1; shift ;;
+    --holder-pid) [ $# -ge 2 ] || { echo "start.sh: --holder-pid needs a value" >&2; exit 2; }; holder_pid=$2; shift 2 ;;
     -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "start.sh: unknown argument '$1' (expected --holder ID or --accounting)" >&2; exit 2 ;;
   esac
@@ -42,7 +50,7 @@ register_holder() {
   if [ -n "$holder" ]; then
     mkdir -p "$state_dir/holders"
     # The holder is the process that called us; stop.sh forgets holders that died without calling it.
-    echo "$PPID" >"$state_dir/holders/$(printf '%s' "$holder" | tr -c 'A-Za-z0-9._-' '_')"
+    echo "$holder_pid" >"$state_dir/holders/$(printf '%s' "$holder" | tr -c 'A-Za-z0-9._-' '_')"
   fi
 }
 

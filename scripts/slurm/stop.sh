@@ -8,6 +8,11 @@
 # Exit: 0 when stopped (or nothing was ours to stop); 1 when a daemon would not die; 2 bad usage.
 set -euo pipefail
 
+# The daemons are root's: stop them the way start.sh started them.
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  exec sudo -n --preserve-env=LINPATH_SLURM_STATE "$0" "$@"
+fi
+
 state_dir=${LINPATH_SLURM_STATE:-/tmp/linpath-slurm}
 holder=
 while [ $# -gt 0 ]; do

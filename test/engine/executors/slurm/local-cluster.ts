@@ -15,7 +15,8 @@ function has(program: string): boolean {
 export function whySlurmUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'Slurm tests need Linux';
   if (has('sinfo') && has('sbatch')) return undefined;
-  if (process.getuid?.() !== 0) return 'Slurm is not installed and installing it needs root';
+  const root = process.getuid?.() === 0 || (has('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0);
+  if (!root) return 'Slurm is not installed and installing it needs root (or password-less sudo)';
   if (!has('apt-get')) return 'Slurm is not installed and there is no apt-get to install it';
   return undefined;
 }
