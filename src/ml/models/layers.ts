@@ -113,6 +113,11 @@ export function convBatchNorm(w: Weights, convName: string, bnName: string, x: t
   });
 }
 
+/** Flattens [N, H, W, C] in PyTorch's [N, C, H, W] order, so a following fc.weight matches a PyTorch state dict. */
+export function flattenChannelsFirst(x: tf.Tensor): tf.Tensor2D {
+  return tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [x.shape[0], -1]);
+}
+
 export function flatten(x: tf.Tensor): tf.Tensor2D {
   return tf.reshape(x, [x.shape[0], -1]);
 }

@@ -41,9 +41,9 @@ describe('checkpoint files', () => {
     const tfjs = weights.get('conv1.weight')!;
     const [o, i, y, x] = [7, 1, 3, 2];
     expect(conv1.values[((o * 2 + i) * 5 + y) * 5 + x]).toBe(tfjs[((y * 5 + x) * 2 + i) * 16 + o]);
-    // fc.weight: tfjs [in, out] = [16, 3] → PyTorch [out, in].
-    expect(parsed['fc.weight'].shape).toEqual([3, 16]);
-    expect(parsed['fc.weight'].values[2 * 16 + 9]).toBe(weights.get('fc.weight')![9 * 3 + 2]);
+    // fc.weight: tfjs [in, out] = [144, 3] (16 channels × 3 × 3) → PyTorch [out, in].
+    expect(parsed['fc.weight'].shape).toEqual([3, 144]);
+    expect(parsed['fc.weight'].values[2 * 144 + 99]).toBe(weights.get('fc.weight')![99 * 3 + 2]);
     expect(parsed['bn2.running_var'].values).toEqual(Array(16).fill(1));
     expect(Object.keys(parsed).filter((k) => k !== '__metadata__').sort()).toEqual(model.tensors.map((t) => t.name).sort());
 

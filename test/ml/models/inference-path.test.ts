@@ -19,7 +19,7 @@ function bnTextbook(w: Weights, name: string, x: tf.Tensor): tf.Tensor {
 }
 
 describe('eval-mode forward', () => {
-  it('conv_bn equals conv → BN(running stats) → ReLU → conv → BN → ReLU → mean → fc written out plainly', () => {
+  it('conv_bn equals conv → BN(running stats) → ReLU → conv → BN → ReLU → flatten (C, H, W) → fc written out plainly', () => {
     const model = buildModel('conv_bn', [28, 28, 1], 10);
     const host = initialWeights(model, 11);
     for (const [name, values] of host) {
@@ -31,7 +31,9 @@ describe('eval-mode forward', () => {
     const ours = forward(model, w, x, { training: false });
     const a = tf.relu(bnTextbook(w, 'bn1', tf.conv2d(x, w['conv1.weight'] as tf.Tensor4D, 2, pad(2))));
     const b = tf.relu(bnTextbook(w, 'bn2', tf.conv2d(a as tf.Tensor4D, w['conv2.weight'] as tf.Tensor4D, 2, pad(1))));
-    const reference = tf.add(tf.matMul(tf.mean(b, [1, 2]) as tf.Tensor2D, w['fc.weight'] as tf.Tensor2D), w['fc.bias']);
+    // PyTorch flattens [N, C, H, W]: feature index c·49 + y·7 + x.
+    const flat = tf.reshape(tf.transpose(b, [0, 3, 1, 2]), [6, 16 * 7 * 7]) as tf.Tensor2D;
+    const reference = tf.add(tf.matMul(flat, w['fc.weight'] as tf.Tensor2D), w['fc.bias']);
     const error = tf.max(tf.abs(tf.sub(ours, reference))).dataSync()[0] / tf.max(tf.abs(reference)).dataSync()[0];
     expect(error).toBeLessThan(1e-5);
   });
