@@ -24,6 +24,7 @@ describe.skipIf(unavailable !== undefined)('Slurm client on a local cluster', ()
   let dir: string;
   let overTime: Promise<SlurmStageExit>;
   let overTimeLog: string;
+  let overTimeLimit: string | undefined;
 
   function tag(what: string): string {
     const runTag = `${prefix}-${what}`;
@@ -56,12 +57,20 @@ describe.skipIf(unavailable !== undefined)('Slurm client on a local cluster', ()
     cluster = await startLocalCluster(prefix);
     dir = await mkdtemp(path.join(os.tmpdir(), 'linpath-slurm-'));
     client = new SlurmClient({ env: cluster.env, pollMinMs: 100, pollMaxMs: 1000 });
-    // Slurm counts time limits in whole minutes and checks them every 30 s, so this job needs 60-90 s to time out:
-    // it is submitted first and runs while the other tests do.
+    // Slurm counts time limits in whole minutes and enforces them every 30 s: a --time=1 job takes 60-90 s to
+    // time out. So this one is submitted first, runs while the other tests do, and once running has its end
+    // brought forward to now (scontrol update EndTime), which Slurm's own enforcement then acts on within 30 s.
     const timed = job(tag('timeout'), 'over-time', 'echo started; sleep 600', { time: '1' });
     overTimeLog = timed.logPath;
-    overTime = (await startSlurmStage(client, timed)).exit;
+    const running = await startSlurmStage(client, timed);
+    overTime = running.exit;
     overTime.catch(() => undefined);
+    for (let i = 0; i < 100 && (await client.poll([running.jobId])).get(running.jobId)?.state !== 'running'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const shown = await execa('scontrol', ['show', 'job', '-o', running.jobId], { env: cluster.env });
+    overTimeLimit = /TimeLimit=(\S+)/.exec(shown.stdout)?.[1];
+    await execa('scontrol', ['update', `JobId=${running.jobId}`, 'EndTime=now'], { env: cluster.env });
   });
 
   afterAll(async () => {
@@ -177,6 +186,8 @@ describe.skipIf(unavailable !== undefined)('Slurm client on a local cluster', ()
   });
 
   it('reports a job over its time limit as timed out', async () => {
+    // The job's --time reached Slurm.
+    expect(overTimeLimit).toBe('00:01:00');
     const exit = await overTime;
     expect(exit).toMatchObject({ state: 'timeout', why: `Slurm job ${exit.jobId} TIMEOUT (TimeLimit)` });
     // bash ran `sleep` as a child and died of Slurm's SIGTERM: no success code either way.
@@ -184,5 +195,5 @@ describe.skipIf(unavailable !== undefined)('Slurm client on a local cluster', ()
     const log = await readFile(overTimeLog, 'utf8');
     expect(log).toMatch(/^started\n/);
     expect(log).toContain('DUE TO TIME LIMIT');
-  }, 150_000);
+  }, 120_000);
 });
