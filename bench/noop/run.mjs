@@ -10,10 +10,11 @@ import { engineCommand, runEngine, runSnakemake, snakemakeCommand, writeBigFile 
 import { formatReport, writeDocsSection } from './report.mjs';
 import { hasProgram, hyperfineVersion, median, timeCommands } from './timing.mjs';
 
-const USAGE = `usage: node bench/noop/run.mjs [--runs N] [--rounds N] [--warmup N] [--no-big] [--engine PATH] [--keep] [--write-docs]
+const USAGE = `usage: node bench/noop/run.mjs [--runs N] [--rounds N] [--warmup N] [--interleave] [--no-big] [--engine PATH] [--keep] [--write-docs]
   --runs N       timed no-op runs per command per round (default 5)
   --rounds N     rounds; each times every command again, so ratios are taken between runs close in time (default 8)
   --warmup N     untimed runs of each command before each round (default 1)
+  --interleave   time in-process, the commands taking turns run by run (fairer ratios under changing load)
   --no-big       skip the 1 GiB dependency measurements
   --engine PATH  the pipeline CLI to measure (default: this checkout's bin/pipeline.js)
   --keep         keep the generated projects (the 1 GiB file is deleted regardless)
@@ -30,6 +31,7 @@ function parseOptions() {
         runs: { type: 'string', default: '5' },
         rounds: { type: 'string', default: '8' },
         warmup: { type: 'string', default: '1' },
+        interleave: { type: 'boolean', default: false },
         'no-big': { type: 'boolean', default: false },
         engine: { type: 'string', default: path.join(repoRoot, 'bin', 'pipeline.js') },
         keep: { type: 'boolean', default: false },
@@ -59,7 +61,7 @@ function parseOptions() {
     console.error(`--engine: ${engine} does not exist (run \`npm run build\` first?)`);
     process.exit(2);
   }
-  return { ...counts, big: !values['no-big'], engine, keep: values.keep, writeDocs: values['write-docs'] };
+  return { ...counts, interleave: values.interleave, big: !values['no-big'], engine, keep: values.keep, writeDocs: values['write-docs'] };
 }
 
 function environment() {
@@ -76,8 +78,9 @@ function environment() {
     cpus: `${os.availableParallelism()} × ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
     load: os.loadavg().map((value) => value.toFixed(2)).join(' '),
     commit: git(['rev-parse', '--short', 'HEAD']),
-    engineDirty: git(['status', '--porcelain', '--', 'src/engine', 'src/cli.ts']) !== '',
-    timer: hyperfineVersion() ?? 'in-process (child_process + performance.now; hyperfine not installed)',
+    // Only a working git knows; a copy of the tree without .git (another machine) reports nothing.
+    engineDirty: !['', 'unknown'].includes(git(['status', '--porcelain', '--', 'src/engine', 'src/cli.ts'])),
+    timer: undefined,
     snakemake: hasProgram('snakemake') ? execFileSync('snakemake', ['--version'], { encoding: 'utf8' }).trim() : undefined,
   };
 }
@@ -91,6 +94,8 @@ function summarize(rounds) {
 function main() {
   const options = parseOptions();
   const env = environment();
+  const hyperfine = hyperfineVersion();
+  env.timer = hyperfine && !options.interleave ? hyperfine : `in-process, commands taking turns (child_process + performance.now${hyperfine ? '' : '; hyperfine is not installed'})`;
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'linpath-noop-'));
   const plain = path.join(workdir, 'plain');
   const big = path.join(workdir, 'big');
@@ -126,7 +131,7 @@ function main() {
     const perRound = commands.map(() => []);
     for (let round = 0; round < options.rounds; round++) {
       console.error(`round ${round + 1}/${options.rounds}: ${options.runs} runs of ${commands.length} commands (load ${os.loadavg()[0].toFixed(2)})`);
-      const times = timeCommands(commands.map((c) => c.command), { runs: options.runs, warmup: options.warmup, cwd: workdir });
+      const times = timeCommands(commands.map((c) => c.command), { runs: options.runs, warmup: options.warmup, interleave: options.interleave, cwd: workdir });
       times.forEach((seconds, index) => perRound[index].push(seconds));
     }
     const results = commands.map((c, index) => ({ ...c, ...summarize(perRound[index]) }));

@@ -1,4 +1,4 @@
-// Wall-time measurement of shell commands: hyperfine when installed, else interleaved child_process runs timed with performance.now.
+// Wall-time measurement of commands: hyperfine when installed (and not asked to interleave), else interleaved child_process runs timed with performance.now.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -44,7 +44,7 @@ function inProcess(commands, { runs, warmup, cwd }) {
 
 /** Commands are plain words separated by single spaces (no quoting), so both timers run them without a shell. */
 export function timeCommands(commands, options) {
-  return hasProgram('hyperfine') ? withHyperfine(commands, options) : inProcess(commands, options);
+  return hasProgram('hyperfine') && !options.interleave ? withHyperfine(commands, options) : inProcess(commands, options);
 }
 
 export function median(values) {
