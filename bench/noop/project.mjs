@@ -23,7 +23,11 @@ function run(command, env = {}) {
   const child = spawnSync(program, args, { encoding: 'utf8', env: { ...process.env, CI: 'true', ...env }, maxBuffer: 64 << 20 });
   const seconds = (performance.now() - start) / 1000;
   const output = `${child.stdout}${child.stderr}`;
-  if (child.status !== 0) throw new Error(`"${command}" exited with ${child.status ?? child.signal}:\n${output.slice(-2000)}`);
+  if (child.status !== 0) {
+    // The engine prints the failure before a long list of skipped stages: show it first.
+    const failures = output.split('\n').filter((line) => /FAILED|error/i.test(line)).slice(0, 5);
+    throw new Error(`"${command}" exited with ${child.status ?? child.signal}:\n${[...failures, '…', output.slice(-1000)].join('\n')}`);
+  }
   return { seconds, output };
 }
 

@@ -149,4 +149,10 @@ function main() {
   }
 }
 
-main();
+try {
+  main();
+} catch (error) {
+  // A failed engine or Snakemake run is a result to read, not a crash: its message, no stack trace.
+  console.error(`bench/noop: ${error.message}`);
+  process.exit(1);
+}
