@@ -2,7 +2,7 @@
 // Sweep benchmark: times our sweep stage and the PyTorch loop (torch_sweep.py) on the same checkpoint pair, side by side.
 //
 //   node bench/sweep/run.mjs [--model lenet_300_100|conv_bn|all] [--points 100] [--train DIR --iteration N]
-//                            [--data DIR] [--python PATH] [--threads 2,1] [--batch 1000] [--repeat N] [--json FILE]
+//                            [--data DIR] [--python PATH] [--threads 2,1] [--batch 1000] [--workers N] [--repeat N] [--json FILE]
 //
 // --repeat N runs each side N times (alternating) and keeps each side's fastest run: on a shared machine the best
 // run is the one least disturbed by other work. --threads takes a list: PyTorch runs with each thread count and the
@@ -32,6 +32,7 @@ const { values: options } = parseArgs({
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
     repeat: { type: 'string', default: '1' },
+    workers: { type: 'string' },
   },
 });
 
@@ -116,6 +117,7 @@ function runTorch(start, end, data, threadCount) {
 function runOurs(train, data, iteration, out) {
   if (!existsSync(path.join(root, 'stages', 'sweep.ts'))) return { missing: 'stages/sweep.ts does not exist yet' };
   const args = ['--import', 'tsx', 'stages/sweep.ts', '--train', train, '--data', data, '--iteration', String(iteration), '--points', String(points), '--out', out];
+  if (options.workers) args.push('--workers', options.workers);
   const run = timed('node', args);
   if (run.status !== 0) return { missing: `stages/sweep.ts exited ${run.status}: ${(run.stderr || run.stdout).trim().split('\n').slice(-3).join(' | ')}` };
   return { wall: run.wall, peakMB: run.peakMB, out, stdout: run.stdout };
@@ -145,6 +147,8 @@ function summarize(model, torch, ours) {
     if (result.multiply_adds_per_example) result.ours.naive_gflops = (2 * result.multiply_adds_per_example * 10000 * points) / (result.ours.loop_s ?? ours.wall) / 1e9;
     const backend = /backend (\S+) \(device/.exec(ours.stdout)?.[1];
     if (backend) result.ours.backend = backend;
+    const workers = /points\/s, (\d+) worker/.exec(ours.stdout)?.[1];
+    result.ours.workers = workers ? Number(workers) : 1;
   }
   if (!torch.missing && !ours.missing) {
     // Whole stage process against the torch loop alone: conservative for us.
@@ -177,7 +181,7 @@ function printTable(results) {
     if (r.torch.missing) console.log(`  pytorch : not measured — ${r.torch.missing}`);
     else console.log(`  pytorch : ${fmt(r.torch.points_per_s)} points/s (loop ${fmt(r.torch.loop_s, 1)} s, process ${fmt(r.torch.process_s, 1)} s, ${fmt(r.torch.gflops, 1)} GFLOP/s, torch ${r.torch.version}, ${r.torch.threads} threads, batch ${r.torch.batch}, peak RSS ${fmt(r.torch.peak_rss_mb, 0)} MB)`);
     if (r.ours.missing) console.log(`  linpath : not measured — ${r.ours.missing}`);
-    else console.log(`  linpath : ${fmt(r.ours.points_per_s)} points/s whole stage (${fmt(r.ours.process_s, 1)} s), ${fmt(r.ours.loop_points_per_s)} points/s in its sweep loop (${fmt(r.ours.loop_s, 1)} s), ${fmt(r.ours.naive_gflops, 1)} naive-equivalent GFLOP/s, backend ${r.ours.backend ?? '?'}, peak RSS ${fmt(r.ours.peak_rss_mb, 0)} MB`);
+    else console.log(`  linpath : ${fmt(r.ours.points_per_s)} points/s whole stage (${fmt(r.ours.process_s, 1)} s), ${fmt(r.ours.loop_points_per_s)} points/s in its sweep loop (${fmt(r.ours.loop_s, 1)} s), ${fmt(r.ours.naive_gflops, 1)} naive-equivalent GFLOP/s, backend ${r.ours.backend ?? '?'} × ${r.ours.workers} worker(s), peak RSS ${fmt(r.ours.peak_rss_mb, 0)} MB`);
     if (r.speedup_vs_torch_loop !== undefined) {
       console.log(`  ratio   : linpath whole stage = ${fmt(r.speedup_vs_torch_loop)}× the PyTorch loop; loop vs loop ${fmt(r.loop_speedup)}×`);
       console.log(`  check   : ${r.agreement}`);
