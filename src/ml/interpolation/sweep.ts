@@ -27,7 +27,9 @@ export interface SweepOptions {
    * f(θ(x)) = (1−x)·f(θ_t) + x·f(θ_T). Off: the straightforward evaluation at every x (for comparison).
    */
   linearStem?: boolean;
-  batchSize?: number; // default: as many examples as keep a stem output near 4 M floats, at most 10,000
+  batchSize?: number; // default: as many examples as keep a stem output near `stemBudgetFloats`, at most 10,000
+  /** Size of one batch's stem output the default batch size aims at (default 4 M floats, 16 MB: host memory). */
+  stemBudgetFloats?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -40,13 +42,13 @@ export interface SweepRow {
 }
 
 // One stem output of a batch stays near 4 M floats (16 MB): the head makes several tensors of that size per point.
-const stemBudgetFloats = 4 * 1024 * 1024;
+const defaultStemBudgetFloats = 4 * 1024 * 1024;
 const cacheBudgetFloats = 64 * 1024 * 1024;
 
-function defaultBatchSize(model: ModelDef, w: Weights): number {
+function defaultBatchSize(model: ModelDef, w: Weights, budget: number): number {
   const [h, wd, c] = model.inputShape;
   const perExample = tf.tidy(() => model.stem(w, tf.zeros([1, h, wd, c])).size);
-  return Math.max(1, Math.min(10_000, Math.floor(stemBudgetFloats / perExample)));
+  return Math.max(1, Math.min(10_000, Math.floor(budget / perExample)));
 }
 
 export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
@@ -62,7 +64,7 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
   const xs = selected.map((k) => allXs[k]);
   const start = upload(model, options.start);
   const end = upload(model, options.end);
-  const batchSize = options.batchSize ?? defaultBatchSize(model, start);
+  const batchSize = options.batchSize ?? defaultBatchSize(model, start, options.stemBudgetFloats ?? defaultStemBudgetFloats);
   const stemNames = new Set(model.stemTensors);
   const headNames = model.tensors.map((t) => t.name).filter((n) => !linearStem || !stemNames.has(n));
   const hasBn = model.tensors.some((t) => t.name.endsWith('.running_mean'));
