@@ -1,5 +1,7 @@
 // `pipeline dag`: the stage graph as text (fan-out groups folded into one line) or as Graphviz dot.
-import { loadPipeline, type Pipeline } from '../spec/load.js';
+import { cacheDirOf } from '../project.js';
+import type { Pipeline } from '../spec/load.js';
+import { loadPipelineMemoized } from '../spec/memo.js';
 
 function textGraph(pipeline: Pipeline): string {
   const lines: string[] = [];
@@ -37,7 +39,7 @@ function dotGraph(pipeline: Pipeline): string {
 }
 
 export function dagCommand(options: { file: string; dot: boolean }, write: (text: string) => void = (text) => process.stdout.write(text)): number {
-  const pipeline = loadPipeline(options.file);
+  const pipeline = loadPipelineMemoized(options.file, cacheDirOf);
   write(options.dot ? dotGraph(pipeline) : textGraph(pipeline));
   return 0;
 }

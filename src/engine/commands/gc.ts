@@ -5,8 +5,7 @@ import { removeTree } from '../cache/store.js';
 import { reapDeadRuns } from '../execution/orphans.js';
 import { readLock } from '../lock/lockfile.js';
 import { acquireRunLock } from '../lock/run-lock.js';
-import { openProject } from '../project.js';
-import { loadPipeline } from '../spec/load.js';
+import { openProjectFile } from '../project.js';
 
 function sizeOf(dir: string): number {
   let total = 0;
@@ -30,11 +29,10 @@ export function formatBytes(bytes: number): string {
 }
 
 export async function gcCommand(options: { file: string; keepRuns: number; dryRun: boolean }, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
-  const pipeline = loadPipeline(options.file);
-  const project = openProject(pipeline);
+  const project = openProjectFile(options.file);
   const lock = await acquireRunLock(project.runLockFile, 'pipeline gc');
   try {
-    const keep = new Set(Object.values(readLock(project.lockFile).stages).map((stage) => stage.key));
+    const keep = new Set(Object.values(readLock(project.lockFile, project.lockMemo).stages).map((stage) => stage.key));
     const runsFile = path.join(project.store.state, 'runs.jsonl');
     let runs: string[] = [];
     try {

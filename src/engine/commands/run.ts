@@ -9,8 +9,7 @@ import { Scheduler, type RunSummary } from '../execution/scheduler.js';
 import { selectStages } from '../execution/selection.js';
 import { acquireRunLock } from '../lock/run-lock.js';
 import type { Renderer } from '../logging/events.js';
-import { openProject } from '../project.js';
-import { loadPipeline } from '../spec/load.js';
+import { openProjectFile } from '../project.js';
 
 export interface RunCommandOptions {
   file: string;
@@ -32,8 +31,8 @@ export interface RunCommandOptions {
 
 export async function runCommand(options: RunCommandOptions, renderer: Renderer): Promise<RunSummary> {
   if (options.backend) process.env.PIPELINE_BACKEND = options.backend;
-  const pipeline = loadPipeline(options.file);
-  const project = openProject(pipeline);
+  const project = openProjectFile(options.file);
+  const { pipeline } = project;
   const selection = selectStages(pipeline, options.stages, options.downstream ?? false);
   const executorKind = options.executor ?? pipeline.executor.kind ?? 'local';
   if (executorKind !== 'local' && executorKind !== 'slurm') throw new PipelineError('bad-usage', `--executor ${executorKind}: expected "local" or "slurm"`);

@@ -2,8 +2,7 @@
 import { Scheduler } from '../execution/scheduler.js';
 import { selectStages } from '../execution/selection.js';
 import type { Renderer, RunEvent } from '../logging/events.js';
-import { openProject } from '../project.js';
-import { loadPipeline } from '../spec/load.js';
+import { openProjectFile } from '../project.js';
 
 class StatusRenderer implements Renderer {
   readonly lines: string[] = [];
@@ -18,8 +17,8 @@ class StatusRenderer implements Renderer {
 }
 
 export async function statusCommand(options: { file: string; stages: string[] }, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
-  const pipeline = loadPipeline(options.file);
-  const project = openProject(pipeline);
+  const project = openProjectFile(options.file);
+  const { pipeline } = project;
   const selection = selectStages(pipeline, options.stages, false);
   const renderer = new StatusRenderer();
   const scheduler = new Scheduler(project, selection, { force: false, dryRun: true, keepGoing: true, jobs: 1, gpus: [], gpuSource: 'status', pruneLock: false }, renderer);

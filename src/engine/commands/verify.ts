@@ -10,8 +10,7 @@ import { Scheduler } from '../execution/scheduler.js';
 import { selectStages } from '../execution/selection.js';
 import { readLock, type LockedStage } from '../lock/lockfile.js';
 import type { Renderer } from '../logging/events.js';
-import { openProject, type Project } from '../project.js';
-import { loadPipeline } from '../spec/load.js';
+import { openProjectFile, type Project } from '../project.js';
 import type { StageDefinition } from '../spec/stage.js';
 
 export interface VerifyOptions {
@@ -74,7 +73,7 @@ export function formatTable(rows: Mismatch[]): string {
 function scratchProject(project: Project, dir: string, rerun: ReadonlySet<string>): Project {
   const store = new CacheStore(dir);
   fs.mkdirSync(store.entries, { recursive: true });
-  for (const [name, locked] of Object.entries(readLock(project.lockFile).stages)) {
+  for (const [name, locked] of Object.entries(readLock(project.lockFile, project.lockMemo).stages)) {
     if (rerun.has(name) || !fs.existsSync(project.store.entryDir(locked.key))) continue;
     fs.symlinkSync(project.store.entryDir(locked.key), store.entryDir(locked.key));
   }
@@ -84,9 +83,9 @@ function scratchProject(project: Project, dir: string, rerun: ReadonlySet<string
 }
 
 export async function verifyCommand(options: VerifyOptions, renderer: Renderer, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
-  const pipeline = loadPipeline(options.file);
-  const project = openProject(pipeline);
-  const lock = readLock(project.lockFile);
+  const project = openProjectFile(options.file);
+  const { pipeline } = project;
+  const lock = readLock(project.lockFile, project.lockMemo);
   const selection = selectStages(pipeline, options.stages, false);
   const unlocked = [...selection.named].filter((name) => !lock.stages[name]);
   if (unlocked.length > 0) {

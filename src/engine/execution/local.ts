@@ -1,6 +1,6 @@
 // Runs one stage command through the shell in its own process group, its stdout and stderr into one log file.
 import fs from 'node:fs';
-import { execa, type Options } from 'execa';
+import type { Options } from 'execa';
 
 export interface StageCommand {
   command: string;
@@ -31,7 +31,9 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-export function startLocal(stage: StageCommand): RunningStage {
+/** execa is imported on the first start: a no-op run never pays for loading it. */
+export async function startLocal(stage: StageCommand): Promise<RunningStage> {
+  const { execa } = await import('execa');
   const options: Options = {
     shell: '/bin/sh',
     cwd: stage.cwd,

@@ -99,7 +99,7 @@ export class Scheduler {
     private readonly options: RunOptions,
     private readonly renderer: Renderer,
   ) {
-    this.lock = readLock(project.lockFile);
+    this.lock = readLock(project.lockFile, project.lockMemo);
     this.executor = options.executor?.(this.runId) ?? new LocalExecutor();
     this.pool = new ResourcePool(options.jobs, options.gpus);
     this.order = new Map(selection.stages.map((name, index) => [name, index]));
@@ -338,7 +338,7 @@ export class Scheduler {
   private flushLock(final = false): void {
     if (!this.lockDirty) return;
     if (!final && performance.now() - this.lastLockWrite < 2000) return;
-    writeLock(this.project.lockFile, this.lock);
+    writeLock(this.project.lockFile, this.lock, this.project.lockMemo);
     this.lockDirty = false;
     this.lastLockWrite = performance.now();
   }

@@ -1,8 +1,8 @@
 // Content hashes of files, memoized by (path, inode, size, mtime) so unchanged big files are never re-read.
 import fs from 'node:fs';
 import path from 'node:path';
-import { hashFile } from 'hasha';
 import { writeFileAtomicSync } from '../cache/atomic.js';
+import { sha256File } from './hash-file.js';
 
 type Entry = [inode: number, size: number, mtimeNs: string, hash: string];
 
@@ -50,7 +50,7 @@ export class FileHashes {
     const before = fs.statSync(absolute, { bigint: true });
     const known = this.lookup(absolute, before);
     if (known) return known;
-    const hash = await hashFile(absolute, { algorithm: 'sha256' });
+    const hash = await sha256File(absolute);
     const after = fs.statSync(absolute, { bigint: true });
     this.bytesRead += Number(after.size);
     // A file that changed while we read it gets no memo entry: the next run reads it again.

@@ -1,9 +1,10 @@
 // pipeline.lock: one block per stage in name order, so diffs and merges stay small and readable.
 import fs from 'node:fs';
-import { parse, stringify } from 'yaml';
+import path from 'node:path';
 import { writeFileAtomicSync } from '../cache/atomic.js';
 import { PipelineError } from '../errors.js';
 import type { FingerprintRecord } from '../fingerprint/fingerprint.js';
+import { yamlModule } from '../lazy.js';
 
 export interface LockedStage {
   key: string;
@@ -22,17 +23,42 @@ export interface LockFile {
 
 const header = '# pipeline.lock: written by `pipeline run`. Commit it: `pipeline status` and `pipeline verify` compare against it.\n';
 
-export function readLock(file: string): LockFile {
-  let text: string;
+interface LockMemo {
+  stat: string;
+  lock: LockFile;
+}
+
+function statKey(file: string): string | undefined {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const stat = fs.statSync(file, { bigint: true });
+    return `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
   } catch {
-    return { version: 1, stages: {} };
+    return undefined;
   }
+}
+
+/**
+ * Reads pipeline.lock. Parsing a lock of thirty stages as YAML costs more than the rest of a no-op run, so
+ * `memoFile` keeps a JSON copy keyed by the lock's (inode, size, mtime), written whenever we write the lock.
+ */
+export function readLock(file: string, memoFile?: string): LockFile {
+  const stat = statKey(file);
+  if (stat === undefined) return { version: 1, stages: {} };
+  if (memoFile) {
+    try {
+      const memo = JSON.parse(fs.readFileSync(memoFile, 'utf8')) as LockMemo;
+      if (memo.stat === stat) return memo.lock;
+    } catch {
+      // No memo yet: parse the YAML.
+    }
+  }
+  const text = fs.readFileSync(file, 'utf8');
   try {
-    const value = parse(text) as LockFile | null;
+    const value = yamlModule().parse(text) as LockFile | null;
     if (!value || typeof value !== 'object' || typeof value.stages !== 'object') throw new Error('no "stages" map');
-    return { version: 1, stages: value.stages ?? {} };
+    const lock: LockFile = { version: 1, stages: value.stages ?? {} };
+    if (memoFile) rememberLock(file, memoFile, lock);
+    return lock;
   } catch (cause) {
     throw new PipelineError('spec-syntax', `${file}: unreadable lock file (${(cause as Error).message.split('\n')[0]}); fix or delete it (it is rewritten by the next run)`, { cause });
   }
@@ -42,8 +68,20 @@ function sorted<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-export function writeLock(file: string, lock: LockFile): void {
+function rememberLock(file: string, memoFile: string, lock: LockFile): void {
+  const stat = statKey(file);
+  if (stat === undefined) return;
+  try {
+    fs.mkdirSync(path.dirname(memoFile), { recursive: true });
+    writeFileAtomicSync(memoFile, JSON.stringify({ stat, lock } satisfies LockMemo), false);
+  } catch {
+    // Only a speed-up.
+  }
+}
+
+export function writeLock(file: string, lock: LockFile, memoFile?: string): void {
   const stages = sorted(lock.stages);
-  const body = stringify({ version: 1, stages }, { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false });
+  const body = yamlModule().stringify({ version: 1, stages }, { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false });
   writeFileAtomicSync(file, header + body);
+  if (memoFile) rememberLock(file, memoFile, { version: 1, stages });
 }

@@ -28,6 +28,12 @@ export interface Pipeline extends StageGraph {
 
 export const defaultToolchainEnv = ['PIPELINE_BACKEND'];
 
+/** How messages name the file: relative to the working directory when it is below it. */
+export function displayName(absolute: string): string {
+  const relative = path.relative(process.cwd(), absolute);
+  return relative === '' || relative.startsWith('..') ? absolute : relative;
+}
+
 export function loadPipeline(file: string): Pipeline {
   const absolute = path.resolve(file);
   let text: string;
@@ -38,8 +44,7 @@ export function loadPipeline(file: string): Pipeline {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code);
     throw new PipelineError('spec-not-found', `${file}: cannot read the pipeline (${why}); pass another with --file`, { cause });
   }
-  const display = path.relative(process.cwd(), absolute) || absolute;
-  const source = parseYamlSource(display.startsWith('..') ? absolute : display, text);
+  const source = parseYamlSource(displayName(absolute), text);
   validateSpec(source);
   const root = path.dirname(absolute);
   const graph = buildGraph(source, root, expandStages(source));

@@ -1,15 +1,17 @@
 // Checks pipeline.yaml against the published JSON Schema and turns the first problem into a located message.
 import { createRequire } from 'node:module';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { ajvModule } from '../lazy.js';
 import { SpecError } from '../errors.js';
 import { locate, type YamlSource } from './yaml-source.js';
 
 const require = createRequire(import.meta.url);
-const schema = require('../../../schema/pipeline.schema.json') as object;
 
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
+  const schema = require('../../../schema/pipeline.schema.json') as object;
+  const { Ajv } = ajvModule();
   compiled ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
   return compiled;
 }

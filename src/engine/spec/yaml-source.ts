@@ -1,5 +1,6 @@
 // Parses pipeline.yaml keeping positions, so every later error can point at a file, line and key.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yamlModule } from '../lazy.js';
 import { SpecError, type SourceLocation } from '../errors.js';
 
 export interface YamlSource {
@@ -10,6 +11,7 @@ export interface YamlSource {
 }
 
 export function parseYamlSource(file: string, text: string): YamlSource {
+  const { LineCounter, parseDocument } = yamlModule();
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problem = document.errors[0];
@@ -24,6 +26,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
 
 /** The location of the value at `path` (or of its key, for "unknown key" messages). */
 export function locate(source: YamlSource, path: readonly (string | number)[], options: { key?: boolean } = {}): SourceLocation {
+  const { isMap, isScalar, isSeq } = yamlModule();
   let node: unknown = source.document.contents;
   let range: readonly number[] | undefined = (node as Node | null)?.range ?? undefined;
   for (let i = 0; i < path.length; i++) {

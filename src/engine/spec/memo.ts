@@ -1,0 +1,93 @@
+// Loads pipeline.yaml through a memo of its expanded, validated graph, keyed by the file's (inode, size, mtime).
+// A no-op run then loads neither the YAML parser nor the schema validator; both come back only when
+// pipeline.yaml or the engine changes, or when an error has to point at a line.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomicSync } from '../cache/atomic.js';
+import type { StageInput } from './graph.js';
+import { displayName, loadPipeline, type Pipeline } from './load.js';
+import type { StageDefinition } from './stage.js';
+import { parseYamlSource, type YamlSource } from './yaml-source.js';
+
+interface Memo {
+  stamp: string;
+  stages: StageDefinition[];
+  inputs: [string, StageInput[]][];
+  dependents: [string, string[]][];
+  groups: [string, string[]][];
+  order: string[];
+  toolchainEnv: string[];
+  executor: Pipeline['executor'];
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const schemaFile = path.resolve(here, '../../../schema/pipeline.schema.json');
+
+/** Changes whenever pipeline.yaml, the schema or the compiled spec code changes. */
+function stampOf(file: string): string {
+  const parts = [fs.statSync(file, { bigint: true })].map((stat) => `${stat.ino}:${stat.size}:${stat.mtimeNs}`);
+  for (const name of fs.readdirSync(here).sort()) if (name.endsWith('.js')) parts.push(`${name}:${fs.statSync(path.join(here, name)).mtimeMs}`);
+  parts.push(String(fs.statSync(schemaFile).mtimeMs));
+  return parts.join('|');
+}
+
+export function memoFileFor(file: string, cacheDir: string): string {
+  return path.join(cacheDir, 'state', `spec-${path.basename(file)}.json`);
+}
+
+function revive(file: string, memo: Memo): Pipeline {
+  const absolute = path.resolve(file);
+  let source: YamlSource | undefined;
+  const pipeline = {
+    stages: new Map(memo.stages.map((stage) => [stage.name, stage])),
+    inputs: new Map(memo.inputs),
+    dependents: new Map(memo.dependents),
+    groups: new Map(memo.groups),
+    order: memo.order,
+    toolchainEnv: memo.toolchainEnv,
+    executor: memo.executor,
+    file: absolute,
+    root: path.dirname(absolute),
+  } as Omit<Pipeline, 'source'>;
+  // Parsed again only when a message needs a line number.
+  Object.defineProperty(pipeline, 'source', {
+    enumerable: true,
+    get: () => (source ??= parseYamlSource(displayName(absolute), fs.readFileSync(absolute, 'utf8'))),
+  });
+  return pipeline as Pipeline;
+}
+
+export function loadPipelineMemoized(file: string, cacheDir: (root: string) => string): Pipeline {
+  const absolute = path.resolve(file);
+  let stamp: string | undefined;
+  let memoFile: string | undefined;
+  try {
+    stamp = stampOf(absolute);
+    memoFile = memoFileFor(absolute, cacheDir(path.dirname(absolute)));
+    const memo = JSON.parse(fs.readFileSync(memoFile, 'utf8')) as Memo;
+    if (memo.stamp === stamp) return revive(absolute, memo);
+  } catch {
+    // No memo (or no pipeline file: loadPipeline says so properly).
+  }
+  const pipeline = loadPipeline(file);
+  if (stamp && memoFile) {
+    const memo: Memo = {
+      stamp,
+      stages: [...pipeline.stages.values()],
+      inputs: [...pipeline.inputs],
+      dependents: [...pipeline.dependents],
+      groups: [...pipeline.groups],
+      order: pipeline.order,
+      toolchainEnv: pipeline.toolchainEnv,
+      executor: pipeline.executor,
+    };
+    try {
+      fs.mkdirSync(path.dirname(memoFile), { recursive: true });
+      writeFileAtomicSync(memoFile, JSON.stringify(memo), false);
+    } catch {
+      // Only a speed-up.
+    }
+  }
+  return pipeline;
+}
