@@ -15,7 +15,7 @@ export const MODELS = {
       'bn1.weight': [16], 'bn1.bias': [16], 'bn1.running_mean': [16], 'bn1.running_var': [16],
       'conv2.weight': [16, 16, 3, 3],
       'bn2.weight': [16], 'bn2.bias': [16], 'bn2.running_mean': [16], 'bn2.running_var': [16],
-      'fc.weight': [10, 16], 'fc.bias': [10],
+      'fc.weight': [10, 16 * 7 * 7], 'fc.bias': [10], // fc on the flattened 7×7×16 map
     },
   },
 };

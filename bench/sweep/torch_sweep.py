@@ -55,7 +55,8 @@ def build_model(state):
     from torch import nn
 
     if "conv1.weight" in state:
-        # conv 5×5/2 pad 2 → BN → ReLU → conv 3×3/2 pad 1 → BN → ReLU → global average pool → fc (src/ml/models/conv-bn.ts)
+        # conv 5×5/2 pad 2 → BN → ReLU → conv 3×3/2 pad 1 → BN → ReLU → flatten (C, H, W) → fc (src/ml/models/conv-bn.ts);
+        # an fc with as many inputs as channels means a global average pool instead (the model's earlier form).
         c1, cin, k1, _ = state["conv1.weight"].shape
         c2, _, k2, _ = state["conv2.weight"].shape
 
@@ -71,7 +72,8 @@ def build_model(state):
             def forward(self, x):
                 x = torch.relu(self.bn1(self.conv1(x)))
                 x = torch.relu(self.bn2(self.conv2(x)))
-                return self.fc(x.mean(dim=(2, 3)))
+                pooled = x.mean(dim=(2, 3)) if self.fc.in_features == x.shape[1] else x.flatten(1)
+                return self.fc(pooled)
 
             def load(self, flat):
                 # PyTorch's BatchNorm also keeps num_batches_tracked, which checkpoints need not carry.

@@ -33,7 +33,7 @@ describe.skipIf(!hasTorch)('bench/sweep/torch_sweep.py (needs python3-torch)', (
       const torch = await execa(python, ['bench/sweep/torch_sweep.py', ...args, '--data', data, '--points', '7', '--batch', '16'], { env: { OMP_NUM_THREADS: '1' } });
       const report = JSON.parse(torch.stdout) as { rows: Row[]; points: number; examples: number; multiply_adds_per_example: number };
       expect([report.points, report.examples]).toEqual([7, 64]);
-      expect(report.multiply_adds_per_example).toBe(model === 'lenet_300_100' ? 266_200 : 14 * 14 * 16 * 25 + 7 * 7 * 16 * 16 * 9 + 16 * 10);
+      expect(report.multiply_adds_per_example).toBe(model === 'lenet_300_100' ? 266_200 : 14 * 14 * 16 * 25 + 7 * 7 * 16 * 16 * 9 + 784 * 10);
 
       const out = path.join(work, `${model}-sweep`);
       const ours = await execa('node', ['--import', 'tsx', 'stages/sweep.ts', '--train', train, '--data', data, '--iteration', '0', '--points', '7', '--out', out], { all: true, reject: false });
