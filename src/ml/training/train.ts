@@ -77,13 +77,20 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       test_accuracy: evaluation.accuracy,
     });
     log(`checkpoint it${iteration}: test loss ${evaluation.loss.toFixed(4)}, accuracy ${evaluation.accuracy.toFixed(4)}`);
-    if (options.resumeDir && iteration > 0 && iteration < total) {
-      await saveResumeState(options.resumeDir, recipeKey, model, { iteration, weights: host, velocity: await download(state.velocity), history });
-    }
+  };
+
+  // Resume state at every checkpoint and every epoch end: late log-spaced checkpoints are far apart, and the history
+  // rows close at exactly these iterations, so a resumed run continues with nothing half-accumulated.
+  const saveForResume = async () => {
+    if (!options.resumeDir || iteration === 0 || iteration >= total) return;
+    const [weights, velocity] = [await download(state.weights), await download(state.velocity)];
+    await saveResumeState(options.resumeDir, recipeKey, model, { iteration, weights, velocity, history });
   };
 
   while (true) {
-    if (checkpoints.has(iteration) && !(resumed && iteration === resumed.iteration)) await atCheckpoint();
+    const justResumed = resumed !== undefined && iteration === resumed.iteration;
+    if (checkpoints.has(iteration) && !justResumed) await atCheckpoint();
+    if ((checkpoints.has(iteration) || iteration % perEpoch === 0) && !justResumed) await saveForResume();
     if (iteration >= total) break;
     const epoch = Math.floor(iteration / perEpoch);
     const step = iteration % perEpoch;
