@@ -1,7 +1,7 @@
 // ImageNet as folders of JPEGs, listed by an index and decoded lazily, one batch at a time, with libvips (sharp).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import type { Sharp } from 'sharp';
 import type { Batch, Split } from './dataset.js';
 import { DataError } from './errors.js';
 import { randomResizedCropRegion, resizeThenCenterCrop, type Region } from './image-geometry.js';
@@ -38,6 +38,19 @@ export function formatImageIndex(entries: readonly ImageEntry[]): string {
 
 const tables = byteTables(IMAGENET_NORMALIZATION);
 
+/** sharp (libvips) is loaded on the first ImageNet batch only: MNIST and CIFAR runs never pay for it or need its binary. */
+let sharpModule: Promise<(input: Buffer, options?: { failOn?: 'error' }) => Sharp> | undefined;
+function loadSharp() {
+  sharpModule ??= import('sharp').then(
+    (m) => m.default,
+    (cause: unknown) => {
+      sharpModule = undefined;
+      throw new DataError('image-decode', `cannot load sharp, the JPEG decoder (${(cause as Error).message}); reinstall with npm install`, { cause });
+    },
+  );
+  return sharpModule;
+}
+
 /** Training: RandomResizedCrop(224) + horizontal flip when augmenting; evaluation: Resize(256) + CenterCrop(224). */
 export class JpegFolderSplit implements Split {
   readonly count: number;
@@ -63,6 +76,7 @@ export class JpegFolderSplit implements Split {
       if (!Number.isInteger(index) || entry === undefined) throw new RangeError(`example index ${index} is outside 0..${this.count - 1}`);
       return { ...entry, where: path.join(this.root, entry.file) };
     });
+    const sharp = await loadSharp();
     const images = await Promise.all(picked.map(async ({ where }) => {
       const bytes = await readFile(where).catch((cause: unknown) => {
         throw new DataError('dataset-missing', `${where}: cannot read`, { cause });
@@ -80,7 +94,7 @@ export class JpegFolderSplit implements Split {
     const y = new Int32Array(n);
     await Promise.all(picked.map(async (entry, b) => {
       const { bytes, width, height } = images[b]!;
-      const pixels = await decodeTile(bytes, width, height, plans[b]!.region, entry.where);
+      const pixels = await decodeTile(sharp(bytes, { failOn: 'error' }), width, height, plans[b]!.region, entry.where);
       writeNormalized(pixels, plans[b]!.flip, x.subarray(b * size, (b + 1) * size));
       y[b] = entry.label;
     }));
@@ -89,8 +103,8 @@ export class JpegFolderSplit implements Split {
 }
 
 /** 224×224 RGB bytes: the region resized to fill the tile, or the evaluation resize + center crop. */
-async function decodeTile(bytes: Buffer, width: number, height: number, region: Region | undefined, where: string): Promise<Uint8Array> {
-  let image = sharp(bytes, { failOn: 'error' });
+async function decodeTile(decoder: Sharp, width: number, height: number, region: Region | undefined, where: string): Promise<Uint8Array> {
+  let image = decoder;
   if (region) {
     image = image.extract(region).resize(IMAGENET_SIZE, IMAGENET_SIZE, { fit: 'fill', kernel: 'linear' });
   } else {
