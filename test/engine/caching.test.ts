@@ -44,6 +44,23 @@ describe('only what changed reruns', () => {
     expect(second.code).toBe(0);
     expect(project.takeStarted()).toEqual([]);
     expect(second.stderr).toContain('0 ran, 4 fresh');
+    // The no-op used the memo of the expanded pipeline (no YAML parse, no schema validation).
+    const memo = JSON.parse(project.read('cache/state/spec-pipeline.yaml.json'));
+    expect(memo.stages.map((stage: { name: string }) => stage.name).sort()).toEqual(['prepare', 'report', 'train@conv', 'train@lenet']);
+    expect(JSON.parse(project.read('cache/state/lock-pipeline.lock.json')).lock.stages.prepare.key).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('an edit to pipeline.yaml replaces the memo of the expanded pipeline', async () => {
+    project.pipeline(pipelineWith());
+    await project.run(['run']);
+    project.takeStarted();
+    project.pipeline(pipelineWith({ epochs: 4 }));
+    const status = await project.run(['status']);
+    expect(status.stdout).toContain('param recipe.epochs: 3 → 4');
+    project.pipeline(`${pipelineWith()}  extra:\n    cmd: echo\n    needs: [nope]\n`);
+    const broken = await project.run(['run']);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('stages.extra.needs: needs "nope", which names no stage');
   });
 
   it('an edit to one param reruns that stage and what depends on it; reverting reruns nothing', async () => {

@@ -2,7 +2,6 @@
 import os from 'node:os';
 import path from 'node:path';
 import { PipelineError } from '../errors.js';
-import { cancelRunsOf, SlurmExecutor, slurmRunTag } from '../execution/executor.js';
 import { discoverGpus } from '../execution/gpus.js';
 import { reapDeadRuns } from '../execution/orphans.js';
 import { Scheduler, type RunSummary } from '../execution/scheduler.js';
@@ -42,6 +41,7 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
   // nvidia-smi costs ~100 ms: ask it only when some stage could use a GPU.
   const gpus = needsGpus ? discoverGpus(options.gpus) : { ids: [], source: slurm ? 'Slurm places GPU stages' : 'no stage asks for a GPU' };
   const slurmDefaults = pipeline.executor;
+  const { cancelRunsOf, SlurmExecutor, slurmRunTag } = slurm ? await import('../execution/slurm-executor.js') : ({} as typeof import('../execution/slurm-executor.js'));
   const executor = slurm
     ? (runId: string) =>
         new SlurmExecutor({

@@ -3,8 +3,8 @@
 // pipeline.yaml or the engine changes, or when an error has to point at a line.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeFileAtomicSync } from '../cache/atomic.js';
+import { moduleFile, schemaFile } from '../paths.js';
 import type { StageInput } from './graph.js';
 import { displayName, loadPipeline, type Pipeline } from './load.js';
 import type { StageDefinition } from './stage.js';
@@ -21,15 +21,10 @@ interface Memo {
   executor: Pipeline['executor'];
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const schemaFile = path.resolve(here, '../../../schema/pipeline.schema.json');
-
-/** Changes whenever pipeline.yaml, the schema or the compiled spec code changes. */
+/** Changes whenever pipeline.yaml, the schema or the engine's build changes. */
 function stampOf(file: string): string {
-  const parts = [fs.statSync(file, { bigint: true })].map((stat) => `${stat.ino}:${stat.size}:${stat.mtimeNs}`);
-  for (const name of fs.readdirSync(here).sort()) if (name.endsWith('.js')) parts.push(`${name}:${fs.statSync(path.join(here, name)).mtimeMs}`);
-  parts.push(String(fs.statSync(schemaFile).mtimeMs));
-  return parts.join('|');
+  const stat = fs.statSync(file, { bigint: true });
+  return [`${stat.ino}:${stat.size}:${stat.mtimeNs}`, fs.statSync(moduleFile).mtimeMs, fs.statSync(schemaFile()).mtimeMs].join('|');
 }
 
 export function memoFileFor(file: string, cacheDir: string): string {

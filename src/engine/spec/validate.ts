@@ -1,16 +1,16 @@
 // Checks pipeline.yaml against the published JSON Schema and turns the first problem into a located message.
-import { createRequire } from 'node:module';
+import fs from 'node:fs';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ajvModule } from '../lazy.js';
+import { schemaFile } from '../paths.js';
 import { SpecError } from '../errors.js';
 import { locate, type YamlSource } from './yaml-source.js';
 
-const require = createRequire(import.meta.url);
 
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
-  const schema = require('../../../schema/pipeline.schema.json') as object;
+  const schema = JSON.parse(fs.readFileSync(schemaFile(), 'utf8')) as object;
   const { Ajv } = ajvModule();
   compiled ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
   return compiled;

@@ -1,5 +1,4 @@
 // Runs one Slurm client command (sbatch, squeue, …) and returns its text output; spawn failures become SlurmErrors.
-import { execa } from 'execa';
 import { SlurmError } from './errors.js';
 
 export interface CommandResult {
@@ -21,6 +20,8 @@ export interface RunnerOptions {
 export function createCommandRunner(options: RunnerOptions = {}): SlurmCommandRunner {
   const timeoutMs = options.timeoutMs ?? 60_000;
   return async (program, args) => {
+    // Loaded on first use: a local run never needs it.
+    const { execa } = await import('execa');
     const result = await execa(program, args, {
       env: options.env,
       extendEnv: true,
