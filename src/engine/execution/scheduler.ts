@@ -151,7 +151,8 @@ export class Scheduler {
     this.renderer.event({ type: 'plan', stages: this.selection.stages, jobs: this.options.jobs, gpus: this.options.gpus, gpuSource: this.options.gpuSource, dryRun: this.options.dryRun });
     const toolchain = toolchainStamp(pipeline.toolchainEnv);
     const depHashes = new Map<string, Record<string, string>>();
-    await Promise.all(this.selection.stages.map(async (name) => depHashes.set(name, await hashDeps(pipeline.root, depFiles.get(name)!, this.project.hashes))));
+    const seen = new Map<string, Promise<string>>();
+    await Promise.all(this.selection.stages.map(async (name) => depHashes.set(name, await hashDeps(pipeline.root, depFiles.get(name)!, this.project.hashes, seen))));
     if (!this.options.dryRun) this.runDir = this.project.store.openRun(this.runId);
     for (const name of this.selection.stages) this.state.set(name, 'waiting');
 

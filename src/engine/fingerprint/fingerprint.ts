@@ -36,18 +36,26 @@ export function toolchainStamp(envNames: readonly string[], environment: NodeJS.
   return stamp;
 }
 
-/** Hashes dep files: a stat per file, a read only when (inode, size, mtime) changed since the last hash. */
-export async function hashDeps(root: string, files: readonly string[], hashes: FileHashes): Promise<Record<string, string>> {
+/**
+ * Hashes dep files: a stat per file, a read only when (inode, size, mtime) changed since the last hash.
+ * `seen` is shared by all stages of a run, so a file thirty stages depend on is looked at once.
+ */
+export async function hashDeps(root: string, files: readonly string[], hashes: FileHashes, seen = new Map<string, Promise<string>>()): Promise<Record<string, string>> {
+  const hashed = await Promise.all(
+    files.map((file) => {
+      let pending = seen.get(file);
+      if (!pending) {
+        const absolute = path.join(root, file);
+        const known = hashes.lookup(absolute, fs.statSync(absolute, { bigint: true }));
+        pending = known ? Promise.resolve(known.hash) : hashes.hash(absolute).then((result) => result.hash);
+        seen.set(file, pending);
+      }
+      return pending;
+    }),
+  );
   const result: Record<string, string> = {};
-  const pending: Promise<void>[] = [];
-  for (const file of files) {
-    const absolute = path.join(root, file);
-    const known = hashes.lookup(absolute, fs.statSync(absolute, { bigint: true }));
-    if (known) result[file] = known.hash;
-    else pending.push(hashes.hash(absolute).then((hashed) => void (result[file] = hashed.hash)));
-  }
-  await Promise.all(pending);
-  return Object.fromEntries(Object.entries(result).sort(([a], [b]) => (a < b ? -1 : 1)));
+  [...files].map((file, index) => [file, hashed[index]] as const).sort(([a], [b]) => (a < b ? -1 : 1)).forEach(([file, hash]) => (result[file] = hash));
+  return result;
 }
 
 export function keyOf(record: FingerprintRecord): string {
