@@ -71,16 +71,16 @@ export function batchNorm(w: Weights, name: string, x: tf.Tensor, bn: BnContext,
 
 /**
  * x·scale + shift per channel (then ReLU), for inference. wasm's per-channel broadcasts are slow (~3.5 ns an element);
- * with few channels a 1×1 fused convolution with a diagonal filter does the same, bias and ReLU included, ~4× faster.
+ * a fused 1×1 depthwise convolution does the same, bias and ReLU included, at close to the cost of reading x once.
  */
 export function channelAffine(x: tf.Tensor, scale: tf.Tensor, shift: tf.Tensor, relu: boolean): tf.Tensor {
   const channels = x.shape[x.rank - 1];
-  if (x.rank !== 4 || channels > 32) {
+  if (x.rank !== 4) {
     const y = tf.add(tf.mul(x, scale), shift);
     return relu ? tf.relu(y) : y;
   }
-  const diagonal = tf.reshape(tf.mul(tf.eye(channels), scale), [1, 1, channels, channels]) as tf.Tensor4D;
-  return tf.fused.conv2d({ x: x as tf.Tensor4D, filter: diagonal, strides: 1, pad: 'valid', bias: shift, activation: relu ? 'relu' : 'linear' });
+  const filter = tf.reshape(scale, [1, 1, channels, 1]) as tf.Tensor4D;
+  return tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter, strides: 1, pad: 'valid', bias: shift, activation: relu ? 'relu' : 'linear' });
 }
 
 /** Average over H and W as one pooling window: on wasm much faster than a mean over axes 1 and 2. */
