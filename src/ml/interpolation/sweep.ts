@@ -128,7 +128,7 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
       await forEachBatchAndPoint(options.train!, async (k, weights, stemOut) => {
         const observed: NonNullable<BnContext['observed']> = new Map();
         tf.tidy(() => {
-          model.head(weights, stemOut, { training: true, observed });
+          model.head(weights, stemOut, { training: true, noGradient: true, observed });
         });
         statistics.add(k, observed);
       });

@@ -62,6 +62,7 @@ export function batchNorm(w: Weights, name: string, x: tf.Tensor, bn: BnContext,
     return channelAffine(x, scale, shift, relu);
   }
   const count = x.size / x.shape[x.rank - 1];
+  if (bn.noGradient && x.rank === 4) return batchNormOnBatchStatistics(name, x, gamma, beta, bn, relu);
   const y = batchNormTrain(x, gamma, beta, bnEpsilon, ({ mean, variance }) => {
     if (bn.observed) bn.observed.set(name, { mean, variance, count });
     else tf.dispose([mean, variance]);
@@ -93,6 +94,19 @@ export function globalAveragePool(x: tf.Tensor): tf.Tensor2D {
  * conv → BatchNorm (→ ReLU). In eval mode the BN is folded into the convolution (filter scaled per output channel,
  * shift as bias) and the whole thing is one fused kernel; in training mode it is the plain sequence.
  */
+/** Training-mode BN for passes that take no gradient: the statistics by matMuls, the normalisation by fused kernels. */
+function batchNormOnBatchStatistics(name: string, x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, bn: BnContext, relu: boolean): tf.Tensor {
+  const channels = x.shape[3]!;
+  const count = x.size / channels;
+  const average = tf.fill([1, count], 1 / count) as tf.Tensor2D;
+  const mean = tf.reshape(tf.matMul(average, tf.reshape(x, [count, channels]) as tf.Tensor2D), [channels]) as tf.Tensor1D;
+  const centered = channelAffine(x, tf.onesLike(mean), tf.neg(mean), false);
+  const variance = tf.reshape(tf.matMul(average, tf.reshape(tf.square(centered), [count, channels]) as tf.Tensor2D), [channels]) as tf.Tensor1D;
+  if (bn.observed) bn.observed.set(name, { mean: tf.keep(mean), variance: tf.keep(variance), count });
+  const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, bnEpsilon)));
+  return channelAffine(x, scale, tf.sub(beta, tf.mul(mean, scale)), relu);
+}
+
 export function convBatchNorm(w: Weights, convName: string, bnName: string, x: tf.Tensor, stride: number, padding: number, bn: BnContext, relu: boolean): tf.Tensor {
   if (bn.training) {
     const y = batchNorm(w, bnName, conv(w, convName, x, stride, padding), bn);

@@ -26,6 +26,8 @@ export type Weights = Record<string, tf.Tensor>;
 /** BatchNorm behaviour for one forward pass. */
 export interface BnContext {
   training: boolean; // true: normalise with batch statistics; false: with the running ones in the weights
+  /** With training: no gradient will be taken (BN statistics passes), so fast inference kernels may be used. */
+  noGradient?: boolean;
   /** Filled in training mode: each BN layer's batch mean and biased variance, by layer name (e.g. "bn1"). */
   observed?: Map<string, { mean: tf.Tensor1D; variance: tf.Tensor1D; count: number }>;
 }
