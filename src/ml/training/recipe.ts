@@ -31,12 +31,17 @@ const defaults: Partial<Recipe> = {
   seed: 1,
 };
 
+const knownFields = new Set(['model', 'dataset', 'optimizer', 'lr', 'momentum', 'weight_decay', 'batch_size', 'epochs', 'iterations', 'milestones', 'gamma', 'warmup_epochs', 'augment', 'seed', 'checkpoints']);
+
 function bad(field: string, why: string): ComputeError {
   return new ComputeError('bad-recipe', `recipe.${field}: ${why}`);
 }
 
 export function parseRecipe(value: unknown): Recipe {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('(root)', 'expected an object');
+  // A misspelt hyperparameter would otherwise be ignored silently and the run would use the default.
+  const unknown = Object.keys(value).filter((key) => !knownFields.has(key));
+  if (unknown.length > 0) throw bad(unknown[0], `unknown field (known: ${[...knownFields].join(', ')})`);
   const r = { ...defaults, ...(value as Record<string, unknown>) } as Record<string, unknown>;
   const num = (field: string, min: number, integer = false) => {
     const v = r[field];

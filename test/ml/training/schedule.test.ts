@@ -20,6 +20,7 @@ describe('parseRecipe', () => {
   it('names the bad field', () => {
     expect(() => parseRecipe({ model: 'lenet_300_100', lr: 'fast', batch_size: 128, epochs: 1, checkpoints: [0] })).toThrow(/recipe\.lr: expected a number/);
     expect(() => parseRecipe({ model: 'lenet_300_100', lr: 0.1, batch_size: 128, epochs: 1, checkpoints: [3] })).toThrow(/recipe\.checkpoints: must include 0/);
+    expect(() => parseRecipe({ model: 'lenet_300_100', lr: 0.1, weight_decy: 1e-4, batch_size: 128, epochs: 1, checkpoints: [0] })).toThrow(/recipe\.weight_decy: unknown field/);
   });
 });
 
