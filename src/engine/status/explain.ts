@@ -39,7 +39,9 @@ export function explainChange(before: FingerprintRecord | undefined, after: Fing
   const reasons: string[] = [];
   if (before.cmd !== after.cmd) reasons.push(`command changed: ${showDifference(before.cmd, after.cmd)}`);
   reasons.push(...compareMaps('param', before.params ?? {}, after.params ?? {}, (key, was, now) => `param ${key}: ${show(was)} → ${show(now)}`));
-  reasons.push(...compareMaps('dep', before.deps ?? {}, after.deps ?? {}, (key) => `dep ${key} changed`));
+  const deps = compareMaps('dep', before.deps ?? {}, after.deps ?? {}, (key) => `dep ${key} changed`);
+  // A refactor touches many files at once: name a few, count the rest.
+  reasons.push(...(deps.length > 4 ? [...deps.slice(0, 3), `and ${deps.length - 3} more dep change(s)`] : deps));
   reasons.push(...compareMaps('input', before.needs ?? {}, after.needs ?? {}, (key) => `output of upstream ${targets[key] ?? key} changed`));
   reasons.push(...compareMaps('env', before.env ?? {}, after.env ?? {}, (key, was, now) => `env ${key}: ${show(was)} → ${show(now)}`));
   reasons.push(...compareMaps('toolchain', before.toolchain ?? {}, after.toolchain ?? {}, (key, was, now) => `toolchain ${key}: ${show(was)} → ${show(now)}`));
