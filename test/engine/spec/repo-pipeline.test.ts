@@ -6,6 +6,23 @@ import { loadPipeline } from '../../../src/engine/spec/load.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
+describe("the repository's pipeline files", () => {
+  it.each(['pipeline.yaml', 'pipeline.paper.yaml'])('%s loads and ends with render', (file) => {
+    const pipeline = loadPipeline(path.join(repo, file));
+    expect(pipeline.order.at(-1)).toBe('render');
+    for (const stage of pipeline.groups.get('train')!) expect(pipeline.stages.get(stage)!.resumable).toBe(true);
+  });
+
+  it('the paper profile has the three settings of the paper on their recipes', () => {
+    const pipeline = loadPipeline(path.join(repo, 'pipeline.paper.yaml'));
+    const recipe = (setting: string) => pipeline.stages.get(`train@${setting}`)!.params.recipe as Record<string, unknown>;
+    expect(recipe('cifar_resnet_20')).toMatchObject({ model: 'resnet_20', lr: 0.1, momentum: 0.9, weight_decay: 0.0001, batch_size: 128, epochs: 160, milestones: [80, 120] });
+    expect(recipe('cifar_vgg_16')).toMatchObject({ model: 'vgg_16', epochs: 160, augment: true });
+    expect(recipe('imagenet_resnet_50')).toMatchObject({ model: 'resnet_50', lr: 0.4, batch_size: 1024, epochs: 90, warmup_epochs: 5, milestones: [30, 60, 80] });
+    expect(pipeline.stages.get('sweep@imagenet_resnet_50@112680')!.needs).toEqual({ train: 'train@imagenet_resnet_50', data: 'fetch_imagenet' });
+  });
+});
+
 describe("the repository's pipeline.yaml", () => {
   it('names its JSON Schema on the first line, for editors', () => {
     const first = fs.readFileSync(path.join(repo, 'pipeline.yaml'), 'utf8').split('\n')[0];
