@@ -51,6 +51,15 @@ function defaultBatchSize(model: ModelDef, w: Weights, budget: number): number {
   return Math.max(1, Math.min(10_000, Math.floor(budget / perExample)));
 }
 
+function sameWeights(a: HostWeights, b: HostWeights): boolean {
+  if (a === b) return true;
+  for (const [name, values] of a) {
+    const other = b.get(name);
+    if (!other || !Buffer.from(values.buffer, values.byteOffset, values.byteLength).equals(Buffer.from(other.buffer, other.byteOffset, other.byteLength))) return false;
+  }
+  return a.size === b.size;
+}
+
 export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
   const { model, points, bnMode } = options;
   const linearStem = options.linearStem ?? true;
@@ -62,6 +71,11 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
   const selected = options.only ? [...options.only] : allXs.map((_, k) => k);
   if (selected.some((k) => !Number.isInteger(k) || k < 0 || k >= points)) throw new ComputeError('bad-sweep-options', `point indices must lie in 0..${points - 1}`);
   const xs = selected.map((k) => allXs[k]);
+  if (xs.length > 1 && sameWeights(options.start, options.end)) {
+    // θ_t = θ_T (the sweep from the final checkpoint): every point is the same network, evaluated once.
+    const [row] = await sweep({ ...options, end: options.start, only: [selected[0]] });
+    return selected.map((k) => ({ ...row, ...(options.only ? { index: k } : {}), x: allXs[k] }));
+  }
   const start = upload(model, options.start);
   const end = upload(model, options.end);
   const batchSize = options.batchSize ?? defaultBatchSize(model, start, options.stemBudgetFloats ?? defaultStemBudgetFloats);

@@ -101,6 +101,20 @@ describe('sweep', () => {
     expect(rows[0].test_loss).not.toBeCloseTo(interpolated[0].test_loss, 3);
   });
 
+  it('evaluates the sweep from the final weights to themselves once: a flat line at their loss', async () => {
+    const model = buildModel('conv_bn', data.test.shape, 4);
+    const [start] = endpoints('conv_bn');
+    const rows = await sweep({ model, start, end: new Map([...start].map(([k, v]) => [k, v.slice()])), test: data.test, points: 4, bnMode: 'interpolate' });
+    const w = upload(model, start);
+    const direct = await evaluate(model, w, data.test, 50);
+    disposeWeights(w);
+    expect(rows.map((r) => r.x)).toEqual([0, 1 / 3, 2 / 3, 1]);
+    for (const row of rows) {
+      expect(row.test_loss).toBeCloseTo(direct.loss, 6);
+      expect(row.test_error).toBeCloseTo(1 - direct.accuracy, 12);
+    }
+  });
+
   it('asks for the training split when it needs one', async () => {
     const model = buildModel('lenet_300_100', data.test.shape, 4);
     const [start, end] = endpoints('lenet_300_100');
