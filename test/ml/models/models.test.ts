@@ -19,6 +19,12 @@ describe('parameter counts', () => {
     expect(parameterCount(buildModel('lenet_300_100', [28, 28, 1], 10))).toBe(266_610);
   });
 
+  it('the small conv+BN net has 10,618', () => {
+    const expected = conv(1, 16, 5) + bn(16) + conv(16, 16, 3) + bn(16) + 16 * 7 * 7 * 10 + 10;
+    expect(parameterCount(buildModel('conv_bn', [28, 28, 1], 10))).toBe(expected);
+    expect(expected).toBe(10_618);
+  });
+
   it('ResNet-20 (1×1 conv + BN shortcuts) has ≈ 0.27 M', () => {
     const block = (cin: number, cout: number) => conv(cin, cout, 3) + bn(cout) + conv(cout, cout, 3) + bn(cout) + (cin !== cout ? conv(cin, cout, 1) + bn(cout) : 0);
     const expected =
