@@ -1,5 +1,6 @@
 // Chooses the compute backend at run time: tensorflow-gpu → tensorflow → wasm → cpu, or the one forced by --backend / PIPELINE_BACKEND.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { ComputeError } from '../compute-error.js';
 import { registerWasmKernels } from '../kernels/register.js';
@@ -22,13 +23,25 @@ function gpuVisible(env: NodeJS.ProcessEnv): boolean {
   return existsSync('/dev/nvidia0');
 }
 
+const nativePackages = { 'tensorflow-gpu': '@tensorflow/tfjs-node-gpu', tensorflow: '@tensorflow/tfjs-node' } as const;
+
+/** Whether a package is installed, without importing it (a failed native import leaves kernels registered). */
+function installed(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // The package name goes through a variable so TypeScript does not require the optional package to exist.
 async function importOptional(name: string): Promise<void> {
   await import(name);
 }
 
 async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<BackendChoice> {
-  const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+  const pkg = nativePackages[name];
   await importOptional(pkg);
   if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} imported but its backend did not initialise`);
   return { backend: name, device: name === 'tensorflow-gpu' ? 'gpu' : 'cpu' };
@@ -74,7 +87,10 @@ export async function selectBackend(
       throw new ComputeError('backend-unavailable', `backend ${forced} is not available here: ${(cause as Error).message}`, { cause });
     }
   }
-  const order: BackendName[] = [gpuVisible(env) ? 'tensorflow-gpu' : 'tensorflow', 'wasm', 'cpu'];
+  // One native attempt: the GPU build when a GPU is visible and it is installed, else the CPU build when installed.
+  const natives: ('tensorflow-gpu' | 'tensorflow')[] = gpuVisible(env) ? ['tensorflow-gpu', 'tensorflow'] : ['tensorflow'];
+  const native = natives.find((name) => installed(nativePackages[name])) ?? natives[0];
+  const order: BackendName[] = [native, 'wasm', 'cpu'];
   const failures: string[] = [];
   for (const name of order) {
     try {
