@@ -8,13 +8,21 @@ export interface Region {
   width: number;
 }
 
-/** torchvision RandomResizedCrop.get_params with scale (0.08, 1) and ratio (3/4, 4/3). */
-export function randomResizedCropRegion(width: number, height: number, random: () => number): Region {
+/** open_lth's ImageNet augmentation: RandomResizedCrop(224, scale=(0.1, 1.0), ratio=(0.8, 1.25)) (torchvision's defaults are 0.08 and 3/4..4/3). */
+export const OPEN_LTH_CROP = { scale: [0.1, 1], ratio: [0.8, 1.25] } as const;
+
+/** torchvision RandomResizedCrop.get_params: up to 10 tries of a random area and log-uniform aspect, else a clamped centre crop. */
+export function randomResizedCropRegion(
+  width: number,
+  height: number,
+  random: () => number,
+  { scale, ratio }: { scale: readonly [number, number]; ratio: readonly [number, number] } = OPEN_LTH_CROP,
+): Region {
   const area = width * height;
-  const logLow = Math.log(3 / 4);
-  const logHigh = Math.log(4 / 3);
+  const logLow = Math.log(ratio[0]);
+  const logHigh = Math.log(ratio[1]);
   for (let attempt = 0; attempt < 10; attempt++) {
-    const target = area * (0.08 + random() * (1 - 0.08));
+    const target = area * (scale[0] + random() * (scale[1] - scale[0]));
     const aspect = Math.exp(logLow + random() * (logHigh - logLow));
     const w = Math.round(Math.sqrt(target * aspect));
     const h = Math.round(Math.sqrt(target / aspect));
@@ -25,11 +33,11 @@ export function randomResizedCropRegion(width: number, height: number, random: (
     }
   }
   // Fallback, as torchvision: the whole image clamped to the allowed aspect ratios, centred.
-  const ratio = width / height;
+  const inRatio = width / height;
   let w = width;
   let h = height;
-  if (ratio < 3 / 4) h = Math.round(w / (3 / 4));
-  else if (ratio > 4 / 3) w = Math.round(h * (4 / 3));
+  if (inRatio < ratio[0]) h = Math.round(w / ratio[0]);
+  else if (inRatio > ratio[1]) w = Math.round(h * ratio[1]);
   return { top: Math.floor((height - h) / 2), left: Math.floor((width - w) / 2), height: h, width: w };
 }
 

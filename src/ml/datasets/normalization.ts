@@ -6,6 +6,10 @@ export interface Normalization {
 }
 
 export const MNIST_NORMALIZATION: Normalization = { mean: [0.1307], std: [0.3081] };
+/**
+ * CIFAR-10's own channel statistics, as specified for this project. Note: open_lth itself (datasets/cifar10.py)
+ * normalizes CIFAR-10 with the ImageNet constants below; switch to IMAGENET_NORMALIZATION to match it exactly.
+ */
 export const CIFAR10_NORMALIZATION: Normalization = {
   mean: [0.4914, 0.4822, 0.4465],
   std: [0.247, 0.2435, 0.2616],
