@@ -15,7 +15,7 @@
 //   seed           initialisation, data order and augmentation all derive from it
 //   checkpoints    iterations to save, 0 and the final iteration included (the sweep fan-out is planned from them)
 // With $PIPELINE_SCRATCH set, checkpoints and resume state are kept there; a rerun after a crash continues from the last checkpoint.
-import { cp, mkdir, rename } from 'node:fs/promises';
+import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { writeJsonAtomic } from '../src/ml/checkpoint/files.js';
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     // Copy under a temporary name, then rename: a crash here leaves no half-written checkpoints dir in the output.
     const temp = join(options.out, `.checkpoints-${process.pid}`);
     await cp(checkpointDir, temp, { recursive: true });
+    await rm(join(options.out, 'checkpoints'), { recursive: true, force: true }); // a rerun into the same --out
     await rename(temp, join(options.out, 'checkpoints'));
   }
   await writeJsonAtomic(join(options.out, 'train.json'), {
