@@ -13,6 +13,14 @@ describe("the repository's pipeline files", () => {
     for (const stage of pipeline.groups.get('train')!) expect(pipeline.stages.get(stage)!.resumable).toBe(true);
   });
 
+  it.each(['pipeline.yaml', 'pipeline.paper.yaml'])('%s: every stage depends on the stage program it runs', (file) => {
+    const pipeline = loadPipeline(path.join(repo, file));
+    for (const stage of pipeline.stages.values()) {
+      for (const [program] of stage.cmd.matchAll(/stages\/[\w-]+\.ts/g)) expect(stage.deps, `${stage.name} runs ${program}`).toContain(program);
+      expect(stage.deps, `${stage.name} shares stages/support`).toContain('stages/support');
+    }
+  });
+
   it('the paper profile has the three settings of the paper on their recipes', () => {
     const pipeline = loadPipeline(path.join(repo, 'pipeline.paper.yaml'));
     const recipe = (setting: string) => pipeline.stages.get(`train@${setting}`)!.params.recipe as Record<string, unknown>;
