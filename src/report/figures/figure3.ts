@@ -65,7 +65,8 @@ export function figure3(data: AggregateData, params: RenderParams): FigureSource
       data: { values: rows },
       vconcat: [
         panel('loss_above_start', 'max increase in test loss (nats)'),
-        panel('error_above_start', 'max increase in test error (% points)', '.1~%'),
+        // Error barriers are often a few hundredths of a percent: keep the digits they need, drop trailing zeros.
+        panel('error_above_start', 'max increase in test error (% points)', '~%'),
       ],
     },
   };
