@@ -12,6 +12,7 @@ import { writeMnistIdx } from '../ml/datasets/fixtures.js';
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const hasTorch = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 const hasSweepStage = existsSync('stages/sweep.ts');
+if (!hasTorch) console.warn(`skipping the PyTorch cross-check: ${python} cannot import torch (apt-get install -y python3-torch; scripts/test-setup.sh does it as root)`);
 
 let work: string;
 let data: string;
