@@ -14,3 +14,5 @@ if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 
     || echo "test-setup: apt-get failed (see /tmp/linpath-test-setup.log); the tests that need ${need[*]} will skip"
 fi
 npm run build --silent
+# tsx runs the stages without type-checking them: check the whole tree here.
+npm run typecheck --silent
