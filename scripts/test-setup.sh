@@ -13,6 +13,6 @@ if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}") >/tmp/linpath-test-setup.log 2>&1 \
     || echo "test-setup: apt-get failed (see /tmp/linpath-test-setup.log); the tests that need ${need[*]} will skip"
 fi
-npm run build --silent
+npm run build --silent || exit 1
 # tsx runs the stages without type-checking them: check the whole tree here.
-npm run typecheck --silent
+npm run typecheck --silent || exit 1
