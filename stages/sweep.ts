@@ -24,6 +24,7 @@ import type { SweepJob } from '../src/ml/interpolation/sweep-job.js';
 import type { SweepRow } from '../src/ml/interpolation/sweep.js';
 import { peakRssMb, readParams, startBackend } from './support/compute-stage.js';
 import { runStage, UsageError } from './support/stage-main.js';
+import { summarizeCurve } from '../src/ml/interpolation/curve-summary.js';
 
 interface Options {
   train: string;
@@ -137,6 +138,8 @@ async function main(): Promise<void> {
     backend: backend.backend,
     rows,
   });
+  // What `pipeline verify` compares with the lock (metrics: [metrics.json] in pipeline.yaml).
+  await writeJsonAtomic(join(options.out, 'metrics.json'), summarizeCurve(rows));
   console.log(
     `sweep: ${setting} it${iteration} → it${summary.final_iteration}: ${points} points in ${seconds.toFixed(2)} s ` +
       `(${(points / seconds).toFixed(1)} points/s, ${workers} worker${workers > 1 ? 's' : ''}), loss ${rows[0].test_loss.toFixed(4)} → ${rows.at(-1)!.test_loss.toFixed(4)}, peak RSS ${peakRssMb()} MB`,
