@@ -27,7 +27,6 @@ beforeAll(async () => {
   const lenet = spec.params.settings.mnist_lenet_300_100;
   spec.params.settings = { mnist_lenet_300_100: { ...lenet, iterations: 6, checkpoints: [0, 3, 6] } };
   spec.params.sweep = { ...spec.params.sweep, points: 5 };
-  delete spec.stages.render; // figures are not what this test is about
   fs.writeFileSync(path.join(dir, 'pipeline.yaml'), stringify(spec));
   const run = await pipeline(['run']);
   if (run.code !== 0) throw new Error(`the shrunk default pipeline failed:\n${run.stderr}`);
@@ -42,6 +41,17 @@ describe('pipeline verify on the default pipeline', () => {
     const result = await pipeline(['verify', 'fetch_mnist', 'train', 'sweep', 'aggregate']);
     expect(result.stdout).toContain('verify: 6 stage(s) rerun, all within tolerance of pipeline.lock');
     expect(result.code).toBe(0);
+  }, 240_000);
+
+  it('a render-only change (a colour) reruns only the render stage', async () => {
+    const spec = parse(fs.readFileSync(path.join(dir, 'pipeline.yaml'), 'utf8'));
+    spec.params.report = { ...spec.params.report, colors: ['#d62728'] };
+    fs.writeFileSync(path.join(dir, 'pipeline.yaml'), stringify(spec));
+    const result = await pipeline(['run']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/run {8}render: param colors added/);
+    expect(result.stderr).toContain('1 ran, 6 fresh');
+    expect(fs.readFileSync(path.join(dir, 'reports/figure1.svg'), 'utf8')).toContain('#d62728');
   }, 240_000);
 
   it('fails on a perturbed metric and says which, by how much', async () => {
