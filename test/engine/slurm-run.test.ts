@@ -80,3 +80,57 @@ describe.skipIf(unavailable !== undefined)('pipeline run --executor slurm', () =
     }
   }, 120_000);
 });
+
+describe.skipIf(unavailable !== undefined)('pipeline run --executor slurm after the runner was killed', () => {
+  let cluster: LocalCluster;
+  beforeAll(async () => {
+    cluster = await startLocalCluster(`slurm-reattach-test-${process.pid}`);
+  }, 180_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('kill -9, then run again: takes over the live job instead of submitting it twice', async () => {
+    const project = new Project();
+    try {
+      project.pipeline(`stages:\n  long:\n    cmd: ${JSON.stringify(`${project.shellStage(6)}; echo done > \${out}/result.txt`)}\n    resources: { gpu: 1 }\n  after:\n    cmd: cat \${in.long}/result.txt > \${out}/copy.txt\n    needs: [long]\n`);
+      const runner = project.spawn(['run', '--executor', 'slurm'], cluster.env);
+      await waitFor(() => project.recorded().some((entry) => entry.event === 'start'), 60_000, 'the Slurm job to start');
+      runner.kill('SIGKILL');
+      await runner.exited;
+      const rerun = await project.run(['run', '--executor', 'slurm'], cluster.env);
+      expect(rerun.stderr).toMatch(/long: re-attached to Slurm job \d+ of an interrupted run/);
+      expect(rerun.code).toBe(0);
+      expect(project.recorded().filter((entry) => entry.event === 'start')).toHaveLength(1); // submitted once
+      const lock = parse(project.read('pipeline.lock'));
+      expect(Object.keys(lock.stages).sort()).toEqual(['after', 'long']);
+      expect(project.entries()).toHaveLength(2);
+    } finally {
+      project.cleanup();
+    }
+  }, 120_000);
+
+  it('a live job of a dead run whose stage no longer matches is cancelled, and the stage runs anew', async () => {
+    const project = new Project();
+    try {
+      const yaml = (seconds: number) => `stages:\n  long:\n    cmd: ${JSON.stringify(project.shellStage(seconds))}\n    resources: { gpu: 1 }\n`;
+      project.pipeline(yaml(60));
+      const runner = project.spawn(['run', '--executor', 'slurm'], cluster.env);
+      await waitFor(() => project.recorded().some((entry) => entry.event === 'start'), 60_000, 'the Slurm job to start');
+      const tag = /linpath-[\w-]+/.exec(execFileSync('squeue', ['-h', '-o', '%j'], { encoding: 'utf8', env: { ...process.env, ...cluster.env } }))![0];
+      runner.kill('SIGKILL');
+      await runner.exited;
+      project.pipeline(yaml(1));
+      const rerun = await project.run(['run', '--executor', 'slurm'], cluster.env);
+      expect(rerun.code).toBe(0);
+      expect(rerun.stderr).not.toContain('re-attached');
+      await waitFor(() => queue(cluster, tag) === '', 30_000, "the dead run's job to be cancelled");
+    } finally {
+      project.cleanup();
+    }
+  }, 120_000);
+});
+
+function queue(cluster: LocalCluster, name: string): string {
+  return execFileSync('squeue', ['-h', '-n', name, '-o', '%i %T'], { encoding: 'utf8', env: { ...process.env, ...cluster.env } }).trim();
+}

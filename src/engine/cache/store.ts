@@ -35,6 +35,8 @@ export interface Staging {
   info: string;
   params: string;
   upstream: string;
+  /** The stage's key, so a later run can tell whether a job still writing here computes what it needs. */
+  key: string;
 }
 
 export function safeName(stage: string): string {
@@ -102,6 +104,11 @@ export class CacheStore {
     const dir = path.join(runDir, safeName(stage));
     removeTree(dir);
     fs.mkdirSync(path.join(dir, 'out'), { recursive: true });
+    return this.stagingAt(dir);
+  }
+
+  /** The paths of a staging dir that already exists (one a dead run's job is still writing into). */
+  stagingAt(dir: string): Staging {
     return {
       dir,
       out: path.join(dir, 'out'),
@@ -109,6 +116,7 @@ export class CacheStore {
       info: path.join(dir, 'info.json'),
       params: path.join(dir, 'params.json'),
       upstream: path.join(dir, 'upstream.json'),
+      key: path.join(dir, 'key'),
     };
   }
 
@@ -117,7 +125,7 @@ export class CacheStore {
    * it first, so the rename makes a complete entry visible in one step or not at all.
    */
   commit(staging: Staging, key: string, manifest: Manifest, run: RunRecord): Entry {
-    for (const scratchFile of [staging.info, staging.params, staging.upstream]) fs.rmSync(scratchFile, { force: true });
+    for (const scratchFile of [staging.info, staging.params, staging.upstream, staging.key]) fs.rmSync(scratchFile, { force: true });
     fs.rmSync(path.join(staging.dir, 'in'), { recursive: true, force: true });
     writeFileAtomicSync(path.join(staging.dir, 'manifest.json'), JSON.stringify(manifest, null, 1), false);
     writeFileAtomicSync(path.join(staging.dir, 'run.json'), JSON.stringify(run, null, 1), false);

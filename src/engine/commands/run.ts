@@ -2,7 +2,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { PipelineError } from '../errors.js';
+import { removeTree } from '../cache/store.js';
 import { discoverGpus } from '../execution/gpus.js';
+import type { OrphanJob } from '../execution/slurm-executor.js';
 import { reapDeadRuns } from '../execution/orphans.js';
 import { Scheduler, type RunSummary } from '../execution/scheduler.js';
 import { selectStages } from '../execution/selection.js';
@@ -41,54 +43,64 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
   // nvidia-smi costs ~100 ms: ask it only when some stage could use a GPU.
   const gpus = needsGpus ? discoverGpus(options.gpus) : { ids: [], source: slurm ? 'Slurm places GPU stages' : 'no stage asks for a GPU' };
   const slurmDefaults = pipeline.executor;
-  const { cancelRunsOf, SlurmExecutor, slurmRunTag } = slurm ? await import('../execution/slurm-executor.js') : ({} as typeof import('../execution/slurm-executor.js'));
-  const executor = slurm
-    ? (runId: string) =>
-        new SlurmExecutor({
-          runTag: slurmRunTag(runId),
-          partition: options.partition ?? slurmDefaults.partition,
-          account: options.account ?? slurmDefaults.account,
-          time: options.time ?? slurmDefaults.time,
-          extraArgs: [...(slurmDefaults.slurm_args ?? []), ...(options.slurmArg ?? [])],
-          stateFile: path.join(project.store.state, 'slurm-jobs.json'),
-        })
-    : undefined;
+  const slurmModule = slurm ? await import('../execution/slurm-executor.js') : undefined;
+  const stateFile = path.join(project.store.state, 'slurm-jobs.json');
   const lock = options.dryRun ? undefined : await acquireRunLock(project.runLockFile, `pipeline run ${options.stages.join(' ')}`.trim(), (options.waitSeconds ?? 0) * 1000);
-  const scheduler = new Scheduler(
-    project,
-    selection,
-    {
-      force: options.force ?? false,
-      dryRun: options.dryRun ?? false,
-      keepGoing: options.keepGoing ?? false,
-      // Under Slurm the cluster decides how many run at once; --jobs only caps submissions.
-      jobs: options.jobs ?? (slurm ? 256 : Math.max(1, os.availableParallelism())),
-      gpus: gpus.ids,
-      gpuSource: gpus.source,
-      pruneLock: options.stages.length === 0,
-      executor,
-    },
-    renderer,
-  );
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130); // A second Ctrl-C: the user wants out now.
-    renderer.event({ type: 'note', message: `${signal}: stopping running stages…` });
-    void scheduler.interrupt();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const adoptable = new Set<string>();
   try {
+    let orphans: OrphanJob[] = [];
     if (lock) {
-      const reaped = reapDeadRuns(project.store.tmp);
-      if (reaped.length > 0) renderer.event({ type: 'note', message: `cleaned up after ${reaped.length} interrupted run(s)` });
-      if (reaped.length > 0 && slurm) await cancelRunsOf(reaped);
+      if (slurmModule) orphans = await slurmModule.findOrphanJobs(stateFile, project.store);
+      for (const orphan of orphans) adoptable.add(orphan.runId);
+      const reaped = reapDeadRuns(project.store.tmp, adoptable);
+      if (reaped.length + adoptable.size > 0) renderer.event({ type: 'note', message: `cleaned up after ${reaped.length + adoptable.size} interrupted run(s)${orphans.length > 0 ? `; ${orphans.length} of their Slurm job(s) still live, to take over where the inputs still match` : ''}` });
     }
-    return await scheduler.run();
+    const executor = slurmModule
+      ? (runId: string) =>
+          new slurmModule.SlurmExecutor({
+            runTag: slurmModule.slurmRunTag(runId),
+            partition: options.partition ?? slurmDefaults.partition,
+            account: options.account ?? slurmDefaults.account,
+            time: options.time ?? slurmDefaults.time,
+            extraArgs: [...(slurmDefaults.slurm_args ?? []), ...(options.slurmArg ?? [])],
+            stateFile,
+            orphans,
+          })
+      : undefined;
+    const scheduler = new Scheduler(
+      project,
+      selection,
+      {
+        force: options.force ?? false,
+        dryRun: options.dryRun ?? false,
+        keepGoing: options.keepGoing ?? false,
+        // Under Slurm the cluster decides how many run at once; --jobs only caps submissions.
+        jobs: options.jobs ?? (slurm ? 256 : Math.max(1, os.availableParallelism())),
+        gpus: gpus.ids,
+        gpuSource: gpus.source,
+        pruneLock: options.stages.length === 0,
+        executor,
+      },
+      renderer,
+    );
+    let interrupts = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      interrupts += 1;
+      if (interrupts > 1) process.exit(130); // A second Ctrl-C: the user wants out now.
+      renderer.event({ type: 'note', message: `${signal}: stopping running stages…` });
+      void scheduler.interrupt();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      return await scheduler.run();
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // What the adopted jobs wrote has been committed (or they were cancelled): their dead runs' dirs can go.
+    for (const runId of adoptable) removeTree(path.join(project.store.tmp, runId));
     lock?.release();
   }
 }

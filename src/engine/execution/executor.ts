@@ -11,6 +11,13 @@ export interface ExecutorRequest extends StageCommand {
   workDir: string;
 }
 
+/** A stage already running for a dead runner, taken over: its staging dir is where its output appears. */
+export interface Adopted {
+  running: RunningStage;
+  dir: string;
+  note: string;
+}
+
 export interface Executor {
   readonly name: 'local' | 'slurm';
   /** True when the executor itself places stages on GPUs (Slurm's --gres), so the runner must not lease ids. */
@@ -18,7 +25,9 @@ export interface Executor {
   start(request: ExecutorRequest): Promise<RunningStage>;
   /** Ctrl-C: every job of this run, including ones still being submitted. */
   cancelAll(): Promise<void>;
-  close(): void;
+  /** A job of a dead run computing exactly this stage and key, if the executor can take one over. */
+  adopt?(stage: string, key: string, cacheDir: string): Adopted | undefined;
+  close(): Promise<void> | void;
 }
 
 export class LocalExecutor implements Executor {

@@ -26,8 +26,11 @@ function processesOfRun(runId: string): number[] {
   return found;
 }
 
-/** Returns the run ids that were cleaned up. Call it while holding the project lock. */
-export function reapDeadRuns(tmpDir: string): string[] {
+/**
+ * Returns the run ids that were cleaned up. Call it while holding the project lock. Runs in `keep` are left
+ * alone: their Slurm jobs are still running and this run may take them over.
+ */
+export function reapDeadRuns(tmpDir: string, keep: ReadonlySet<string> = new Set()): string[] {
   let names: string[];
   try {
     names = fs.readdirSync(tmpDir);
@@ -37,6 +40,7 @@ export function reapDeadRuns(tmpDir: string): string[] {
   const reaped: string[] = [];
   for (const name of names) {
     const dir = path.join(tmpDir, name);
+    if (keep.has(name)) continue;
     if (name.startsWith('discarded-')) {
       removeTree(dir);
       continue;

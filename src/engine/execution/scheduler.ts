@@ -184,7 +184,7 @@ export class Scheduler {
           this.renderer.event({ type: 'skipped', stage: name, because: this.summary.interrupted ? 'interrupted' : this.blockedBecause(name) });
         }
       }
-      this.executor.close();
+      await this.executor.close();
       this.finishLock();
       this.project.hashes.save();
       if (this.runDir) {
@@ -302,7 +302,7 @@ export class Scheduler {
         this.pool.release(lease);
         this.wake(); // Its slot can take the next stage while this one is hashed and committed.
       };
-      void runStage(context, job, { exited: release })
+      void runStage(context, job, { exited: release, note: (message) => this.renderer.event({ type: 'note', message }) })
         .then(async (result) => {
           release();
           if (result.ok) {

@@ -1,6 +1,11 @@
 // Runs stages as Slurm jobs through the Slurm client; loaded only by runs that ask for --executor slurm.
-import { SlurmClient, startSlurmStage } from '../executors/slurm/index.js';
-import type { Executor, ExecutorRequest } from './executor.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { attachSlurmStage, findLiveJobs, SlurmClient, startSlurmStage, type RunningSlurmStage } from '../executors/slurm/index.js';
+import { processAlive } from '../lock/run-lock.js';
+import { safeName, type CacheStore } from '../cache/store.js';
+import type { Adopted, Executor, ExecutorRequest } from './executor.js';
 import type { RunningStage } from './local.js';
 
 export interface SlurmSettings {
@@ -11,29 +16,77 @@ export interface SlurmSettings {
   /** One per run: the Slurm job name of all its jobs, so they can be found and cancelled together. */
   runTag: string;
   stateFile: string;
+  /** Jobs of dead runs still queued or running, which this run may take over. */
+  orphans: OrphanJob[];
 }
+
+/** A job submitted by a runner that died, with the staging dir it writes into and the key it computes. */
+export interface OrphanJob {
+  jobId: string;
+  stage: string;
+  runId: string;
+  dir: string;
+  /** Read from the staging dir; undefined when the runner died before writing it (never adopted). */
+  key?: string;
+}
+
+const tagPrefix = 'linpath-';
 
 /** The Slurm job name of every job of one run. */
 export function slurmRunTag(runId: string): string {
-  return `linpath-${runId}`;
+  return `${tagPrefix}${runId}`;
+}
+
+function ownerAlive(runDir: string): boolean {
+  try {
+    const owner = JSON.parse(fs.readFileSync(path.join(runDir, 'owner.json'), 'utf8')) as { pid: number; host: string };
+    return owner.host !== os.hostname() || processAlive(owner.pid);
+  } catch {
+    return false;
+  }
 }
 
 /**
- * After a runner died (kill -9), its jobs may still be queued or running. They are cancelled rather than
- * adopted: their staging dirs belonged to the dead run and are gone.
+ * The live jobs of runners that died (kill -9, a lost login node). The caller keeps their staging dirs
+ * (see reapDeadRuns' `keep`) so that the stages can re-attach to them instead of submitting duplicates.
  */
-export async function cancelRunsOf(runIds: readonly string[]): Promise<void> {
-  const client = new SlurmClient();
-  for (const runId of runIds) await client.cancelRun(slurmRunTag(runId)).catch(() => undefined);
+export async function findOrphanJobs(stateFile: string, store: CacheStore): Promise<OrphanJob[]> {
+  const live = await findLiveJobs(stateFile).catch(() => []);
+  const orphans: OrphanJob[] = [];
+  for (const job of live) {
+    if (!job.runTag.startsWith(tagPrefix)) continue;
+    const runId = job.runTag.slice(tagPrefix.length);
+    const runDir = path.join(store.tmp, runId);
+    if (ownerAlive(runDir)) continue;
+    const dir = path.join(runDir, safeName(job.name));
+    let key: string | undefined;
+    try {
+      key = fs.readFileSync(path.join(dir, 'key'), 'utf8').trim();
+    } catch {
+      key = undefined;
+    }
+    orphans.push({ jobId: job.id, stage: job.name, runId, dir, key });
+  }
+  return orphans;
 }
 
 export class SlurmExecutor implements Executor {
   readonly name = 'slurm';
   readonly placesGpus = true;
   private readonly client: SlurmClient;
+  private readonly orphans: OrphanJob[];
 
   constructor(private readonly settings: SlurmSettings) {
     this.client = new SlurmClient({ partition: settings.partition, account: settings.account, time: settings.time, extraArgs: settings.extraArgs, stateFile: settings.stateFile });
+    this.orphans = [...settings.orphans];
+  }
+
+  private track(running: RunningSlurmStage): RunningStage {
+    const exit = running.exit.then((result) => {
+      void this.client.forget([running.jobId]).catch(() => undefined);
+      return { exitCode: result.exitCode, signal: result.signal, why: result.why };
+    });
+    return { exit, kill: () => running.kill() };
   }
 
   async start(request: ExecutorRequest): Promise<RunningStage> {
@@ -49,17 +102,25 @@ export class SlurmExecutor implements Executor {
       cacheDir: request.cacheDir,
       scriptDir: request.workDir,
     });
-    return {
-      exit: running.exit.then((exit) => ({ exitCode: exit.exitCode, signal: exit.signal, why: exit.why })),
-      kill: () => running.kill(),
-    };
+    return this.track(running);
+  }
+
+  /** Takes over the dead run's job for this stage when it computes the same key. */
+  adopt(stage: string, key: string, cacheDir: string): Adopted | undefined {
+    const index = this.orphans.findIndex((orphan) => orphan.stage === stage && orphan.key === key);
+    if (index < 0) return undefined;
+    const [orphan] = this.orphans.splice(index, 1);
+    const running = attachSlurmStage(this.client, orphan.jobId, { cacheDir, logPath: path.join(orphan.dir, 'log.txt') });
+    return { running: this.track(running), dir: orphan.dir, note: `re-attached to Slurm job ${orphan.jobId} of an interrupted run` };
   }
 
   cancelAll(): Promise<void> {
     return this.client.cancelRun(this.settings.runTag);
   }
 
-  close(): void {
+  /** Orphans nobody took over (their stage was fresh, or its inputs changed) are cancelled. */
+  async close(): Promise<void> {
+    if (this.orphans.length > 0) await this.client.cancel(this.orphans.map((orphan) => orphan.jobId)).catch(() => undefined);
     this.client.stopWaiting('the run ended');
   }
 }

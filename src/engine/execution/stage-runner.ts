@@ -39,10 +39,17 @@ export interface RunContext {
 export interface StageHooks {
   /** Called as soon as the process has exited, before hashing: its CPU slot or GPU is free again. */
   exited(): void;
+  /** Something the user should know about this stage's run (e.g. it took over a dead run's job). */
+  note?(message: string): void;
 }
 
 export function environmentName(input: string): string {
   return `PIPELINE_IN_${input.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/** The inputs a dead run staged for a job this run adopts: same key, so the same upstream outputs. */
+function adoptedInputs(staging: Staging, job: StageJob): Record<string, string> {
+  return Object.fromEntries(job.inputs.map((input) => [input.name, input.isGroup ? path.join(staging.dir, 'in', safeName(input.name)) : job.entries.get(input.stages[0])!.out]));
 }
 
 /** A group input is a directory of symlinks, one per member, named by the member's key. */
@@ -85,11 +92,16 @@ function readInfo(file: string): Record<string, string | number | boolean> | und
 export async function runStage(context: RunContext, job: StageJob, hooks: StageHooks): Promise<StageResult> {
   const { project } = context;
   const { stage } = job;
-  const staging = project.store.stage(context.runDir, stage.name);
-  const inputs = stageInputs(staging, job);
+  const adopted = context.executor.adopt?.(stage.name, job.key, project.store.dir);
+  if (adopted) hooks.note?.(`${stage.name}: ${adopted.note}`);
+  const staging = adopted ? project.store.stagingAt(adopted.dir) : project.store.stage(context.runDir, stage.name);
+  const inputs = adopted ? adoptedInputs(staging, job) : stageInputs(staging, job);
   const scratch = stage.resumable ? project.store.scratchDir(job.key) : undefined;
-  fs.writeFileSync(staging.params, JSON.stringify(stage.params, null, 1));
-  fs.writeFileSync(staging.upstream, JSON.stringify(provenance(job), null, 1));
+  if (!adopted) {
+    fs.writeFileSync(staging.params, JSON.stringify(stage.params, null, 1));
+    fs.writeFileSync(staging.upstream, JSON.stringify(provenance(job), null, 1));
+    fs.writeFileSync(staging.key, job.key);
+  }
   const env: Record<string, string> = {
     ...stage.env,
     PIPELINE_OUT: staging.out,
@@ -120,7 +132,7 @@ export async function runStage(context: RunContext, job: StageJob, hooks: StageH
   const started = performance.now();
   let running: RunningStage;
   try {
-    running = await context.executor.start({
+    running = adopted ? adopted.running : await context.executor.start({
       stage: stage.name,
       command,
       cwd: project.pipeline.root,
