@@ -1,7 +1,8 @@
 // Test helper: starts the single-node Slurm cluster of scripts/slurm for a test file and lets it go afterwards.
 import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const scripts = path.resolve(import.meta.dirname, '../../../../scripts/slurm');
@@ -34,10 +35,53 @@ export interface StartOptions {
   minJobAge?: number;
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The cluster has two GPUs: test files that count on them must not share it at the same time (vitest runs
+ * files in parallel). One holder at a time, waiting its turn; a lock left by a dead test process is taken over.
+ */
+async function takeClusterTurn(holder: string): Promise<() => void> {
+  const file = path.join(tmpdir(), 'linpath-slurm-tests.lock');
+  const me = `${process.pid} ${holder}`;
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      writeFileSync(file, me, { flag: 'wx' });
+      return () => {
+        if (readFileSync(file, 'utf8') === me) rmSync(file, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let owner = '';
+    try {
+      owner = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!processAlive(Number(owner.split(' ')[0]))) {
+      rmSync(file, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`the Slurm test cluster stayed busy for 10 minutes (held by ${owner})`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 export async function startLocalCluster(holder: string, options: StartOptions = {}): Promise<LocalCluster> {
+  const release = await takeClusterTurn(holder);
   const args = ['--holder', holder, ...(options.accounting ? ['--accounting'] : [])];
   const env = options.minJobAge === undefined ? {} : { LINPATH_SLURM_MIN_JOB_AGE: String(options.minJobAge) };
   const started = await execa(path.join(scripts, 'start.sh'), args, { reject: false, all: true, env });
+  if (started.exitCode !== 0) release();
   if (started.exitCode !== 0) throw new Error(`scripts/slurm/start.sh failed (exit ${started.exitCode}):\n${started.all}`);
   const clientEnv: Record<string, string> = {};
   try {
@@ -50,6 +94,7 @@ export async function startLocalCluster(holder: string, options: StartOptions = 
     env: clientEnv,
     async stop() {
       await execa(path.join(scripts, 'stop.sh'), ['--holder', holder], { reject: false });
+      release();
     },
   };
 }
