@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs from Debian (browser, fonts, PyTorch) when we are root and it is missing;
-# the Slurm tests start their own cluster (scripts/slurm/start.sh installs its packages).
+# Installs what the test suite needs from Debian (browser, fonts, Slurm, PyTorch) when we are root and it is missing.
 # Tests that still lack their tool skip with a visible reason, so this never fails the run.
 set -uo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# The Slurm tests start a local cluster (scripts/slurm/start.sh); installing it here shares one apt-get update.
+command -v slurmctld >/dev/null 2>&1 && command -v slurmd >/dev/null 2>&1 && command -v munged >/dev/null 2>&1 || need+=(slurmctld slurmd slurm-client munge)
 # PyTorch is the independent peer the sweep is checked against (test/bench/torch-sweep.test.ts).
 /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torch libopenblas0-pthread)
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
