@@ -94,9 +94,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   command -v apt-get >/dev/null 2>&1 || fail "Slurm is not installed (missing ${missing[*]}) and there is no apt-get to install it"
   say "installing $packages from Debian"
   # Another apt-get may hold the dpkg lock; wait for it rather than fail.
-  install() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $packages >>"$state_dir/apt.log" 2>&1; }
+  apt_install() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $packages >>"$state_dir/apt.log" 2>&1; }
   # A fresh machine has no package lists yet: update once and try again.
-  if ! install && ! { apt-get -o DPkg::Lock::Timeout=300 update -qq >>"$state_dir/apt.log" 2>&1 && install; }; then
+  if ! apt_install && ! { apt-get -o DPkg::Lock::Timeout=300 update -qq >>"$state_dir/apt.log" 2>&1 && apt_install; }; then
     fail "apt-get install failed; see $state_dir/apt.log"
   fi
 fi
