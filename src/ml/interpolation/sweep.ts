@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ComputeError } from '../compute-error.js';
 import type { Split } from '../datasets/dataset.js';
+import { batchSizeForBudget, defaultStemBudgetFloats } from '../models/batch-budget.js';
 import type { HostWeights } from '../models/init.js';
 import type { BnContext, ModelDef, Weights } from '../models/spec.js';
 import { disposeWeights, upload } from '../training/device-weights.js';
@@ -41,15 +42,8 @@ export interface SweepRow {
   train_loss?: number;
 }
 
-// One stem output of a batch stays near 4 M floats (16 MB): the head makes several tensors of that size per point.
-const defaultStemBudgetFloats = 4 * 1024 * 1024;
 const cacheBudgetFloats = 64 * 1024 * 1024;
 
-function defaultBatchSize(model: ModelDef, w: Weights, budget: number): number {
-  const [h, wd, c] = model.inputShape;
-  const perExample = tf.tidy(() => model.stem(w, tf.zeros([1, h, wd, c])).size);
-  return Math.max(1, Math.min(10_000, Math.floor(budget / perExample)));
-}
 
 function sameWeights(a: HostWeights, b: HostWeights): boolean {
   if (a === b) return true;
@@ -78,7 +72,7 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
   }
   const start = upload(model, options.start);
   const end = upload(model, options.end);
-  const batchSize = options.batchSize ?? defaultBatchSize(model, start, options.stemBudgetFloats ?? defaultStemBudgetFloats);
+  const batchSize = options.batchSize ?? batchSizeForBudget(model, start, options.stemBudgetFloats ?? defaultStemBudgetFloats);
   const stemNames = new Set(model.stemTensors);
   const headNames = model.tensors.map((t) => t.name).filter((n) => !linearStem || !stemNames.has(n));
   const hasBn = model.tensors.some((t) => t.name.endsWith('.running_mean'));

@@ -1,5 +1,6 @@
 // Full-split mean cross-entropy and accuracy in eval mode, streamed in batches.
 import * as tf from '@tensorflow/tfjs';
+import { batchSizeForBudget, defaultStemBudgetFloats } from '../models/batch-budget.js';
 import type { Split } from '../datasets/dataset.js';
 import { forward, type ModelDef, type Weights } from '../models/spec.js';
 import { scoreBatch } from './loss.js';
@@ -18,7 +19,11 @@ export function batchRanges(count: number, size: number): number[][] {
   return ranges;
 }
 
-export async function evaluate(model: ModelDef, w: Weights, split: Split, batchSize = 1000): Promise<Evaluation> {
+/**
+ * Batches of 1000, or fewer where one batch's stem output would pass 16 MB: at ImageNet's 224×224, 1000
+ * images through ResNet-50 need more than the 4 GB a wasm heap can hold.
+ */
+export async function evaluate(model: ModelDef, w: Weights, split: Split, batchSize = batchSizeForBudget(model, w, defaultStemBudgetFloats, 1000)): Promise<Evaluation> {
   let lossSum = 0;
   let correct = 0;
   const [h, wd, c] = split.shape;
