@@ -17,8 +17,6 @@ describe.skipIf(unavailable !== undefined)('pipeline run --executor slurm', () =
     await cluster?.stop();
   });
 
-  const queue = (name: string) =>
-    execFileSync('squeue', ['-h', '-n', name, '-o', '%i %T'], { encoding: 'utf8', env: { ...process.env, ...cluster.env } }).trim();
 
   it('runs GPU stages as jobs: two at once on distinct devices, the third waits; results are cached and locked', async () => {
     const project = new Project();
@@ -70,10 +68,10 @@ describe.skipIf(unavailable !== undefined)('pipeline run --executor slurm', () =
       const runner = project.spawn(['run', '--executor', 'slurm'], cluster.env);
       await waitFor(() => project.recorded().length >= 2, 60_000, 'two Slurm jobs to start');
       const tag = /linpath-[\w-]+/.exec(execFileSync('squeue', ['-h', '-o', '%j'], { encoding: 'utf8', env: { ...process.env, ...cluster.env } }))![0];
-      expect(queue(tag).split('\n')).toHaveLength(3); // two running, one pending
+      expect(queue(cluster, tag).split('\n')).toHaveLength(3); // two running, one pending
       runner.kill('SIGINT');
       expect(await runner.exited).toBe(130);
-      await waitFor(() => queue(tag) === '', 30_000, 'the queue to drain');
+      await waitFor(() => queue(cluster, tag) === '', 30_000, 'the queue to drain');
       expect(project.entries()).toEqual([]);
     } finally {
       project.cleanup();
@@ -131,6 +129,7 @@ describe.skipIf(unavailable !== undefined)('pipeline run --executor slurm after 
   }, 120_000);
 });
 
+/** The jobs Slurm still knows under one job name (a run's tag), as "id STATE" lines. */
 function queue(cluster: LocalCluster, name: string): string {
   return execFileSync('squeue', ['-h', '-n', name, '-o', '%i %T'], { encoding: 'utf8', env: { ...process.env, ...cluster.env } }).trim();
 }
