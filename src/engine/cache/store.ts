@@ -81,15 +81,23 @@ export class CacheStore {
   /** Moves a damaged entry out of the way (atomically), then deletes it. */
   discard(key: string, hashes: FileHashes): void {
     const dir = this.entryDir(key);
-    const doomed = path.join(this.tmp, `discarded-${key}-${crypto.randomBytes(4).toString('hex')}`);
+    if (this.removeEntryDir(key)) hashes.forgetUnder(dir);
+  }
+
+  /**
+   * Renames an entry out of `entries/` before deleting it, so readers see it whole or not at all; false when
+   * there was nothing to remove.
+   */
+  private removeEntryDir(key: string): boolean {
+    const aside = path.join(this.tmp, `discarded-${key}-${crypto.randomBytes(4).toString('hex')}`);
     fs.mkdirSync(this.tmp, { recursive: true });
     try {
-      fs.renameSync(dir, doomed);
+      fs.renameSync(this.entryDir(key), aside);
     } catch {
-      return;
+      return false;
     }
-    hashes.forgetUnder(dir);
-    removeTree(doomed);
+    removeTree(aside);
+    return true;
   }
 
   /** A directory owned by this run; a later run that finds its owner dead cleans it up. */
@@ -131,14 +139,9 @@ export class CacheStore {
     writeFileAtomicSync(path.join(staging.dir, 'run.json'), JSON.stringify(run, null, 1), false);
     for (const file of manifest.files) fs.chmodSync(path.join(staging.out, file.path), 0o444);
     fs.mkdirSync(this.entries, { recursive: true });
-    const dir = this.entryDir(key);
-    if (fs.existsSync(dir)) {
-      // A forced rerun replaces the entry: move the old one aside first, so readers see old or new, never a mix.
-      const aside = path.join(this.tmp, `discarded-${key}-${crypto.randomBytes(4).toString('hex')}`);
-      fs.renameSync(dir, aside);
-      removeTree(aside);
-    }
-    fs.renameSync(staging.dir, dir);
+    // A forced rerun replaces the entry: the old one goes first, so readers see old or new, never a mix.
+    this.removeEntryDir(key);
+    fs.renameSync(staging.dir, this.entryDir(key));
     return this.read(key)!;
   }
 

@@ -27,6 +27,19 @@ function processesOfRun(runId: string): number[] {
 }
 
 /**
+ * Whether the runner that owns a run dir (its owner.json, written by CacheStore.openRun) may still be at
+ * work: alive on this host, or on another host we cannot check. A dir without a readable owner is dead.
+ */
+export function runOwnerAlive(runDir: string): boolean {
+  try {
+    const owner = JSON.parse(fs.readFileSync(path.join(runDir, 'owner.json'), 'utf8')) as { pid: number; host: string };
+    return owner.host !== os.hostname() || processAlive(owner.pid);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Returns the run ids that were cleaned up. Call it while holding the project lock. Runs in `keep` are left
  * alone: their Slurm jobs are still running and this run may take them over.
  */
@@ -45,13 +58,7 @@ export function reapDeadRuns(tmpDir: string, keep: ReadonlySet<string> = new Set
       removeTree(dir);
       continue;
     }
-    let owner: { pid: number; host: string } | undefined;
-    try {
-      owner = JSON.parse(fs.readFileSync(path.join(dir, 'owner.json'), 'utf8'));
-    } catch {
-      owner = undefined;
-    }
-    if (owner && (owner.host !== os.hostname() || processAlive(owner.pid))) continue;
+    if (runOwnerAlive(dir)) continue;
     for (const pid of processesOfRun(name)) {
       try {
         process.kill(pid, 'SIGKILL');

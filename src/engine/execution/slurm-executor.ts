@@ -1,11 +1,10 @@
 // Runs stages as Slurm jobs through the Slurm client; loaded only by runs that ask for --executor slurm.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { attachSlurmStage, findLiveJobs, SlurmClient, startSlurmStage, type RunningSlurmStage } from '../executors/slurm/index.js';
-import { processAlive } from '../lock/run-lock.js';
 import { safeName, type CacheStore } from '../cache/store.js';
 import type { Adopted, Executor, ExecutorRequest } from './executor.js';
+import { runOwnerAlive } from './orphans.js';
 import type { RunningStage } from './local.js';
 
 export interface SlurmSettings {
@@ -37,15 +36,6 @@ export function slurmRunTag(runId: string): string {
   return `${tagPrefix}${runId}`;
 }
 
-function ownerAlive(runDir: string): boolean {
-  try {
-    const owner = JSON.parse(fs.readFileSync(path.join(runDir, 'owner.json'), 'utf8')) as { pid: number; host: string };
-    return owner.host !== os.hostname() || processAlive(owner.pid);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The live jobs of runners that died (kill -9, a lost login node). The caller keeps their staging dirs
  * (see reapDeadRuns' `keep`) so that the stages can re-attach to them instead of submitting duplicates.
@@ -57,7 +47,7 @@ export async function findOrphanJobs(stateFile: string, store: CacheStore): Prom
     if (!job.runTag.startsWith(tagPrefix)) continue;
     const runId = job.runTag.slice(tagPrefix.length);
     const runDir = path.join(store.tmp, runId);
-    if (ownerAlive(runDir)) continue;
+    if (runOwnerAlive(runDir)) continue;
     const dir = path.join(runDir, safeName(job.name));
     let key: string | undefined;
     try {
