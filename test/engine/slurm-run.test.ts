@@ -8,14 +8,15 @@ import { Project, waitFor } from './rig.js';
 const unavailable = whySlurmUnavailable();
 if (unavailable) console.warn(`skipping the Slurm executor tests: ${unavailable}`);
 
+let cluster: LocalCluster;
+beforeAll(async () => {
+  if (!unavailable) cluster = await startLocalCluster(`slurm-run-test-${process.pid}`);
+}, 180_000);
+afterAll(async () => {
+  await cluster?.stop();
+});
+
 describe.skipIf(unavailable !== undefined)('pipeline run --executor slurm', () => {
-  let cluster: LocalCluster;
-  beforeAll(async () => {
-    cluster = await startLocalCluster(`slurm-run-test-${process.pid}`);
-  }, 180_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
 
 
   it('runs GPU stages as jobs: two at once on distinct devices, the third waits; results are cached and locked', async () => {
@@ -80,14 +81,6 @@ describe.skipIf(unavailable !== undefined)('pipeline run --executor slurm', () =
 });
 
 describe.skipIf(unavailable !== undefined)('pipeline run --executor slurm after the runner was killed', () => {
-  let cluster: LocalCluster;
-  beforeAll(async () => {
-    cluster = await startLocalCluster(`slurm-reattach-test-${process.pid}`);
-  }, 180_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
-
   it('kill -9, then run again: takes over the live job instead of submitting it twice', async () => {
     const project = new Project();
     try {

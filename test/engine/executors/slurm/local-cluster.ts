@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { processAlive } from '../../../../src/engine/lock/run-lock.js';
 
 const scripts = path.resolve(import.meta.dirname, '../../../../scripts/slurm');
 const stateDir = process.env.LINPATH_SLURM_STATE ?? '/tmp/linpath-slurm';
@@ -33,15 +34,6 @@ export interface StartOptions {
   accounting?: boolean;
   /** Seconds the controller remembers finished jobs, when this call writes the config. */
   minJobAge?: number;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
