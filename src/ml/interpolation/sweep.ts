@@ -4,13 +4,14 @@ import { ComputeError } from '../compute-error.js';
 import type { Split } from '../datasets/dataset.js';
 import { batchSizeForBudget, defaultStemBudgetFloats } from '../models/batch-budget.js';
 import type { HostWeights } from '../models/init.js';
-import type { BnContext, ModelDef, Weights } from '../models/spec.js';
+import type { BnContext, ModelDef, ReluLinearHead, Weights } from '../models/spec.js';
 import { disposeWeights, upload } from '../training/device-weights.js';
 import { batchRanges } from '../training/evaluate.js';
 import { scoreBatch } from '../training/loss.js';
 import { BnStatistics } from './bn-statistics.js';
 import { linspace01 } from './linspace.js';
 import { pathWeights, type BnMode } from './path-weights.js';
+import { reluLinearAtPoints } from './relu-linear-path.js';
 
 export interface SweepOptions {
   model: ModelDef;
@@ -21,17 +22,25 @@ export interface SweepOptions {
   points: number;
   /** Evaluate only these point indices (0 … points−1) of linspace(0, 1, points); default all. Lets workers share a sweep. */
   only?: readonly number[];
+  /** Evaluate only this share of the batches (batch b when b mod count = index). Lets workers share the examples. */
+  shard?: Shard;
   bnMode: BnMode;
   trainLoss?: boolean;
   /**
    * Evaluate the first layer once at each end and interpolate its output: it is linear in its weights, so
-   * f(θ(x)) = (1−x)·f(θ_t) + x·f(θ_T). Off: the straightforward evaluation at every x (for comparison).
+   * f(θ(x)) = (1−x)·f(θ_t) + x·f(θ_T). With it, a head that begins ReLU → linear layer (ModelDef.reluLinearHead)
+   * gets that layer at every x at once (relu-linear-path.ts). Off: the straightforward evaluation at every x.
    */
   linearStem?: boolean;
   batchSize?: number; // default: as many examples as keep a stem output near `stemBudgetFloats`, at most 10,000
   /** Size of one batch's stem output the default batch size aims at (default 4 M floats, 16 MB: host memory). */
   stemBudgetFloats?: number;
   onProgress?: (done: number, total: number) => void;
+}
+
+export interface Shard {
+  index: number;
+  count: number;
 }
 
 export interface SweepRow {
@@ -42,7 +51,28 @@ export interface SweepRow {
   train_loss?: number;
 }
 
+/** One batch's summed cross-entropy and top-1 hits at each evaluated point. */
+export interface BatchScores {
+  batch: number;
+  lossSums: number[];
+  correct: number[];
+}
+
+export interface SplitScores {
+  count: number; // examples in the whole split, not just this shard
+  batches: BatchScores[];
+}
+
+/** What a sweep (or a share of one) measured: per batch and point, so shares add up in one fixed order. */
+export interface SweepScores {
+  points: number;
+  indices: number[]; // the evaluated point indices, ascending
+  test: SplitScores;
+  train?: SplitScores;
+}
+
 const cacheBudgetFloats = 64 * 1024 * 1024;
+const pathBudgetFloats = 8 * 1024 * 1024;
 
 
 function sameWeights(a: HostWeights, b: HostWeights): boolean {
@@ -55,6 +85,43 @@ function sameWeights(a: HostWeights, b: HostWeights): boolean {
 }
 
 export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
+  return rowsFromScores([await sweepScores(options)], options.only !== undefined);
+}
+
+/** The rows of a sweep from the scores of its shares (point subsets or batch shards), summed in batch order. */
+export function rowsFromScores(parts: readonly SweepScores[], withIndex: boolean): SweepRow[] {
+  const xs = linspace01(parts[0].points);
+  const indices = [...new Set(parts.flatMap((p) => p.indices))].sort((a, b) => a - b);
+  const mean = (split: 'test' | 'train') => {
+    const byPoint = new Map<number, { batch: number; loss: number; correct: number }[]>(indices.map((k) => [k, []]));
+    let count = 0;
+    for (const part of parts) {
+      const scores = part[split];
+      if (!scores) return undefined;
+      count = scores.count;
+      for (const b of scores.batches) part.indices.forEach((k, at) => byPoint.get(k)!.push({ batch: b.batch, loss: b.lossSums[at], correct: b.correct[at] }));
+    }
+    return new Map(
+      [...byPoint].map(([k, batches]) => {
+        batches.sort((a, b) => a.batch - b.batch);
+        const loss = batches.reduce((sum, b) => sum + b.loss, 0);
+        const correct = batches.reduce((sum, b) => sum + b.correct, 0);
+        return [k, { loss: loss / count, error: 1 - correct / count }];
+      }),
+    );
+  };
+  const test = mean('test')!;
+  const train = mean('train');
+  return indices.map((k) => ({
+    ...(withIndex ? { index: k } : {}),
+    x: xs[k],
+    test_loss: test.get(k)!.loss,
+    test_error: test.get(k)!.error,
+    ...(train ? { train_loss: train.get(k)!.loss } : {}),
+  }));
+}
+
+export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
   const { model, points, bnMode } = options;
   const linearStem = options.linearStem ?? true;
   if (!Number.isInteger(points) || points < 1) throw new ComputeError('bad-sweep-options', `points must be a positive integer, got ${points}`);
@@ -62,25 +129,39 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
     throw new ComputeError('bad-sweep-options', `bn_mode "${bnMode}"${options.trainLoss ? ' with train_loss' : ''} needs the training split`);
   }
   const allXs = linspace01(points);
-  const selected = options.only ? [...options.only] : allXs.map((_, k) => k);
+  const selected = [...new Set(options.only ?? allXs.map((_, k) => k))].sort((a, b) => a - b);
   if (selected.some((k) => !Number.isInteger(k) || k < 0 || k >= points)) throw new ComputeError('bad-sweep-options', `point indices must lie in 0..${points - 1}`);
+  const shard = options.shard ?? { index: 0, count: 1 };
+  if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 0 || shard.index >= shard.count) {
+    throw new ComputeError('bad-sweep-options', `shard ${shard.index} of ${shard.count} does not exist`);
+  }
   const xs = selected.map((k) => allXs[k]);
   if (xs.length > 1 && sameWeights(options.start, options.end)) {
     // θ_t = θ_T (the sweep from the final checkpoint): every point is the same network, evaluated once.
-    const [row] = await sweep({ ...options, end: options.start, only: [selected[0]] });
-    return selected.map((k) => ({ ...row, ...(options.only ? { index: k } : {}), x: allXs[k] }));
+    const once = await sweepScores({ ...options, end: options.start, only: [selected[0]] });
+    const spread = (scores: SplitScores): SplitScores => ({
+      count: scores.count,
+      batches: scores.batches.map((b) => ({ batch: b.batch, lossSums: selected.map(() => b.lossSums[0]), correct: selected.map(() => b.correct[0]) })),
+    });
+    return { points, indices: selected, test: spread(once.test), ...(once.train ? { train: spread(once.train) } : {}) };
   }
   const start = upload(model, options.start);
   const end = upload(model, options.end);
-  const batchSize = options.batchSize ?? batchSizeForBudget(model, start, options.stemBudgetFloats ?? defaultStemBudgetFloats);
   const stemNames = new Set(model.stemTensors);
   const headNames = model.tensors.map((t) => t.name).filter((n) => !linearStem || !stemNames.has(n));
   const hasBn = model.tensors.some((t) => t.name.endsWith('.running_mean'));
   const [h, w, c] = model.inputShape;
+  const reluLinear = linearStem ? model.reluLinearHead : undefined;
+  const interior = xs.filter((x) => x > 0 && x < 1);
+  const stemBatch = batchSizeForBudget(model, start, options.stemBudgetFloats ?? defaultStemBudgetFloats);
+  // The ReLU-linear path holds its layer's output at every interior point for one batch: keep that near 32 MB too.
+  const pathBatch = reluLinear && interior.length > 0 ? Math.max(1, Math.floor(pathBudgetFloats / (interior.length * start[reluLinear.bias].size))) : Infinity;
+  const batchSize = options.batchSize ?? Math.min(stemBatch, pathBatch);
 
   let recomputed: Weights[] | undefined;
+  const myBatches = (split: Split) => batchRanges(split.count, batchSize).map((indices, batch) => ({ indices, batch })).filter(({ batch }) => batch % shard.count === shard.index);
   const work = { done: 0, total: 0 };
-  const splitWork = (s: Split) => Math.ceil(s.count / batchSize) * xs.length;
+  const splitWork = (s: Split) => myBatches(s).length * xs.length;
   work.total = splitWork(options.test) + (options.trainLoss ? splitWork(options.train!) : 0) + (bnMode === 'recompute' && hasBn ? splitWork(options.train!) : 0);
   const tick = () => options.onProgress?.(++work.done, work.total);
 
@@ -102,41 +183,51 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
     cache?.clear();
   };
 
-  /** Runs `visit` on the head's input for every (batch, point), batches outermost so each batch is uploaded once. */
-  const forEachBatchAndPoint = async (split: Split, visit: (k: number, weights: Weights, stemOut: tf.Tensor, labels: Int32Array) => Promise<void>) => {
-    for (const indices of batchRanges(split.count, batchSize)) {
+  /**
+   * Runs `visit` on the head's input for every (batch, point), batches outermost so each batch is uploaded once.
+   * With `useReluLinear`, interior points get the ReLU-linear layer's output `z` instead of the stem's.
+   */
+  const forEachBatchAndPoint = async (split: Split, useReluLinear: boolean, visit: (k: number, weights: Weights, input: HeadInput, labels: Int32Array) => Promise<void>) => {
+    for (const { indices } of myBatches(split)) {
       const batch = await split.batch(indices);
       const input = tf.tensor4d(batch.x, [batch.n, h, w, c]);
-      // f(θ_t) and f(θ_T) − f(θ_t): then f(θ(x)) = f(θ_t) + x·(f(θ_T) − f(θ_t)) costs two passes per point.
-      const ends = linearStem ? tf.tidy(() => { const a = model.stem(start, input); return [a, tf.sub(model.stem(end, input), a)]; }) : undefined;
-      const last = linearStem ? (xs.includes(1) ? model.stem(end, input) : undefined) : undefined;
+      // f(θ_t) and f(θ_T): f(θ(x)) = f(θ_t) + x·(f(θ_T) − f(θ_t)) then costs two passes per point, and both ends are the
+      // exact networks' outputs, not a rounding of them.
+      const ends = linearStem ? [model.stem(start, input), model.stem(end, input)] : undefined;
+      const delta = ends ? tf.sub(ends[1], ends[0]) : undefined;
+      const zs = useReluLinear && reluLinear && ends && interior.length > 0 ? layerAtPoints(reluLinear, ends, interior) : undefined;
       for (let k = 0; k < xs.length; k++) {
         const weights = weightsAt(k);
-        const stemOut = tf.tidy(() => {
-          // Both ends are the exact networks' outputs, not a rounding of them.
-          if (ends) return xs[k] === 0 ? tf.clone(ends[0]) : xs[k] === 1 ? tf.clone(last!) : tf.add(ends[0], tf.mul(ends[1], xs[k]));
-          const stemWeights = pathWeights(model, start, end, xs[k], bnMode, model.stemTensors);
-          return model.stem(stemWeights, input);
+        const x = xs[k];
+        const head: HeadInput = tf.tidy(() => {
+          if (ends) {
+            if (x === 0 || x === 1) return { stemOut: tf.clone(ends[x === 0 ? 0 : 1]) };
+            if (zs) {
+              const at = interior.indexOf(x);
+              return { z: tf.tensor2d(zs.values.subarray(at * zs.size, (at + 1) * zs.size), [batch.n, zs.size / batch.n]) };
+            }
+            return { stemOut: tf.add(ends[0], tf.mul(delta!, x)) };
+          }
+          return { stemOut: model.stem(pathWeights(model, start, end, x, bnMode, model.stemTensors), input) };
         });
-        await visit(k, weights, stemOut, batch.y);
-        stemOut.dispose();
+        await visit(k, weights, head, batch.y);
+        (head.z ?? head.stemOut)!.dispose();
         releaseAt(weights);
         tick();
       }
-      input.dispose();
-      for (const t of ends ?? []) t.dispose();
-      last?.dispose();
+      tf.dispose([input, ...(ends ?? []), ...(delta ? [delta] : [])]);
     }
   };
 
   try {
     if (bnMode === 'recompute' && hasBn) {
       // Pass 1: at every x, BN running on batch statistics as in training, their average over the training set.
+      if (shard.count > 1) throw new ComputeError('bad-sweep-options', 'bn_mode "recompute" averages over every training batch: share its points, not its batches');
       const statistics = new BnStatistics(xs.length);
-      await forEachBatchAndPoint(options.train!, async (k, weights, stemOut) => {
+      await forEachBatchAndPoint(options.train!, false, async (k, weights, input) => {
         const observed: NonNullable<BnContext['observed']> = new Map();
         tf.tidy(() => {
-          model.head(weights, stemOut, { training: true, noGradient: true, observed });
+          model.head(weights, input.stemOut!, { training: true, noGradient: true, observed });
         });
         statistics.add(k, observed);
       });
@@ -144,32 +235,50 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
       clearCache(); // cached θ(x) were built without the recomputed statistics
     }
 
-    const evaluateSplit = async (split: Split) => {
-      const lossSums = new Float64Array(xs.length);
-      const correct = new Float64Array(xs.length);
-      await forEachBatchAndPoint(split, async (k, weights, stemOut, labels) => {
-        const logits = tf.tidy(() => model.head(weights, stemOut, { training: false }));
+    const evaluateSplit = async (split: Split): Promise<SplitScores> => {
+      const batches: BatchScores[] = myBatches(split).map(({ batch }) => ({ batch, lossSums: xs.map(() => 0), correct: xs.map(() => 0) }));
+      let at = -1;
+      await forEachBatchAndPoint(split, true, async (k, weights, input, labels) => {
+        if (k === 0) at++;
+        const eval_ = { training: false };
+        const logits = tf.tidy(() => (input.z ? reluLinear!.rest(weights, input.z, eval_) : model.head(weights, input.stemOut!, eval_)));
         const score = await scoreBatch(logits, labels, model.classes);
         logits.dispose();
-        lossSums[k] += score.lossSum;
-        correct[k] += score.correct;
+        batches[at].lossSums[k] = score.lossSum;
+        batches[at].correct[k] = score.correct;
       });
-      return { loss: [...lossSums].map((s) => s / split.count), error: [...correct].map((s) => 1 - s / split.count) };
+      return { count: split.count, batches };
     };
 
     const test = await evaluateSplit(options.test);
-    const trainScores = options.trainLoss ? await evaluateSplit(options.train!) : undefined;
-    return xs.map((x, k) => ({
-      ...(options.only ? { index: selected[k] } : {}),
-      x,
-      test_loss: test.loss[k],
-      test_error: test.error[k],
-      ...(trainScores ? { train_loss: trainScores.loss[k] } : {}),
-    }));
+    const train = options.trainLoss ? await evaluateSplit(options.train!) : undefined;
+    return { points, indices: selected, test, ...(train ? { train } : {}) };
   } finally {
     clearCache();
     for (const stats of recomputed ?? []) disposeWeights(stats);
     disposeWeights(start);
     disposeWeights(end);
   }
+
+  /** The ReLU-linear layer's output [n, out] at every interior point, from the stem outputs at the two ends. */
+  function layerAtPoints(layer: ReluLinearHead, [a, b]: tf.Tensor[], at: number[]): { values: Float32Array; size: number } {
+    const values = reluLinearAtPoints(
+      {
+        start: a as tf.Tensor2D,
+        end: b as tf.Tensor2D,
+        weightStart: start[layer.weight] as tf.Tensor2D,
+        weightEnd: end[layer.weight] as tf.Tensor2D,
+        biasStart: start[layer.bias] as tf.Tensor1D,
+        biasEnd: end[layer.bias] as tf.Tensor1D,
+      },
+      at,
+    );
+    return { values, size: values.length / at.length };
+  }
+}
+
+/** What the head starts from at one point: the stem's output, or (ReLU-linear path) the layer after it. */
+interface HeadInput {
+  stemOut?: tf.Tensor;
+  z?: tf.Tensor2D;
 }

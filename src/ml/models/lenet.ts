@@ -13,5 +13,6 @@ export function lenet300100(inputShape: readonly [number, number, number] = [28,
     stemTensors: ['fc1.weight', 'fc1.bias'],
     stem: (w, x) => linear(w, 'fc1', flatten(x)),
     head: (w, h, bn) => linear(w, 'fc3', linearRelu(w, 'fc2', tf.relu(h), bn)),
+    reluLinearHead: { weight: 'fc2.weight', bias: 'fc2.bias', rest: (w, z) => linear(w, 'fc3', tf.relu(z)) },
   };
 }

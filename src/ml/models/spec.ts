@@ -43,6 +43,18 @@ export interface ModelDef {
   stem(w: Weights, x: tf.Tensor4D): tf.Tensor;
   /** Everything after the stem, up to the logits [N, classes]. */
   head(w: Weights, stemOut: tf.Tensor, bn: BnContext): tf.Tensor2D;
+  /**
+   * Set when the head begins ReLU → linear layer, i.e. head(w, h) = rest(w, relu(h)·W + b): the sweep then gets that
+   * layer's output at every x from two matrix products (interpolation/relu-linear-path.ts) instead of one per x.
+   */
+  reluLinearHead?: ReluLinearHead;
+}
+
+export interface ReluLinearHead {
+  weight: string; // [in, out]
+  bias: string; // [out]
+  /** The head after the layer, from its pre-activation output [N, out] to the logits. */
+  rest(w: Weights, z: tf.Tensor2D, bn: BnContext): tf.Tensor2D;
 }
 
 export function forward(model: ModelDef, w: Weights, x: tf.Tensor4D, bn: BnContext): tf.Tensor2D {

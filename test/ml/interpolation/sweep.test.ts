@@ -7,7 +7,7 @@ import { buildModel } from '../../../src/ml/models/registry.js';
 import type { BnContext } from '../../../src/ml/models/spec.js';
 import { forward } from '../../../src/ml/models/spec.js';
 import { linspace01 } from '../../../src/ml/interpolation/linspace.js';
-import { sweep } from '../../../src/ml/interpolation/sweep.js';
+import { rowsFromScores, sweep, sweepScores } from '../../../src/ml/interpolation/sweep.js';
 import { disposeWeights, upload } from '../../../src/ml/training/device-weights.js';
 import { evaluate } from '../../../src/ml/training/evaluate.js';
 import { syntheticDataset } from '../helpers/synthetic.js';
@@ -113,6 +113,24 @@ describe('sweep', () => {
       expect(row.test_loss).toBeCloseTo(direct.loss, 6);
       expect(row.test_error).toBeCloseTo(1 - direct.accuracy, 12);
     }
+  });
+
+  it.each(['lenet_300_100', 'conv_bn'])('%s: shares of batches or of points add up to the same bytes as the whole sweep', async (name) => {
+    const model = buildModel(name, data.test.shape, 4);
+    const [start, end] = endpoints(name);
+    const common = { model, start, end, test: data.test, train: data.train, points: 7, bnMode: 'interpolate' as const, batchSize: 40, trainLoss: true };
+    const whole = await sweep(common);
+    const byBatches = await Promise.all([0, 1, 2].map((index) => sweepScores({ ...common, shard: { index, count: 3 } })));
+    expect(byBatches.map((part) => part.test.batches.map((b) => b.batch))).toEqual([[0, 3], [1], [2]]);
+    expect(rowsFromScores(byBatches, false)).toEqual(whole);
+    const byPoints = await Promise.all([[0, 2, 4, 6], [1, 3, 5]].map((only) => sweepScores({ ...common, only })));
+    expect(rowsFromScores(byPoints, false)).toEqual(whole);
+  });
+
+  it('refuses to share the batches of a recompute sweep: its statistics need all of them at every point', async () => {
+    const model = buildModel('conv_bn', data.test.shape, 4);
+    const [start, end] = endpoints('conv_bn');
+    await expect(sweep({ model, start, end, test: data.test, train: data.train, points: 3, bnMode: 'recompute', shard: { index: 0, count: 2 } })).rejects.toMatchObject({ reason: 'bad-sweep-options' });
   });
 
   it('asks for the training split when it needs one', async () => {

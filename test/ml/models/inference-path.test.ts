@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src/ml/backend/select.js';
 import { initialWeights } from '../../../src/ml/models/init.js';
-import { buildModel } from '../../../src/ml/models/registry.js';
+import { buildModel, modelNames } from '../../../src/ml/models/registry.js';
 import { forward, type Weights } from '../../../src/ml/models/spec.js';
 import { upload } from '../../../src/ml/training/device-weights.js';
 
@@ -19,6 +19,21 @@ function bnTextbook(w: Weights, name: string, x: tf.Tensor): tf.Tensor {
 }
 
 describe('eval-mode forward', () => {
+  it('every model declaring a ReLU-linear head computes head(h) = rest(relu(h)·W + b)', () => {
+    const declaring = modelNames.map((name) => buildModel(name, [28, 28, 1], 10)).filter((model) => model.reluLinearHead);
+    expect(declaring.map((model) => model.name)).toContain('lenet_300_100');
+    for (const model of declaring) {
+      const layer = model.reluLinearHead!;
+      const w = upload(model, initialWeights(model, 12));
+      const x = tf.randomNormal([5, 28, 28, 1], 0, 1, 'float32', 6) as tf.Tensor4D;
+      const h = model.stem(w, x);
+      const viaHead = model.head(w, h, { training: false });
+      const z = tf.add(tf.matMul(tf.relu(h) as tf.Tensor2D, w[layer.weight] as tf.Tensor2D), w[layer.bias]) as tf.Tensor2D;
+      const viaRest = layer.rest(w, z, { training: false });
+      expect(tf.max(tf.abs(tf.sub(viaHead, viaRest))).dataSync()[0]).toBeLessThan(1e-5 * tf.max(tf.abs(viaHead)).dataSync()[0]);
+    }
+  });
+
   it('conv_bn equals conv → BN(running stats) → ReLU → conv → BN → ReLU → flatten (C, H, W) → fc written out plainly', () => {
     const model = buildModel('conv_bn', [28, 28, 1], 10);
     const host = initialWeights(model, 11);
