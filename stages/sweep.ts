@@ -6,8 +6,9 @@
 //
 // --train is the train stage's output (train.json names the setting, model and final iteration). Params ($PIPELINE_PARAMS)
 // may set points, bn_mode, train_loss, batch_size and workers; a flag wins over a param. --workers: threads, each with its
-// own tfjs (wasm is single-threaded in Node), sharing the points; default 1 under the runner ($PIPELINE_STAGE set: it runs
-// sweeps side by side already, and each worker pays ~1 s to load data), else min(2, CPU cores). BatchNorm statistics at x:
+// own tfjs (wasm is single-threaded in Node), sharing the test examples (the points, under bn_mode recompute); default 1
+// under the runner ($PIPELINE_STAGE set: it runs sweeps side by side already, and each worker pays ~1 s to load data),
+// else min(2, CPU cores). BatchNorm statistics at x:
 //   interpolate  (1−x)·stats_t + x·stats_T, like every other tensor (default)
 //   recompute    averaged over the training set at each x (BN on batch statistics, batch means and unbiased variances
 //                weighted by batch size, as PyTorch stores them)
@@ -57,7 +58,7 @@ const program = new Command('sweep')
   .option('--bn-mode <mode>', `BatchNorm statistics: ${bnModes.join(' | ')} (default: params.bn_mode or interpolate)`)
   .option('--train-loss', 'also compute the training-set loss (default: params.train_loss or off)')
   .option('--batch-size <n>', 'evaluation batch size (default: params.batch_size, else sized to memory)')
-  .option('--workers <n>', 'worker threads sharing the points (default: params.workers, else 1 under the runner, min(2, CPU cores) alone)')
+  .option('--workers <n>', 'threads sharing the work, this one included (default: params.workers, else 1 under the runner, min(2, CPU cores) alone)')
   .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm, cpu')
   .option('--params <file>', 'params JSON (default $PIPELINE_PARAMS)')
   .exitOverride();

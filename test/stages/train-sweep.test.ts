@@ -68,11 +68,11 @@ describe('stages/train.ts and stages/sweep.ts', () => {
     const it5 = JSON.parse(await readFile(path.join(out, 'checkpoints', 'it5.json'), 'utf8'));
     expect(json.rows[0].test_loss).toBeCloseTo(it5.test_loss, 6);
 
-    // Worker threads share the points and give the same bytes as one thread.
+    // Worker threads share the examples and give the same bytes as one thread.
     const outputs: string[] = [];
     for (const workers of ['1', '3']) {
       const dir = path.join(work, `sweep-w${workers}`);
-      const run = await stage('sweep', ['--train', out, '--data', data, '--iteration', '1', '--out', dir, '--points', '7', '--workers', workers]);
+      const run = await stage('sweep', ['--train', out, '--data', data, '--iteration', '1', '--out', dir, '--points', '7', '--workers', workers, '--batch-size', '7']);
       expect(run.exitCode, run.all).toBe(0);
       outputs.push(await readFile(path.join(dir, 'sweep.csv'), 'utf8'));
     }

@@ -4,7 +4,7 @@ import { readCheckpoint } from '../checkpoint/files.js';
 import { openDataset } from '../datasets/dataset.js';
 import { buildModel } from '../models/registry.js';
 import type { BnMode } from './path-weights.js';
-import { sweep, type SweepRow } from './sweep.js';
+import { sweepScores, type Shard, type SweepScores } from './sweep.js';
 
 export interface SweepJob {
   backend: string; // the backend the parent chose; workers force the same one
@@ -19,15 +19,21 @@ export interface SweepJob {
   batchSize?: number;
 }
 
-/** Runs the job's points `only` (all when absent) in this thread; selects the backend first when asked to. */
-export async function runSweepJob(job: SweepJob, only?: readonly number[], options: { selectBackend?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<SweepRow[]> {
+/** A worker's part of a job: some of its points, or a share of its batches; all of it when empty. */
+export interface JobShare {
+  only?: readonly number[];
+  shard?: Shard;
+}
+
+/** Runs the job's `share` in this thread; selects the backend first when asked to. */
+export async function runSweepJob(job: SweepJob, share: JobShare = {}, options: { selectBackend?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<SweepScores> {
   if (options.selectBackend) await selectBackend({ forced: job.backend });
   const data = await openDataset(job.dataDir);
   const model = buildModel(job.model, data.test.shape, data.test.classes);
   const start = await readCheckpoint(job.checkpointDir, job.iteration, model);
   const end = await readCheckpoint(job.checkpointDir, job.finalIteration, model);
-  return sweep({
-    model, start, end, test: data.test, train: data.train, points: job.points, only, bnMode: job.bnMode,
+  return sweepScores({
+    model, start, end, test: data.test, train: data.train, points: job.points, only: share.only, shard: share.shard, bnMode: job.bnMode,
     trainLoss: job.trainLoss, batchSize: job.batchSize, onProgress: options.onProgress,
     // On a GPU, big batches: with ResNet-50's 0.8 M-float stem output the host default would mean batches of 5,
     // and θ(x) of 25 M weights rebuilt for every (batch, point).
