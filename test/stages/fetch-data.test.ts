@@ -109,7 +109,7 @@ describe('fetch-data --dataset cifar10', () => {
     const data = await openDataset(out);
     const batch = await data.test.batch([5]);
     expect(batch.y[0]).toBe(5);
-    expect(batch.x[0]).toBeCloseTo((pixelByte(1005, 0) / 255 - 0.4914) / 0.247, 5);
+    expect(batch.x[0]).toBeCloseTo((pixelByte(1005, 0) / 255 - 0.485) / 0.229, 5);
   });
 
   it('rejects a corrupted download by its MD5 and leaves nothing behind', async () => {
