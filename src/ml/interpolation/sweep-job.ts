@@ -28,7 +28,7 @@ export interface JobShare {
 /** Runs the job's `share` in this thread; selects the backend first when asked to. */
 export async function runSweepJob(job: SweepJob, share: JobShare = {}, options: { selectBackend?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<SweepScores> {
   if (options.selectBackend) await selectBackend({ forced: job.backend });
-  const data = await openDataset(job.dataDir);
+  const data = await openDataset(job.dataDir, { defer: ['train'] });
   const model = buildModel(job.model, data.test.shape, data.test.classes);
   const start = await readCheckpoint(job.checkpointDir, job.iteration, model);
   const end = await readCheckpoint(job.checkpointDir, job.finalIteration, model);

@@ -33,8 +33,9 @@ describe('openDataset', () => {
     expect([data.train.count, data.test.count]).toEqual([20, 3]);
     const batch = await data.train.batch([9]);
     expect(batch.y[0]).toBe(9);
-    // Record 9 is record 1 of data_batch_3; its green channel at (0, 0) is CHW position 1024.
-    expect(batch.x[1]).toBeCloseTo((pixelByte(9, 1024) / 255 - 0.4822) / 0.2435, 5);
+    // Record 9 is record 1 of data_batch_3; its green channel at (0, 0) is CHW position 1024. Normalized as open_lth
+    // does, with the ImageNet constants.
+    expect(batch.x[1]).toBeCloseTo((pixelByte(9, 1024) / 255 - 0.456) / 0.224, 5);
   });
 
   it('names the manifest when it disagrees with the files, or is missing', async () => {
@@ -42,5 +43,17 @@ describe('openDataset', () => {
     await expect(openDataset(dir)).rejects.toThrow(/dataset\.json: cannot read the dataset manifest/);
     await manifest('mnist', 13, 5, [28, 28, 1]);
     await expect(openDataset(dir)).rejects.toThrow(/says 13 train examples, the files hold 12/);
+  });
+
+  it('reads a deferred split at its first batch, and checks it then', async () => {
+    await writeMnistIdx(dir, 12, 5);
+    await manifest('mnist', 13, 5, [28, 28, 1]);
+    const data = await openDataset(dir, { defer: ['train'] });
+    expect([data.train.count, data.train.classes, data.train.shape]).toEqual([13, 10, [28, 28, 1]]);
+    expect((await data.test.batch([2])).y[0]).toBe(2);
+    await expect(data.train.batch([0])).rejects.toThrow(/says 13 train examples, the files hold 12/);
+    await rm(path.join(dir, 'dataset.json'));
+    await manifest('mnist', 12, 5, [28, 28, 1]);
+    expect((await (await openDataset(dir, { defer: ['train'] })).train.batch([7])).y[0]).toBe(7);
   });
 });
