@@ -72,7 +72,7 @@ export interface SweepScores {
 }
 
 const cacheBudgetFloats = 64 * 1024 * 1024;
-const pathBudgetFloats = 8 * 1024 * 1024;
+const pathBudgetFloats = 32 * 1024 * 1024;
 
 
 function sameWeights(a: HostWeights, b: HostWeights): boolean {
@@ -159,6 +159,7 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
   const batchSize = options.batchSize ?? Math.min(stemBatch, pathBatch);
 
   let recomputed: Weights[] | undefined;
+  let layerBuffer: Float32Array | undefined;
   const myBatches = (split: Split) => batchRanges(split.count, batchSize).map((indices, batch) => ({ indices, batch })).filter(({ batch }) => batch % shard.count === shard.index);
   const work = { done: 0, total: 0 };
   const splitWork = (s: Split) => myBatches(s).length * xs.length;
@@ -262,7 +263,7 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
 
   /** The ReLU-linear layer's output [n, out] at every interior point, from the stem outputs at the two ends. */
   function layerAtPoints(layer: ReluLinearHead, [a, b]: tf.Tensor[], at: number[]): { values: Float32Array; size: number } {
-    const values = reluLinearAtPoints(
+    const values = (layerBuffer = reluLinearAtPoints(
       {
         start: a as tf.Tensor2D,
         end: b as tf.Tensor2D,
@@ -272,7 +273,8 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
         biasEnd: end[layer.bias] as tf.Tensor1D,
       },
       at,
-    );
+      layerBuffer, // the previous batch's values are no longer read: each point's tensor was a copy
+    ));
     return { values, size: values.length / at.length };
   }
 }

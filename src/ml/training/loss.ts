@@ -12,8 +12,9 @@ export function meanCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, class
     save([l, oneHot]); // saved tensors outlive the forward pass's scope
     return {
       value: tf.neg(tf.div(tf.sum(tf.mul(tf.logSoftmax(l), oneHot)), n)),
+      // In a tidy: tfjs runs a customGrad's gradFunc outside one, so its intermediates would live to the end of backward.
       gradFunc: (dy: tf.Tensor | tf.Tensor[], [savedLogits, savedOneHot]: tf.Tensor[]) =>
-        tf.mul(tf.div(tf.sub(tf.softmax(savedLogits), savedOneHot), n), dy as tf.Tensor),
+        tf.tidy(() => tf.mul(tf.div(tf.sub(tf.softmax(savedLogits), savedOneHot), n), dy as tf.Tensor)),
     };
   };
   return tf.customGrad(lossAndGradient as unknown as Parameters<typeof tf.customGrad>[0])(logits) as tf.Scalar;
@@ -24,20 +25,24 @@ export interface BatchScore {
   correct: number; // top-1 hits
 }
 
-/** Reads per-example losses and predictions back to the host: summing there in float64 keeps the mean exact to float32 rounding. */
+/**
+ * Reads the logits back and scores them on the host: log-sum-exp in float64 (exact to float32 rounding of the logits),
+ * ties going to the lowest class as tf.argMax does. A few host operations per example cost less than the half-dozen
+ * tfjs kernels of logSoftmax, one-hot and argMax, which a sweep ran once per batch and point.
+ */
 export async function scoreBatch(logits: tf.Tensor2D, labels: Int32Array, classes: number): Promise<BatchScore> {
-  const [losses, predictions] = tf.tidy(() => {
-    const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), classes);
-    return [tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), oneHot), 1)), tf.argMax(logits, 1)];
-  });
-  const [l, p] = await Promise.all([losses.data(), predictions.data()]);
-  losses.dispose();
-  predictions.dispose();
+  const values = await logits.data();
   let lossSum = 0;
   let correct = 0;
   for (let i = 0; i < labels.length; i++) {
-    lossSum += l[i];
-    if (p[i] === labels[i]) correct++;
+    const row = i * classes;
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (values[row + c] > values[row + best]) best = c;
+    const max = values[row + best];
+    let sumExp = 0;
+    for (let c = 0; c < classes; c++) sumExp += Math.exp(values[row + c] - max);
+    lossSum += Math.log(sumExp) + max - values[row + labels[i]];
+    if (best === labels[i]) correct++;
   }
   return { lossSum, correct };
 }

@@ -26,4 +26,17 @@ describe('meanCrossEntropy', () => {
     expect(score.lossSum).toBeCloseTo(expected, 5);
     expect(score.correct).toBe(2);
   });
+
+  it('scores like logSoftmax and argMax on large random logits, ties to the lowest class', async () => {
+    const logits = tf.mul(tf.randomNormal([300, 10], 0, 1, 'float32', 4), 30) as tf.Tensor2D;
+    const labels = Int32Array.from({ length: 300 }, (_, i) => (i * 7) % 10);
+    const score = await scoreBatch(logits, labels, 10);
+    const logProbabilities = tf.logSoftmax(logits).arraySync();
+    const predictions = tf.argMax(logits, 1).arraySync() as number[];
+    const expected = labels.reduce((sum, label, i) => sum - logProbabilities[i][label], 0);
+    expect(Math.abs(score.lossSum - expected) / expected).toBeLessThan(1e-6);
+    expect(score.correct).toBe(predictions.filter((p, i) => p === labels[i]).length);
+    const tie = await scoreBatch(tf.tensor2d([[1, 3, 3]]), Int32Array.from([1]), 3);
+    expect(tie.correct).toBe(1);
+  });
 });
