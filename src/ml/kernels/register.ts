@@ -1,16 +1,17 @@
-// Registers the compute core's wasm gradient kernels and the fast matMul gradient (idempotent): wasm then trains conv nets, quickly.
+// Registers the compute core's wasm kernels (conv gradients, a sharing Identity) and the fast matMul gradient (idempotent): wasm then trains conv nets, quickly.
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input.js';
+import { identityWasm } from './identity.js';
 import { registerMatMulGradient } from './matmul-gradient.js';
 
-const ours = [conv2dBackpropFilterWasm, conv2dBackpropInputWasm];
+const ours = [conv2dBackpropFilterWasm, conv2dBackpropInputWasm, identityWasm];
 
 export function registerWasmKernels(): void {
   for (const config of ours) {
     const existing = tf.getKernel(config.kernelName, 'wasm');
     if (existing === config) continue;
-    // Replacing wasm's own slow Conv2DBackpropInput: unregister first so tfjs does not warn about a duplicate.
+    // Replacing wasm's own slow Conv2DBackpropInput and copying Identity: unregister first so tfjs does not warn about a duplicate.
     if (existing !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
