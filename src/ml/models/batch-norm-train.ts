@@ -15,8 +15,17 @@ function columnSums(ones: tf.Tensor2D, m: tf.Tensor2D): tf.Tensor2D {
 /**
  * y = (x − mean)/√(var + eps)·γ + β over all axes but the last, with the batch statistics handed to `report`
  * (kept: the caller disposes them). Gradients: dβ = Σdy, dγ = Σ dy·x̂, dx = γ/√(var+eps)·(dy − dβ/M − x̂·dγ/M).
+ * With `relu`, y is relu(y) and dy is masked by y > 0 first: the same numbers as a separate tf.relu, but the tape keeps
+ * the output (which the next conv saves anyway) instead of ReLU's input and ReLU's own input gradient.
  */
-export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, report: (stats: BatchStats) => void): tf.Tensor {
+export function batchNormTrain(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+  report: (stats: BatchStats) => void,
+  relu = false,
+): tf.Tensor {
   const channels = x.shape[x.rank - 1];
   const m = x.size / channels;
   const forwardAndBackward = (input: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -27,14 +36,19 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
     const variance = columnSums(ones, tf.square(centered) as tf.Tensor2D);
     const inverse = tf.rsqrt(tf.add(variance, epsilon));
     const normalised = tf.mul(centered, inverse);
-    const value = tf.reshape(tf.add(tf.mul(normalised, g), b), input.shape);
+    const affine = tf.reshape(tf.add(tf.mul(normalised, g), b), input.shape);
+    const value = relu ? tf.relu(affine) : affine;
     report({ mean: tf.keep(tf.reshape(mean, [channels])) as tf.Tensor1D, variance: tf.keep(tf.reshape(variance, [channels])) as tf.Tensor1D });
-    save([normalised, inverse, g]);
+    save(relu ? [normalised, inverse, g, value] : [normalised, inverse, g]);
     return {
       value,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [xHat, inv, gammaSaved] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor];
-        const dFlat = tf.reshape(dy as tf.Tensor, [m, channels]) as tf.Tensor2D;
+      // tfjs runs a customGrad's gradFunc outside any tidy: without this one, the four full-size intermediates of every
+      // BN layer's backward stayed alive until the whole backward pass ended (~180 MB an image on ResNet-50).
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.tidy(() => {
+        const [xHat, inv, gammaSaved, output] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.Tensor?];
+        // tfjs's own ReLU gradient is dy·step(input); step(relu(input)) is the same mask.
+        const dAffine = output ? tf.mul(dy as tf.Tensor, tf.step(output)) : (dy as tf.Tensor);
+        const dFlat = tf.reshape(dAffine, [m, channels]) as tf.Tensor2D;
         const sumsOnes = tf.ones([1, m]) as tf.Tensor2D;
         const dBeta = columnSums(sumsOnes, dFlat);
         const dGamma = columnSums(sumsOnes, tf.mul(dFlat, xHat) as tf.Tensor2D);
@@ -42,7 +56,7 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
         const inner = tf.sub(tf.sub(dFlat, tf.div(dBeta, m)), tf.mul(xHat, tf.div(dGamma, m)));
         const dx = tf.reshape(tf.mul(inner, scale), (dy as tf.Tensor).shape);
         return [dx, tf.reshape(dGamma, [channels]), tf.reshape(dBeta, [channels])];
-      },
+      }),
     };
   };
   const op = tf.customGrad(forwardAndBackward as unknown as Parameters<typeof tf.customGrad>[0]);

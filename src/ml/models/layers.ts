@@ -63,11 +63,17 @@ export function batchNorm(w: Weights, name: string, x: tf.Tensor, bn: BnContext,
   }
   const count = x.size / x.shape[x.rank - 1];
   if (bn.noGradient && x.rank === 4) return batchNormOnBatchStatistics(name, x, gamma, beta, bn, relu);
-  const y = batchNormTrain(x, gamma, beta, bnEpsilon, ({ mean, variance }) => {
-    if (bn.observed) bn.observed.set(name, { mean, variance, count });
-    else tf.dispose([mean, variance]);
-  });
-  return relu ? tf.relu(y) : y;
+  return batchNormTrain(
+    x,
+    gamma,
+    beta,
+    bnEpsilon,
+    ({ mean, variance }) => {
+      if (bn.observed) bn.observed.set(name, { mean, variance, count });
+      else tf.dispose([mean, variance]);
+    },
+    relu,
+  );
 }
 
 /**
@@ -108,6 +114,7 @@ function batchNormOnBatchStatistics(name: string, x: tf.Tensor, gamma: tf.Tensor
 }
 
 export function convBatchNorm(w: Weights, convName: string, bnName: string, x: tf.Tensor, stride: number, padding: number, bn: BnContext, relu: boolean): tf.Tensor {
+  if (bn.training && !bn.noGradient) return batchNorm(w, bnName, conv(w, convName, x, stride, padding), bn, relu);
   if (bn.training) {
     const y = batchNorm(w, bnName, conv(w, convName, x, stride, padding), bn);
     return relu ? tf.relu(y) : y;

@@ -1,6 +1,7 @@
 // ResNet-20 for CIFAR-10 as in open_lth's cifar_resnet_20: 16/32/64 filters, 1×1 conv + BN shortcut where the shape changes.
 import * as tf from '@tensorflow/tfjs';
 import { batchNorm, batchNormSpecs, conv, convBatchNorm, convSpecs, globalAveragePool, linear, linearSpecs } from './layers.js';
+import { residualRelu } from './residual-relu.js';
 import type { BnContext, ModelDef, TensorSpec, Weights } from './spec.js';
 
 interface Block {
@@ -42,7 +43,7 @@ function block(w: Weights, b: Block, x: tf.Tensor, bn: BnContext): tf.Tensor {
   const shortcut = w[`${b.prefix}.shortcut.0.weight`]
     ? convBatchNorm(w, `${b.prefix}.shortcut.0`, `${b.prefix}.shortcut.1`, x, b.stride, 0, bn, false)
     : x;
-  return tf.relu(tf.add(out, shortcut));
+  return residualRelu(out, shortcut, bn);
 }
 
 export function resnetCifar(depth = 20, inputShape: readonly [number, number, number] = [32, 32, 3], classes = 10): ModelDef {

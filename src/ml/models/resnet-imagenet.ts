@@ -1,6 +1,7 @@
 // ResNet-50 for ImageNet with torchvision's names and layout (stride on the 3×3 conv of each bottleneck).
 import * as tf from '@tensorflow/tfjs';
 import { batchNorm, batchNormSpecs, conv, convBatchNorm, convSpecs, globalAveragePool, linear, linearSpecs } from './layers.js';
+import { residualRelu } from './residual-relu.js';
 import type { BnContext, ModelDef, TensorSpec, Weights } from './spec.js';
 
 interface Bottleneck {
@@ -47,7 +48,7 @@ function bottleneck(w: Weights, b: Bottleneck, x: tf.Tensor, bn: BnContext): tf.
   y = convBatchNorm(w, `${p}.conv2`, `${p}.bn2`, y, b.stride, 1, bn, true);
   y = convBatchNorm(w, `${p}.conv3`, `${p}.bn3`, y, 1, 0, bn, false);
   const shortcut = w[`${p}.downsample.0.weight`] ? convBatchNorm(w, `${p}.downsample.0`, `${p}.downsample.1`, x, b.stride, 0, bn, false) : x;
-  return tf.relu(tf.add(y, shortcut));
+  return residualRelu(y, shortcut, bn);
 }
 
 export function resnet50(inputShape: readonly [number, number, number] = [224, 224, 3], classes = 1000): ModelDef {

@@ -34,4 +34,17 @@ describe('batchNormTrain', () => {
     expect(close(stats[0].mean, tf.mean(x, [0, 1, 2]))).toBeLessThan(1e-6);
     expect(close(stats[0].variance, tf.moments(x, [0, 1, 2]).variance)).toBeLessThan(1e-5);
   });
+
+  it('with relu gives bit-for-bit what a separate tf.relu gives, forward and backward', () => {
+    const x = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 5);
+    const gamma = tf.randomUniform([6], 0, 1, 'float32', 6);
+    const beta = tf.randomNormal([6], 0, 1, 'float32', 7);
+    const weight = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 8);
+    const fused = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(a, g, b, 1e-5, () => {}, true), weight));
+    const separate = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.relu(batchNormTrain(a, g, b, 1e-5, () => {})), weight));
+    const ours = tf.valueAndGrads(fused)([x, gamma, beta]);
+    const reference = tf.valueAndGrads(separate)([x, gamma, beta]);
+    expect(ours.value.dataSync()).toEqual(reference.value.dataSync());
+    ours.grads.forEach((g, i) => expect(g.dataSync()).toEqual(reference.grads[i].dataSync()));
+  });
 });
