@@ -72,7 +72,7 @@ export interface SweepScores {
 }
 
 const cacheBudgetFloats = 64 * 1024 * 1024;
-const pathBudgetFloats = 32 * 1024 * 1024;
+const pathBudgetFloats = 8 * 1024 * 1024;
 
 
 function sameWeights(a: HostWeights, b: HostWeights): boolean {
