@@ -38,5 +38,7 @@ export async function runSweepJob(job: SweepJob, share: JobShare = {}, options: 
     // On a GPU, big batches: with ResNet-50's 0.8 M-float stem output the host default would mean batches of 5,
     // and θ(x) of 25 M weights rebuilt for every (batch, point).
     stemBudgetFloats: job.backend === 'tensorflow-gpu' ? 256 * 1024 * 1024 : undefined,
+    // A GPU runs the layer's product at every point faster than the host runs the ReLU-linear path's loops.
+    reluLinear: job.backend !== 'tensorflow-gpu',
   });
 }

@@ -32,6 +32,8 @@ export interface SweepOptions {
    * gets that layer at every x at once (relu-linear-path.ts). Off: the straightforward evaluation at every x.
    */
   linearStem?: boolean;
+  /** Use ModelDef.reluLinearHead when the model has one (default true). Its host-side work only pays off on a CPU. */
+  reluLinear?: boolean;
   batchSize?: number; // default: as many examples as keep a stem output near `stemBudgetFloats`, at most 10,000
   /** Size of one batch's stem output the default batch size aims at (default 4 M floats, 16 MB: host memory). */
   stemBudgetFloats?: number;
@@ -151,7 +153,7 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
   const headNames = model.tensors.map((t) => t.name).filter((n) => !linearStem || !stemNames.has(n));
   const hasBn = model.tensors.some((t) => t.name.endsWith('.running_mean'));
   const [h, w, c] = model.inputShape;
-  const reluLinear = linearStem ? model.reluLinearHead : undefined;
+  const reluLinear = linearStem && options.reluLinear !== false ? model.reluLinearHead : undefined;
   const interior = xs.filter((x) => x > 0 && x < 1);
   const stemBatch = batchSizeForBudget(model, start, options.stemBudgetFloats ?? defaultStemBudgetFloats);
   // The ReLU-linear path holds its layer's output at every interior point for one batch: keep that near 32 MB too.
