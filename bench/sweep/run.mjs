@@ -8,7 +8,9 @@
 // run is the one least disturbed by other work. --threads takes a list: PyTorch runs with each thread count and the
 // fastest is the reference for the ratio (on a busy machine, 2 OpenMP threads can be far slower than 1).
 //
-// Without --train it writes a random checkpoint pair in the train stage's layout (speed does not depend on the values).
+// Without --train it writes a random checkpoint pair in the train stage's layout. PyTorch's speed does not depend on the
+// values; LeNet's sweep does (the more first-layer units change sign between the ends, the more host work), and two
+// independent random networks are its worst case: half the units switch. Pass --train for a real run's checkpoints.
 // Without --data it runs the fetch-data stage for MNIST into a temporary folder.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
