@@ -17,6 +17,7 @@ function columnSums(ones: tf.Tensor2D, m: tf.Tensor2D): tf.Tensor2D {
  * (kept: the caller disposes them). Gradients: dβ = Σdy, dγ = Σ dy·x̂, dx = γ/√(var+eps)·(dy − dβ/M − x̂·dγ/M).
  * With `relu`, y is relu(y) and dy is masked by y > 0 first: the same numbers as a separate tf.relu, but the tape keeps
  * the output (which the next conv saves anyway) instead of ReLU's input and ReLU's own input gradient.
+ * The backward pass disposes the gradient it receives: do not pass your own dy to tf.grads of a function ending here.
  */
 export function batchNormTrain(
   x: tf.Tensor,
@@ -55,6 +56,9 @@ export function batchNormTrain(
         const scale = tf.mul(inv, gammaSaved);
         const inner = tf.sub(tf.sub(dFlat, tf.div(dBeta, m)), tf.mul(xHat, tf.div(dGamma, m)));
         const dx = tf.reshape(tf.mul(inner, scale), (dy as tf.Tensor).shape);
+        // dy is the tape's accumulated gradient of this op's output: nothing reads it after this gradFunc, but tfjs
+        // keeps every such gradient to the end of the backward pass (it disposes them only when accumulating).
+        (dy as tf.Tensor).dispose();
         return [dx, tf.reshape(dGamma, [channels]), tf.reshape(dBeta, [channels])];
       }),
     };
