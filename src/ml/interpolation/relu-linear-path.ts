@@ -2,6 +2,7 @@
 // matrix products plus a little host work per unit whose ReLU switches between the ends, instead of one product per point.
 import * as tf from '@tensorflow/tfjs';
 import { ComputeError } from '../compute-error.js';
+import { reluLinearKernel, reserveBytes } from './relu-linear-kernel.js';
 
 export interface ReluLinearPath {
   /** The stem's outputs at the two ends, [n, h]: A = f(θ_t), B = f(θ_T); the stem output at x is A + x·(B − A). */
@@ -24,7 +25,7 @@ export interface ReluLinearPath {
  * taken from) a running set of coefficients at the point where it switches. The values equal the straightforward
  * evaluation up to float32 rounding (the sums are taken in float64 on the host).
  */
-export function reluLinearAtPoints(path: ReluLinearPath, xs: readonly number[], reuse?: Float32Array): Float32Array {
+export function reluLinearAtPoints(path: ReluLinearPath, xs: readonly number[]): Float32Array {
   for (let k = 1; k < xs.length; k++) {
     if (!(xs[k] > xs[k - 1])) throw new ComputeError('bad-sweep-options', `relu-linear path: points must be ascending, got ${xs[k - 1]} then ${xs[k]}`);
   }
@@ -49,25 +50,34 @@ export function reluLinearAtPoints(path: ReluLinearPath, xs: readonly number[], 
   weightDelta.dispose();
 
   const points = xs.length;
-  // A buffer from the previous batch saves the page faults of touching 30 MB of fresh memory per batch.
-  const out = reuse && reuse.length >= points * n * o ? reuse.subarray(0, points * n * o) : new Float32Array(points * n * o);
   const at = Float64Array.from(xs);
   // Examples go in blocks so that, point by point, the block's rows of `out` are written side by side.
   const block = Math.min(n, 16);
-  // Each example's running quadratic c0 + x·c1 + x²·c2 per output, and its switching units, sorted by switch point.
-  const c0 = new Float64Array(block * o);
-  const c1 = new Float64Array(block * o);
-  const c2 = new Float64Array(block * o);
+  // The kernel's memory, in bytes: each example's running quadratic c0 + x·c1 + x²·c2 per output (three float64 arrays
+  // of block·o), the weights W_t and D = W_T − W_t (float32, h·o each), then the values at every point.
+  const kernel = reluLinearKernel();
+  const c1At = block * o * 8;
+  const c2At = 2 * c1At;
+  const wAt = 3 * c1At;
+  const dwAt = wAt + h * o * 4;
+  const outAt = dwAt + h * o * 4;
+  const heap = reserveBytes(kernel, outAt + points * n * o * 4);
+  const coefficients = new Float64Array(heap, 0, 3 * block * o);
+  new Float32Array(heap, wAt, h * o).set(w);
+  new Float32Array(heap, dwAt, h * o).set(dw);
+  const out = new Float32Array(heap, outAt, points * n * o);
+  // Each example's switching units, as (point index where the contribution changes) · h + unit, sorted.
   const switches = Array.from({ length: block }, () => new Float64Array(h));
   const counts = new Int32Array(block);
   const nexts = new Int32Array(block);
+  const addUnit = (e: number, j: number, a: number, d: number) => kernel.addUnit(e * o * 8, c1At + e * o * 8, c2At + e * o * 8, wAt + j * o * 4, dwAt + j * o * 4, o, a, d);
 
   for (let first = 0; first < n; first += block) {
     const size = Math.min(block, n - first);
     for (let e = 0; e < size; e++) {
       const i = first + e;
       const row = i * h;
-      startQuadratics(c0, c1, c2, e * o, p, i, n, o, biasA, biasB);
+      startQuadratics(coefficients, e * o, block * o, p, i, n, o, biasA, biasB);
       const own = switches[e];
       let count = 0;
       for (let j = 0; j < h; j++) {
@@ -78,10 +88,10 @@ export function reluLinearAtPoints(path: ReluLinearPath, xs: readonly number[], 
         const k = firstSwitch(at, av, d);
         if (av > 0) {
           if (k === 0) continue; // already off at the first point
-          addUnit(c0, c1, c2, e * o, w, dw, j * o, o, av, d);
+          addUnit(e, j, av, d);
           if (k < points) own[count++] = k * h + j;
         } else if (k < points) {
-          if (k === 0) addUnit(c0, c1, c2, e * o, w, dw, j * o, o, av, d);
+          if (k === 0) addUnit(e, j, av, d);
           else own[count++] = k * h + j;
         }
       }
@@ -90,7 +100,6 @@ export function reluLinearAtPoints(path: ReluLinearPath, xs: readonly number[], 
       nexts[e] = 0;
     }
     for (let k = 0; k < points; k++) {
-      const x = at[k];
       for (let e = 0; e < size; e++) {
         const i = first + e;
         const own = switches[e];
@@ -99,9 +108,9 @@ export function reluLinearAtPoints(path: ReluLinearPath, xs: readonly number[], 
           const av = a[i * h + j];
           // A unit on at x = 0 turns off here (take its quadratic away); one off at x = 0 turns on (add it).
           const sign = av > 0 ? -1 : 1;
-          addUnit(c0, c1, c2, e * o, w, dw, j * o, o, sign * av, sign * Math.fround(b[i * h + j] - av));
+          addUnit(e, j, sign * av, sign * Math.fround(b[i * h + j] - av));
         }
-        evaluateQuadratics(out, (k * n + i) * o, c0, c1, c2, e * o, o, x);
+        kernel.evaluate(outAt + (k * n + i) * o * 4, e * o * 8, c1At + e * o * 8, c2At + e * o * 8, o, at[k]);
       }
     }
   }
@@ -109,13 +118,13 @@ export function reluLinearAtPoints(path: ReluLinearPath, xs: readonly number[], 
 }
 
 /** The quadratic of the units active at both ends (from the matrix products) plus the bias b(x) = b_t + x·(b_T − b_t). */
-function startQuadratics(c0: Float64Array, c1: Float64Array, c2: Float64Array, base: number, p: Float32Array, i: number, n: number, o: number, biasA: Float32Array, biasB: Float32Array): void {
+function startQuadratics(coefficients: Float64Array, base: number, stride: number, p: Float32Array, i: number, n: number, o: number, biasA: Float32Array, biasB: Float32Array): void {
   const own = i * 2 * o;
   const mixed = (n + i) * 2 * o;
   for (let c = 0; c < o; c++) {
-    c0[base + c] = p[own + c] + biasA[c];
-    c1[base + c] = p[own + o + c] + p[mixed + c] + (biasB[c] - biasA[c]);
-    c2[base + c] = p[mixed + o + c];
+    coefficients[base + c] = p[own + c] + biasA[c];
+    coefficients[stride + base + c] = p[own + o + c] + p[mixed + c] + (biasB[c] - biasA[c]);
+    coefficients[2 * stride + base + c] = p[mixed + o + c];
   }
 }
 
@@ -125,19 +134,4 @@ function firstSwitch(xs: Float64Array, a: number, d: number): number {
   let k = 0;
   while (k < xs.length && Math.fround(a + Math.fround(xs[k] * d)) > 0 === positive) k++;
   return k;
-}
-
-/** Adds a unit's contribution (a + x·d)·(W_j + x·D_j) = a·W_j + x·(a·D_j + d·W_j) + x²·d·D_j; `row` is j·o. */
-function addUnit(c0: Float64Array, c1: Float64Array, c2: Float64Array, base: number, w: Float32Array, dw: Float32Array, row: number, o: number, a: number, d: number): void {
-  for (let c = 0; c < o; c++) {
-    const wv = w[row + c];
-    const dv = dw[row + c];
-    c0[base + c] += a * wv;
-    c1[base + c] += a * dv + d * wv;
-    c2[base + c] += d * dv;
-  }
-}
-
-function evaluateQuadratics(out: Float32Array, at: number, c0: Float64Array, c1: Float64Array, c2: Float64Array, base: number, o: number, x: number): void {
-  for (let c = 0; c < o; c++) out[at + c] = c0[base + c] + x * (c1[base + c] + x * c2[base + c]);
 }

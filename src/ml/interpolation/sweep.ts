@@ -161,7 +161,6 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
   const batchSize = options.batchSize ?? Math.min(stemBatch, pathBatch);
 
   let recomputed: Weights[] | undefined;
-  let layerBuffer: Float32Array | undefined;
   const myBatches = (split: Split) => batchRanges(split.count, batchSize).map((indices, batch) => ({ indices, batch })).filter(({ batch }) => batch % shard.count === shard.index);
   const work = { done: 0, total: 0 };
   const splitWork = (s: Split) => myBatches(s).length * xs.length;
@@ -205,10 +204,7 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
         const head: HeadInput = tf.tidy(() => {
           if (ends) {
             if (x === 0 || x === 1) return { stemOut: tf.clone(ends[x === 0 ? 0 : 1]) };
-            if (zs) {
-              const at = interior.indexOf(x);
-              return { z: tf.tensor2d(zs.values.subarray(at * zs.size, (at + 1) * zs.size), [batch.n, zs.size / batch.n]) };
-            }
+            if (zs) return { z: zs.get(x)! };
             return { stemOut: tf.add(ends[0], tf.mul(delta!, x)) };
           }
           return { stemOut: model.stem(pathWeights(model, start, end, x, bnMode, model.stemTensors), input) };
@@ -218,7 +214,7 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
         releaseAt(weights);
         tick();
       }
-      tf.dispose([input, ...(ends ?? []), ...(delta ? [delta] : [])]);
+      tf.dispose([input, ...(ends ?? []), ...(delta ? [delta] : []), ...(zs?.values() ?? [])]);
     }
   };
 
@@ -264,8 +260,8 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
   }
 
   /** The ReLU-linear layer's output [n, out] at every interior point, from the stem outputs at the two ends. */
-  function layerAtPoints(layer: ReluLinearHead, [a, b]: tf.Tensor[], at: number[]): { values: Float32Array; size: number } {
-    const values = (layerBuffer = reluLinearAtPoints(
+  function layerAtPoints(layer: ReluLinearHead, [a, b]: tf.Tensor[], at: number[]): Map<number, tf.Tensor2D> {
+    const values = reluLinearAtPoints(
       {
         start: a as tf.Tensor2D,
         end: b as tf.Tensor2D,
@@ -275,9 +271,12 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
         biasEnd: end[layer.bias] as tf.Tensor1D,
       },
       at,
-      layerBuffer, // the previous batch's values are no longer read: each point's tensor was a copy
-    ));
-    return { values, size: values.length / at.length };
+    );
+    // `values` is the kernel's memory, which the next call (maybe another sweep in this thread) overwrites: copy it
+    // into tensors now, before anything awaits.
+    const [n] = a.shape;
+    const size = values.length / at.length;
+    return new Map(at.map((x, k) => [x, tf.tensor2d(values.subarray(k * size, (k + 1) * size), [n, size / n])]));
   }
 }
 
