@@ -1,6 +1,8 @@
-// Registers the compute core's wasm kernels (conv gradients, a sharing Identity) and the fast matMul gradient (idempotent): wasm then trains conv nets, quickly.
+// Registers the compute core's wasm kernels (conv gradients, a sharing Identity), the fast matMul gradient and the dy-freeing
+// Conv2D gradient (idempotent): wasm then trains conv nets, quickly and in less memory.
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter.js';
+import { registerConv2DGradient } from './conv2d-gradient.js';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input.js';
 import { identityWasm } from './identity.js';
 import { registerMatMulGradient } from './matmul-gradient.js';
@@ -16,4 +18,5 @@ export function registerWasmKernels(): void {
     tf.registerKernel(config);
   }
   registerMatMulGradient();
+  registerConv2DGradient();
 }
