@@ -114,7 +114,14 @@ function batchNormOnBatchStatistics(name: string, x: tf.Tensor, gamma: tf.Tensor
 }
 
 export function convBatchNorm(w: Weights, convName: string, bnName: string, x: tf.Tensor, stride: number, padding: number, bn: BnContext, relu: boolean): tf.Tensor {
-  if (bn.training && !bn.noGradient) return batchNorm(w, bnName, conv(w, convName, x, stride, padding), bn, relu);
+  if (bn.training && !bn.noGradient) {
+    const h = conv(w, convName, x, stride, padding);
+    const y = batchNorm(w, bnName, h, bn, relu);
+    // Nothing the tape keeps reads the conv's output (BN saves its own normalised copy), but the forward scope would
+    // hold it, and the packed copy wasm's matMul caches for BN's column sums, until the forward pass ends.
+    h.dispose();
+    return y;
+  }
   if (bn.training) {
     const y = batchNorm(w, bnName, conv(w, convName, x, stride, padding), bn);
     return relu ? tf.relu(y) : y;

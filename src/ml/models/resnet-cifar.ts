@@ -43,7 +43,11 @@ function block(w: Weights, b: Block, x: tf.Tensor, bn: BnContext): tf.Tensor {
   const shortcut = w[`${b.prefix}.shortcut.0.weight`]
     ? convBatchNorm(w, `${b.prefix}.shortcut.0`, `${b.prefix}.shortcut.1`, x, b.stride, 0, bn, false)
     : x;
-  return residualRelu(out, shortcut, bn);
+  const sum = residualRelu(out, shortcut, bn);
+  // Nothing the tape keeps reads the branch outputs (the residual op saves its own output), but the forward scope
+  // would hold them until the forward pass ends.
+  if (bn.training && !bn.noGradient) tf.dispose(shortcut === x ? [out] : [out, shortcut]);
+  return sum;
 }
 
 export function resnetCifar(depth = 20, inputShape: readonly [number, number, number] = [32, 32, 3], classes = 10): ModelDef {

@@ -48,7 +48,11 @@ function bottleneck(w: Weights, b: Bottleneck, x: tf.Tensor, bn: BnContext): tf.
   y = convBatchNorm(w, `${p}.conv2`, `${p}.bn2`, y, b.stride, 1, bn, true);
   y = convBatchNorm(w, `${p}.conv3`, `${p}.bn3`, y, 1, 0, bn, false);
   const shortcut = w[`${p}.downsample.0.weight`] ? convBatchNorm(w, `${p}.downsample.0`, `${p}.downsample.1`, x, b.stride, 0, bn, false) : x;
-  return residualRelu(y, shortcut, bn);
+  const sum = residualRelu(y, shortcut, bn);
+  // Nothing the tape keeps reads the branch outputs (the residual op saves its own output), but the forward scope
+  // would hold them until the forward pass ends.
+  if (bn.training && !bn.noGradient) tf.dispose(shortcut === x ? [y] : [y, shortcut]);
+  return sum;
 }
 
 export function resnet50(inputShape: readonly [number, number, number] = [224, 224, 3], classes = 1000): ModelDef {
