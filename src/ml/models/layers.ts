@@ -104,41 +104,44 @@ export function globalAveragePool(x: tf.Tensor): tf.Tensor2D {
 function batchNormOnBatchStatistics(name: string, x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, bn: BnContext, relu: boolean): tf.Tensor {
   const channels = x.shape[3]!;
   const count = x.size / channels;
-  const average = tf.fill([1, count], 1 / count) as tf.Tensor2D;
-  const mean = tf.reshape(tf.matMul(average, tf.reshape(x, [count, channels]) as tf.Tensor2D), [channels]) as tf.Tensor1D;
-  const centered = channelAffine(x, tf.onesLike(mean), tf.neg(mean), false);
-  const variance = tf.reshape(tf.matMul(average, tf.reshape(tf.square(centered), [count, channels]) as tf.Tensor2D), [channels]) as tf.Tensor1D;
+  // In a tidy: the centred and squared copies (and the packed copy of the latter that wasm's matMul caches) would
+  // otherwise live as long as the caller's scope, in a sweep's statistics pass the whole head.
+  const [mean, variance] = tf.tidy(() => {
+    const average = tf.fill([1, count], 1 / count) as tf.Tensor2D;
+    const m = tf.reshape(tf.matMul(average, tf.reshape(x, [count, channels]) as tf.Tensor2D), [channels]) as tf.Tensor1D;
+    const centered = channelAffine(x, tf.onesLike(m), tf.neg(m), false);
+    return [m, tf.reshape(tf.matMul(average, tf.reshape(tf.square(centered), [count, channels]) as tf.Tensor2D), [channels]) as tf.Tensor1D];
+  });
   if (bn.observed) bn.observed.set(name, { mean: tf.keep(mean), variance: tf.keep(variance), count });
   const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, bnEpsilon)));
   return channelAffine(x, scale, tf.sub(beta, tf.mul(mean, scale)), relu);
 }
 
 export function convBatchNorm(w: Weights, convName: string, bnName: string, x: tf.Tensor, stride: number, padding: number, bn: BnContext, relu: boolean): tf.Tensor {
-  if (bn.training && !bn.noGradient) {
-    const h = conv(w, convName, x, stride, padding);
-    const y = batchNorm(w, bnName, h, bn, relu);
-    // Nothing the tape keeps reads the conv's output (BN saves its own normalised copy), but the forward scope would
-    // hold it, and the packed copy wasm's matMul caches for BN's column sums, until the forward pass ends.
-    h.dispose();
-    return y;
-  }
   if (bn.training) {
-    const y = batchNorm(w, bnName, conv(w, convName, x, stride, padding), bn);
-    return relu ? tf.relu(y) : y;
+    const h = conv(w, convName, x, stride, padding);
+    // With a gradient BN and ReLU are one op (batchNormTrain); the statistics pass keeps its separate ReLU.
+    const fused = relu && !bn.noGradient;
+    const y = batchNorm(w, bnName, h, bn, fused);
+    // Nothing reads the conv's output after BN (the tape keeps BN's own normalised copy), but the caller's scope would
+    // hold it, and the packed copy wasm's matMul caches for BN's column sums, until the whole pass ends.
+    h.dispose();
+    if (!relu || fused) return y;
+    const activated = tf.relu(y);
+    y.dispose();
+    return activated;
   }
   const scale = tf.mul(w[`${bnName}.weight`], tf.rsqrt(tf.add(w[`${bnName}.running_var`], bnEpsilon)));
   let shift = tf.sub(w[`${bnName}.bias`], tf.mul(w[`${bnName}.running_mean`], scale));
   const convBias = w[`${convName}.bias`];
   if (convBias) shift = tf.add(shift, tf.mul(convBias, scale));
   const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [padding, padding], [padding, padding], [0, 0]];
-  return tf.fused.conv2d({
-    x: x as tf.Tensor4D,
-    filter: tf.mul(w[`${convName}.weight`], scale) as tf.Tensor4D,
-    strides: stride,
-    pad: padding === 0 ? 'valid' : pad,
-    bias: shift,
-    activation: relu ? 'relu' : 'linear',
-  });
+  const filter = tf.mul(w[`${convName}.weight`], scale) as tf.Tensor4D;
+  const out = tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides: stride, pad: padding === 0 ? 'valid' : pad, bias: shift, activation: relu ? 'relu' : 'linear' });
+  // The folded filter, and the packed copy XNNPACK caches per filter tensor, would otherwise live until the caller's
+  // scope ends: twice the model's conv weights for every forward pass of a sweep.
+  filter.dispose();
+  return out;
 }
 
 /** Flattens [N, H, W, C] in PyTorch's [N, C, H, W] order, so a following fc.weight matches a PyTorch state dict. */

@@ -9,7 +9,7 @@ import type { BnContext } from './spec.js';
  * The backward pass disposes the gradient it receives: do not pass your own dy to tf.grads of a function ending here.
  */
 export function residualRelu(a: tf.Tensor, b: tf.Tensor, bn: BnContext): tf.Tensor {
-  if (!bn.training || bn.noGradient || !tf.util.arraysEqual(a.shape, b.shape)) return tf.relu(tf.add(a, b));
+  if (!bn.training || bn.noGradient || !tf.util.arraysEqual(a.shape, b.shape)) return tf.tidy(() => tf.relu(tf.add(a, b)));
   const op = tf.customGrad(((x: tf.Tensor, y: tf.Tensor, save: tf.GradSaveFunc) => {
     const value = tf.relu(tf.add(x, y));
     save([value]);

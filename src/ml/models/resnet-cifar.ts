@@ -44,9 +44,9 @@ function block(w: Weights, b: Block, x: tf.Tensor, bn: BnContext): tf.Tensor {
     ? convBatchNorm(w, `${b.prefix}.shortcut.0`, `${b.prefix}.shortcut.1`, x, b.stride, 0, bn, false)
     : x;
   const sum = residualRelu(out, shortcut, bn);
-  // Nothing the tape keeps reads the branch outputs (the residual op saves its own output), but the forward scope
-  // would hold them until the forward pass ends.
-  if (bn.training && !bn.noGradient) tf.dispose(shortcut === x ? [out] : [out, shortcut]);
+  // Nothing reads the branch outputs after the sum (in training the residual op saves its own output), but the
+  // caller's scope would hold them until the whole pass ends.
+  tf.dispose(shortcut === x ? [out] : [out, shortcut]);
   return sum;
 }
 

@@ -49,9 +49,9 @@ function bottleneck(w: Weights, b: Bottleneck, x: tf.Tensor, bn: BnContext): tf.
   y = convBatchNorm(w, `${p}.conv3`, `${p}.bn3`, y, 1, 0, bn, false);
   const shortcut = w[`${p}.downsample.0.weight`] ? convBatchNorm(w, `${p}.downsample.0`, `${p}.downsample.1`, x, b.stride, 0, bn, false) : x;
   const sum = residualRelu(y, shortcut, bn);
-  // Nothing the tape keeps reads the branch outputs (the residual op saves its own output), but the forward scope
-  // would hold them until the forward pass ends.
-  if (bn.training && !bn.noGradient) tf.dispose(shortcut === x ? [y] : [y, shortcut]);
+  // Nothing reads the branch outputs after the sum (in training the residual op saves its own output), but the
+  // caller's scope would hold them until the whole pass ends.
+  tf.dispose(shortcut === x ? [y] : [y, shortcut]);
   return sum;
 }
 
