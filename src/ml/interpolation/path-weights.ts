@@ -10,7 +10,7 @@ const isRunningStat = (name: string) => name.endsWith('.running_mean') || name.e
 export function lerp(a: tf.Tensor, b: tf.Tensor, x: number): tf.Tensor {
   if (x === 0) return tf.clone(a);
   if (x === 1) return tf.clone(b);
-  return tf.add(tf.mul(a, 1 - x), tf.mul(b, x));
+  return tf.tidy(() => tf.add(tf.mul(a, 1 - x), tf.mul(b, x))); // called outside any tidy: the products must not outlive it
 }
 
 /**

@@ -7,6 +7,7 @@ import { buildModel } from '../../../src/ml/models/registry.js';
 import type { BnContext } from '../../../src/ml/models/spec.js';
 import { forward } from '../../../src/ml/models/spec.js';
 import { linspace01 } from '../../../src/ml/interpolation/linspace.js';
+import { pathWeights } from '../../../src/ml/interpolation/path-weights.js';
 import { rowsFromScores, sweep, sweepScores } from '../../../src/ml/interpolation/sweep.js';
 import { disposeWeights, upload } from '../../../src/ml/training/device-weights.js';
 import { evaluate } from '../../../src/ml/training/evaluate.js';
@@ -35,6 +36,19 @@ describe('linspace01', () => {
     expect(linspace01(100)[0]).toBe(0);
     expect(linspace01(100)[99]).toBe(1);
     expect(linspace01(5)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+  });
+});
+
+describe('pathWeights', () => {
+  it('leaves one tensor per weight and nothing else behind', () => {
+    const model = buildModel('conv_bn', data.test.shape, 4);
+    const [a, b] = endpoints('conv_bn').map((host) => upload(model, host));
+    const before = tf.memory().numTensors;
+    const w = pathWeights(model, a, b, 0.3, 'interpolate');
+    expect(tf.memory().numTensors - before).toBe(model.tensors.length);
+    disposeWeights(w);
+    disposeWeights(a);
+    disposeWeights(b);
   });
 });
 
