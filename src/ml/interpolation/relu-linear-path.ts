@@ -16,14 +16,15 @@ export interface ReluLinearPath {
 }
 
 /**
- * z(x) = relu(A + x·Δ)·W(x) + b(x) for every x in `xs` (ascending), as one Float32Array [xs.length, n, o].
+ * z(x) = relu(A + x·Δ)·W(x) + b(x) for every x in `xs` (ascending), as one Float32Array [xs.length, n, o]: a view of
+ * the kernel's memory, which the next call overwrites.
  *
  * Per example, a hidden unit whose pre-activation is positive at both ends is positive on the whole segment (it is
  * linear in x), so its contribution (a + x·d)·(W_j + x·D_j) = a·W_j + x·(a·D_j + d·W_j) + x²·d·D_j is a quadratic
  * whose coefficients come from two matrix products over all examples. A unit negative at both ends contributes
  * nothing. A unit that changes sign is active on a prefix or a suffix of the points: its quadratic is added to (or
  * taken from) a running set of coefficients at the point where it switches. The values equal the straightforward
- * evaluation up to float32 rounding (the sums are taken in float64 on the host).
+ * evaluation up to float32 rounding (the coefficients are summed in float64).
  */
 export function reluLinearAtPoints(path: ReluLinearPath, xs: readonly number[]): Float32Array {
   for (let k = 1; k < xs.length; k++) {
