@@ -18,7 +18,7 @@ export function jobShares(job: SweepJob, count: number): JobShare[] {
 
 /** Runs `job` on `workers` threads, this one included; rows come back in x order, the same for any worker count. */
 export async function parallelSweep(job: SweepJob, workers: number, log: (line: string) => void = () => {}): Promise<SweepRow[]> {
-  const count = Math.max(1, Math.min(workers, job.bnMode === 'recompute' ? job.points : workers));
+  const count = Math.max(1, job.bnMode === 'recompute' ? Math.min(workers, job.points) : workers);
   if (count === 1) {
     let last = 0;
     const scores = await runSweepJob(job, {}, {

@@ -196,8 +196,8 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
       // f(θ_t) and f(θ_T): f(θ(x)) = f(θ_t) + x·(f(θ_T) − f(θ_t)) then costs two passes per point, and both ends are the
       // exact networks' outputs, not a rounding of them.
       const ends = linearStem ? [model.stem(start, input), model.stem(end, input)] : undefined;
-      const delta = ends ? tf.sub(ends[1], ends[0]) : undefined;
       const zs = useReluLinear && reluLinear && ends && interior.length > 0 ? layerAtPoints(reluLinear, ends, interior) : undefined;
+      const delta = ends && !zs ? tf.sub(ends[1], ends[0]) : undefined; // the ReLU-linear path takes its own Δ
       for (let k = 0; k < xs.length; k++) {
         const weights = weightsAt(k);
         const x = xs[k];
