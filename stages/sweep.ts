@@ -18,7 +18,6 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { writeJsonAtomic } from '../src/ml/checkpoint/files.js';
-import { ComputeError } from '../src/ml/compute-error.js';
 import { bnModes, type BnMode } from '../src/ml/interpolation/path-weights.js';
 import { parallelSweep } from '../src/ml/interpolation/parallel-sweep.js';
 import type { SweepJob } from '../src/ml/interpolation/sweep-job.js';
@@ -147,13 +146,5 @@ async function main(): Promise<void> {
   );
 }
 
-const usageReasons = new Set(['bad-sweep-options', 'unknown-model', 'unknown-backend']);
 
-runStage('sweep', async () => {
-  try {
-    await main();
-  } catch (error) {
-    if (error instanceof ComputeError && usageReasons.has(error.reason)) throw new UsageError(error.message);
-    throw error;
-  }
-});
+runStage('sweep', main, { usageReasons: ['bad-sweep-options', 'unknown-model', 'unknown-backend'] });

@@ -19,7 +19,6 @@ import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { writeJsonAtomic } from '../src/ml/checkpoint/files.js';
-import { ComputeError } from '../src/ml/compute-error.js';
 import { openDataset } from '../src/ml/datasets/dataset.js';
 import { buildModel } from '../src/ml/models/registry.js';
 import { parseRecipe, type Recipe } from '../src/ml/training/recipe.js';
@@ -44,7 +43,6 @@ const program = new Command('train')
   .option('--params <file>', 'params JSON (default $PIPELINE_PARAMS)')
   .exitOverride();
 
-const usageReasons = new Set(['bad-recipe', 'unknown-model', 'unknown-backend']);
 
 async function main(): Promise<void> {
   program.parse();
@@ -102,11 +100,4 @@ async function main(): Promise<void> {
   );
 }
 
-runStage('train', async () => {
-  try {
-    await main();
-  } catch (error) {
-    if (error instanceof ComputeError && usageReasons.has(error.reason)) throw new UsageError(error.message);
-    throw error;
-  }
-});
+runStage('train', main, { usageReasons: ['bad-recipe', 'unknown-model', 'unknown-backend'] });

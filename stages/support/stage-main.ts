@@ -6,16 +6,20 @@ export class UsageError extends Error {
   readonly reason = 'bad-usage';
 }
 
-export function runStage(name: string, main: () => Promise<void>): void {
+/**
+ * Runs `main` and exits. `usageReasons`: typed errors (a kebab-case `reason`) that mean the user asked for something
+ * invalid, e.g. an unknown model: exit 2 like a UsageError, not 1.
+ */
+export function runStage(name: string, main: () => Promise<void>, options: { usageReasons?: readonly string[] } = {}): void {
   main().then(
     () => process.exit(0),
     (error: unknown) => {
       if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2); // commander printed its message already
-      if (error instanceof UsageError) {
-        console.error(`${name}: ${error.message}`);
+      const reason = (error as { reason?: unknown }).reason;
+      if (error instanceof UsageError || (typeof reason === 'string' && options.usageReasons?.includes(reason))) {
+        console.error(`${name}: ${(error as Error).message}`);
         process.exit(2);
       }
-      const reason = (error as { reason?: unknown }).reason;
       if (typeof reason === 'string') console.error(`${name}: ${(error as Error).message} [${reason}]`);
       else if (isWasmAbort(error)) {
         // XNNPACK running out of its heap ends in a bare "Aborted()": say what it most likely means and what to do.

@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 
 const support = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../stages/support/stage-main.ts');
 
-function runWith(body: string): Promise<{ code: number; stderr: string }> {
+function runWith(body: string, options = '{}'): Promise<{ code: number; stderr: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linpath-stage-main-'));
   const file = path.join(dir, 'stage.ts');
-  fs.writeFileSync(file, `import { runStage } from ${JSON.stringify(support)};\nrunStage('demo', async () => { ${body} });\n`);
+  fs.writeFileSync(file, `import { runStage } from ${JSON.stringify(support)};\nrunStage('demo', async () => { ${body} }, ${options});\n`);
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', file], { cwd: path.dirname(support) }, (error, _stdout, stderr) => {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -34,5 +34,13 @@ describe('runStage', () => {
     const bug = await runWith(`throw new TypeError('x is undefined');`);
     expect(bug.code).toBe(1);
     expect(bug.stderr).toContain('demo: unexpected failure TypeError: x is undefined');
+  });
+
+  it('a typed error whose reason the stage calls a usage error exits 2 with one line', async () => {
+    const body = `throw Object.assign(new Error('model "lenet_9" is unknown'), { reason: 'unknown-model' });`;
+    const usage = await runWith(body, `{ usageReasons: ['unknown-model'] }`);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr.trim()).toBe('demo: model "lenet_9" is unknown');
+    expect((await runWith(body)).code).toBe(1);
   });
 });
