@@ -1,12 +1,11 @@
 // The content-addressed store of stage outputs: entries by key, staging dirs per run, scratch dirs per key.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { FingerprintRecord } from '../fingerprint/fingerprint.js';
 import type { FileHashes } from '../fingerprint/file-hashes.js';
 import { writeFileAtomicSync } from './atomic.js';
 import { findManifestMismatch, type Manifest } from './manifest.js';
+import { createRunDir, discardedName } from './run-dirs.js';
 
 /** What the lock records about a stage's last successful run, kept in the entry so a cache hit restores it. */
 export interface RunRecord {
@@ -89,7 +88,7 @@ export class CacheStore {
    * there was nothing to remove.
    */
   private removeEntryDir(key: string): boolean {
-    const aside = path.join(this.tmp, `discarded-${key}-${crypto.randomBytes(4).toString('hex')}`);
+    const aside = path.join(this.tmp, discardedName(key));
     fs.mkdirSync(this.tmp, { recursive: true });
     try {
       fs.renameSync(this.entryDir(key), aside);
@@ -102,10 +101,7 @@ export class CacheStore {
 
   /** A directory owned by this run; a later run that finds its owner dead cleans it up. */
   openRun(runId: string): string {
-    const dir = path.join(this.tmp, runId);
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'owner.json'), JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }));
-    return dir;
+    return createRunDir(this.tmp, runId);
   }
 
   stage(runDir: string, stage: string): Staging {

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { PipelineError } from '../errors.js';
+import { madeByRunner } from '../cache/run-dirs.js';
 import { removeTree } from '../cache/store.js';
 import { discoverGpus } from '../execution/gpus.js';
 import type { OrphanJob } from '../execution/slurm-executor.js';
@@ -100,7 +101,7 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
     }
   } finally {
     // What the adopted jobs wrote has been committed (or they were cancelled): their dead runs' dirs can go.
-    for (const runId of adoptable) removeTree(path.join(project.store.tmp, runId));
+    for (const runId of adoptable) if (madeByRunner(project.store.tmp, runId) === 'run') removeTree(path.join(project.store.tmp, runId));
     lock?.release();
   }
 }

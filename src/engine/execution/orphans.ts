@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { processAlive } from '../lock/run-lock.js';
+import { madeByRunner, readRunOwner } from '../cache/run-dirs.js';
 import { removeTree } from '../cache/store.js';
 
 /** Pids of processes whose environment carries PIPELINE_RUN_ID=<runId> (Linux /proc; elsewhere none are found). */
@@ -31,17 +32,14 @@ function processesOfRun(runId: string): number[] {
  * work: alive on this host, or on another host we cannot check. A dir without a readable owner is dead.
  */
 export function runOwnerAlive(runDir: string): boolean {
-  try {
-    const owner = JSON.parse(fs.readFileSync(path.join(runDir, 'owner.json'), 'utf8')) as { pid: number; host: string };
-    return owner.host !== os.hostname() || processAlive(owner.pid);
-  } catch {
-    return false;
-  }
+  const owner = readRunOwner(runDir);
+  return owner !== undefined && (owner.host !== os.hostname() || processAlive(owner.pid));
 }
 
 /**
  * Returns the run ids that were cleaned up. Call it while holding the project lock. Runs in `keep` are left
- * alone: their Slurm jobs are still running and this run may take them over.
+ * alone: their Slurm jobs are still running and this run may take them over. Only what a runner made is
+ * touched (see run-dirs.ts): anything else under tmp/ is someone else's.
  */
 export function reapDeadRuns(tmpDir: string, keep: ReadonlySet<string> = new Set()): string[] {
   let names: string[];
@@ -54,7 +52,9 @@ export function reapDeadRuns(tmpDir: string, keep: ReadonlySet<string> = new Set
   for (const name of names) {
     const dir = path.join(tmpDir, name);
     if (keep.has(name)) continue;
-    if (name.startsWith('discarded-')) {
+    const made = madeByRunner(tmpDir, name);
+    if (made === undefined) continue;
+    if (made === 'discarded') {
       removeTree(dir);
       continue;
     }

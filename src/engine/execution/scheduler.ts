@@ -1,8 +1,8 @@
 // Walks the selected stages in dependency order: settles fresh ones, runs the rest concurrently within the resource pool.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ExitCode, PipelineError, SpecError } from '../errors.js';
+import { newRunId } from '../cache/run-dirs.js';
 import type { Entry } from '../cache/store.js';
 import { removeTree } from '../cache/store.js';
 import { DepResolver, MissingDep } from '../fingerprint/deps.js';
@@ -89,7 +89,7 @@ export class Scheduler {
   private active = 0;
   private readonly order: Map<string, number>;
   private readonly height: Map<string, number>;
-  private readonly runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  private readonly runId = newRunId();
   private runDir?: string;
   private readonly executor: Executor;
 
