@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { writeJsonAtomic } from '../src/ml/checkpoint/files.js';
 import { bnModes, type BnMode } from '../src/ml/interpolation/path-weights.js';
+import { isGpuBackend } from '../src/ml/backend/select.js';
 import { parallelSweep } from '../src/ml/interpolation/parallel-sweep.js';
 import type { SweepJob } from '../src/ml/interpolation/sweep-job.js';
 import type { SweepRow } from '../src/ml/interpolation/sweep.js';
@@ -57,8 +58,8 @@ const program = new Command('sweep')
   .option('--bn-mode <mode>', `BatchNorm statistics: ${bnModes.join(' | ')} (default: params.bn_mode or interpolate)`)
   .option('--train-loss', 'also compute the training-set loss (default: params.train_loss or off)')
   .option('--batch-size <n>', 'evaluation batch size (default: params.batch_size, else sized to memory)')
-  .option('--workers <n>', 'threads sharing the work, this one included (default: params.workers, else 1 under the runner, min(2, CPU cores) alone)')
-  .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm, cpu')
+  .option('--workers <n>', 'threads sharing the work, this one included (default: params.workers, else 1 under the runner or on a GPU, min(2, CPU cores) alone)')
+  .option('--backend <name>', 'force a backend: tensorflow-gpu, webgpu, tensorflow, wasm, cpu')
   .option('--params <file>', 'params JSON (default $PIPELINE_PARAMS)')
   .exitOverride();
 
@@ -100,8 +101,8 @@ async function main(): Promise<void> {
   const trainLoss = options.trainLoss ?? params.train_loss === true;
   const batchSizeValue = options.batchSize ?? params.batch_size;
   const batchSize = batchSizeValue === undefined ? undefined : positiveInteger(batchSizeValue, options.batchSize ? '--batch-size' : 'params.batch_size');
-  const defaultWorkers = process.env.PIPELINE_STAGE ? 1 : Math.min(2, availableParallelism());
-  const workers = positiveInteger(options.workers ?? params.workers ?? defaultWorkers, options.workers ? '--workers' : 'params.workers');
+  const workersValue = options.workers ?? params.workers;
+  const requestedWorkers = workersValue === undefined ? undefined : positiveInteger(workersValue, options.workers ? '--workers' : 'params.workers');
 
   const summary = await readTrainSummary(options.train);
   if (summary.iterations && !summary.iterations.includes(iteration)) {
@@ -109,6 +110,8 @@ async function main(): Promise<void> {
   }
   const setting = summary.setting;
   const backend = await startBackend('sweep', options.backend);
+  // Threads only pay on a CPU backend (wasm is single-threaded in Node); a GPU is one device however many threads feed it.
+  const workers = requestedWorkers ?? (process.env.PIPELINE_STAGE || isGpuBackend(backend.backend) ? 1 : Math.min(2, availableParallelism()));
   const began = performance.now();
   const job: SweepJob = {
     backend: backend.backend,

@@ -39,7 +39,7 @@ const program = new Command('train')
   .requiredOption('--setting <key>', 'setting name (e.g. mnist_lenet_300_100)')
   .requiredOption('--data <dir>', 'dataset directory (the fetch-data stage output)')
   .requiredOption('--out <dir>', 'output directory (the stage ${out})')
-  .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm, cpu (default $PIPELINE_BACKEND or the best available)')
+  .option('--backend <name>', 'force a backend: tensorflow-gpu, webgpu, tensorflow, wasm, cpu (default $PIPELINE_BACKEND or the best available)')
   .option('--params <file>', 'params JSON (default $PIPELINE_PARAMS)')
   .exitOverride();
 

@@ -1,16 +1,29 @@
-// Chooses the compute backend at run time: tensorflow-gpu → tensorflow → wasm → cpu, or the one forced by --backend / PIPELINE_BACKEND.
+// Chooses the compute backend at run time: tensorflow-gpu → webgpu → tensorflow → wasm → cpu, or the one forced by --backend / PIPELINE_BACKEND.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { ComputeError } from '../compute-error.js';
 import { registerWasmKernels } from '../kernels/register.js';
+import { registerWebgpuKernels } from '../kernels/webgpu/register.js';
+import { findAdapter } from './webgpu/adapter.js';
+import { adapterLabel, type AdapterDescription } from './webgpu/adapter-info.js';
+import { placeOnLeasedGpu, systemPlacementProbe } from './webgpu/placement.js';
+import { registerWebgpuBackend } from './webgpu/register.js';
 
-export const backendNames = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const backendNames = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
 
 export interface BackendChoice {
   backend: BackendName;
   device: string;
+  /** webgpu only: the adapter it computes on, and which leased GPU that is. */
+  adapter?: AdapterDescription;
+  gpu?: { index: string; uuid: string; bus_id: string };
+}
+
+/** Backends that compute on a GPU: they want big batches and no host-side shortcuts. */
+export function isGpuBackend(name: string): boolean {
+  return name === 'tensorflow-gpu' || name === 'webgpu';
 }
 
 export function isBackendName(value: string): value is BackendName {
@@ -54,13 +67,36 @@ async function tryWasm(): Promise<BackendChoice> {
   return { backend: 'wasm', device: 'cpu' };
 }
 
+/**
+ * webgpu on the leased GPU. Unforced, only a real GPU adapter counts; forced (`--backend webgpu`), a software one
+ * (Mesa llvmpipe through OpenGL ES) is taken when no GPU answers, which is how the tests run it.
+ */
+async function tryWebgpu(forced: boolean, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<BackendChoice> {
+  const placement = placeOnLeasedGpu(env, systemPlacementProbe(env));
+  // The device-select layer reads these when Dawn creates its Vulkan instance: they must be in this process's environment.
+  if (placement.kind === 'pinned') Object.assign(process.env, placement.env);
+  if (placement.kind === 'unpinned') log(`warning: ${placement.problem}`);
+  const found = await findAdapter({ allowSoftware: forced, env });
+  await registerWebgpuBackend(found);
+  registerWebgpuKernels();
+  if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend did not initialise on ${adapterLabel(found.description)}`);
+  const gpu = placement.kind === 'unpinned' ? undefined : placement.gpu;
+  return {
+    backend: 'webgpu',
+    device: adapterLabel(found.description),
+    adapter: found.description,
+    ...(gpu ? { gpu: { index: gpu.index, uuid: gpu.uuid, bus_id: gpu.busId } } : {}),
+  };
+}
+
 async function tryCpu(): Promise<BackendChoice> {
   await import('@tensorflow/tfjs-backend-cpu');
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
   return { backend: 'cpu', device: 'cpu' };
 }
 
-function attempt(name: BackendName): Promise<BackendChoice> {
+function attempt(name: BackendName, forced: boolean, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<BackendChoice> {
+  if (name === 'webgpu') return tryWebgpu(forced, env, log);
   if (name === 'wasm') return tryWasm();
   if (name === 'cpu') return tryCpu();
   return tryNative(name);
@@ -82,19 +118,27 @@ export async function selectBackend(
       throw new ComputeError('unknown-backend', `unknown backend "${forced}" (expected one of ${backendNames.join(', ')})`);
     }
     try {
-      return await attempt(forced);
+      return await attempt(forced, true, env, log);
     } catch (cause) {
       throw new ComputeError('backend-unavailable', `backend ${forced} is not available here: ${(cause as Error).message}`, { cause });
     }
   }
-  // One native attempt: the GPU build when a GPU is visible and it is installed, else the CPU build when installed.
-  const natives: ('tensorflow-gpu' | 'tensorflow')[] = gpuVisible(env) ? ['tensorflow-gpu', 'tensorflow'] : ['tensorflow'];
-  const native = natives.find((name) => installed(nativePackages[name])) ?? natives[0];
-  const order: BackendName[] = [native, 'wasm', 'cpu'];
+  // One native package at most: the GPU build when a GPU is visible and it is installed, else the CPU build.
+  // webgpu comes right after the native GPU build: it is the GPU path that installs from npm alone. Without a visible
+  // GPU (a CPU-only stage sees CUDA_VISIBLE_DEVICES="") Dawn is not even loaded.
+  const visible = gpuVisible(env);
+  const gpuNative = visible && installed(nativePackages['tensorflow-gpu']);
+  const order: BackendName[] = [
+    ...(gpuNative ? (['tensorflow-gpu'] as const) : []),
+    ...(visible ? (['webgpu'] as const) : []),
+    ...(gpuNative ? [] : (['tensorflow'] as const)),
+    'wasm',
+    'cpu',
+  ];
   const failures: string[] = [];
   for (const name of order) {
     try {
-      return await attempt(name);
+      return await attempt(name, false, env, log);
     } catch (cause) {
       failures.push(`${name}: ${(cause as Error).message.split('\n')[0]}`);
       log(`backend ${name} unavailable (${failures.at(-1)})`);

@@ -1,5 +1,5 @@
 // A sweep described by files (dataset dir, checkpoints), so it can be run here or in worker threads with their own tfjs.
-import { selectBackend } from '../backend/select.js';
+import { isGpuBackend, selectBackend } from '../backend/select.js';
 import { readCheckpoint } from '../checkpoint/files.js';
 import { openDataset } from '../datasets/dataset.js';
 import { buildModel } from '../models/registry.js';
@@ -37,8 +37,9 @@ export async function runSweepJob(job: SweepJob, share: JobShare = {}, options: 
     trainLoss: job.trainLoss, batchSize: job.batchSize, onProgress: options.onProgress,
     // On a GPU, big batches: with ResNet-50's 0.8 M-float stem output the host default would mean batches of 5,
     // and θ(x) of 25 M weights rebuilt for every (batch, point).
-    stemBudgetFloats: job.backend === 'tensorflow-gpu' ? 256 * 1024 * 1024 : undefined,
+    // WebGPU keeps the head's activations of a whole batch in its buffer pool: 32 M floats keeps a ResNet-20 sweep near 1 GB.
+    stemBudgetFloats: job.backend === 'tensorflow-gpu' ? 256 * 1024 * 1024 : job.backend === 'webgpu' ? 32 * 1024 * 1024 : undefined,
     // A GPU runs the layer's product at every point faster than the host runs the ReLU-linear path's loops.
-    reluLinear: job.backend !== 'tensorflow-gpu',
+    reluLinear: !isGpuBackend(job.backend),
   });
 }

@@ -41,6 +41,30 @@ describe('selectBackend', () => {
     expect(lines.join('\n')).toContain('tensorflow');
   });
 
+  it.skipIf(nativeInstalled)('tries webgpu first when a GPU is leased, but never settles for a software adapter unless forced', async () => {
+    const lines: string[] = [];
+    // This machine has no GPU: Dawn finds at most Mesa's lavapipe (software), which an unforced choice refuses.
+    const choice = await selectBackend({ env: { CUDA_VISIBLE_DEVICES: '0' }, log: (l) => lines.push(l) });
+    expect(choice.backend).toBe('wasm');
+    expect(lines.join('\n')).toMatch(/backend webgpu unavailable \(webgpu: no GPU adapter/);
+  }, 60_000);
+
+  it('does not load Dawn at all for a stage that leased no GPU', async () => {
+    const lines: string[] = [];
+    await selectBackend({ env: { CUDA_VISIBLE_DEVICES: '' }, log: (l) => lines.push(l) });
+    expect(lines.join('\n')).not.toContain('webgpu');
+  });
+
+  it('records a webgpu adapter and its GPU beside backend and device', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'linpath-info-')), 'info.json');
+    const adapter = { vendor: 'nvidia', architecture: 'hopper', device: 'nvidia-h200', description: 'NVIDIA H200', api: 'vulkan' as const, software: false };
+    recordBackend({ backend: 'webgpu', device: 'nvidia nvidia-h200 (vulkan)', adapter, gpu: { index: '2', uuid: 'GPU-3', bus_id: '00000000:4C:00.0' } }, { PIPELINE_INFO: file });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      backend: 'webgpu', device: 'nvidia nvidia-h200 (vulkan)', adapter_vendor: 'nvidia', adapter_device: 'nvidia-h200', adapter_description: 'NVIDIA H200',
+      gpu_index: '2', gpu_uuid: 'GPU-3', gpu_bus_id: '00000000:4C:00.0',
+    });
+  });
+
   it('writes the choice into PIPELINE_INFO', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'linpath-info-')), 'info.json');
     recordBackend({ backend: 'wasm', device: 'cpu' }, { PIPELINE_INFO: file });
