@@ -58,3 +58,27 @@ describe('PIPELINE_CACHE_DIR/tmp is shared: only what a runner made is cleaned u
     expect(fs.readdirSync(tmp).sort()).toEqual(['20260101000000-1-abcdef', 'loose.txt', 'notes', 'someone-else']);
   });
 });
+
+describe('hard-linked outputs', () => {
+  it('a file hard-linked into ${out} is copied into the entry; the original keeps its mode and bytes', async () => {
+    const victim = path.join(outside, 'victim.txt');
+    fs.writeFileSync(victim, 'mine');
+    fs.chmodSync(victim, 0o640);
+    project.pipeline(`stages:\n  a:\n    cmd: ln ${victim} \${out}/v && echo done > \${out}/own.txt\n`);
+    const result = await project.run(['run']);
+    expect(result.code).toBe(0);
+    expect(fs.statSync(victim).mode & 0o777).toBe(0o640);
+    expect(fs.statSync(victim).nlink).toBe(1);
+    const [key] = project.entries();
+    const copy = path.join(project.dir, 'cache/entries', key, 'out/v');
+    expect(fs.readFileSync(copy, 'utf8')).toBe('mine');
+    expect(fs.statSync(copy).mode & 0o777).toBe(0o444);
+    expect(fs.statSync(copy).ino).not.toBe(fs.statSync(victim).ino);
+
+    // The entry no longer shares bytes with the original: editing it leaves the entry intact and fresh.
+    fs.writeFileSync(victim, 'changed');
+    const again = await project.run(['run']);
+    expect(again.stderr).toContain('fresh      a');
+    expect(fs.readFileSync(copy, 'utf8')).toBe('mine');
+  });
+});

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FingerprintRecord } from '../fingerprint/fingerprint.js';
 import type { FileHashes } from '../fingerprint/file-hashes.js';
 import { writeFileAtomicSync } from './atomic.js';
+import { ownCopy } from './hard-links.js';
 import { findManifestMismatch, type Manifest } from './manifest.js';
 import { createRunDir, discardedName } from './run-dirs.js';
 
@@ -133,7 +134,12 @@ export class CacheStore {
     fs.rmSync(path.join(staging.dir, 'in'), { recursive: true, force: true });
     writeFileAtomicSync(path.join(staging.dir, 'manifest.json'), JSON.stringify(manifest, null, 1), false);
     writeFileAtomicSync(path.join(staging.dir, 'run.json'), JSON.stringify(run, null, 1), false);
-    for (const file of manifest.files) fs.chmodSync(path.join(staging.out, file.path), 0o444);
+    for (const file of manifest.files) {
+      // The runner detached hard links before hashing; a link made since then (a stage's leftover child) is copied too.
+      const full = path.join(staging.out, file.path);
+      ownCopy(full);
+      fs.chmodSync(full, 0o444);
+    }
     fs.mkdirSync(this.entries, { recursive: true });
     // A forced rerun replaces the entry: the old one goes first, so readers see old or new, never a mix.
     this.removeEntryDir(key);

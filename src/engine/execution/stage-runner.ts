@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { safeName, type Entry, type Staging } from '../cache/store.js';
+import { detachHardLinks } from '../cache/hard-links.js';
 import { buildManifest } from '../cache/manifest.js';
 import type { Project } from '../project.js';
 import type { StageInput } from '../spec/graph.js';
@@ -163,6 +164,12 @@ export async function runStage(context: RunContext, job: StageJob, hooks: StageH
   } catch (error) {
     if (error instanceof MetricsError) return fail(error.message);
     throw error;
+  }
+  // Before hashing, so the bytes hashed are the entry's own and no file outside the staging dir can change them.
+  try {
+    detachHardLinks(staging.out);
+  } catch (error) {
+    return fail(`could not copy a hard-linked output file into the entry (${(error as Error).message})`);
   }
   const manifest = await buildManifest(staging.out, project.hashes);
   const entry = project.store.commit(staging, job.key, manifest, {
