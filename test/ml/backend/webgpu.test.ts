@@ -1,6 +1,6 @@
 // The webgpu backend on Mesa llvmpipe (Dawn's OpenGL ES backend): every model's logits, gradients, SGD steps and a sweep agree with cpu/wasm.
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { selectBackend, type BackendChoice } from '../../../src/ml/backend/select.js';
 import { initialWeights, type HostWeights } from '../../../src/ml/models/init.js';
 import { buildModel } from '../../../src/ml/models/registry.js';
@@ -12,12 +12,13 @@ import { sgdStep, type OptimizerState } from '../../../src/ml/training/sgd.js';
 import { mulberry32, normalSampler } from '../../../src/ml/random.js';
 import { syntheticDataset } from '../helpers/synthetic.js';
 
-let webgpu: BackendChoice;
-beforeAll(async () => {
-  await selectBackend({ forced: 'cpu' });
-  await selectBackend({ forced: 'wasm' });
-  webgpu = await selectBackend({ forced: 'webgpu' });
-}, 60_000);
+await selectBackend({ forced: 'cpu' });
+await selectBackend({ forced: 'wasm' });
+// Without Mesa's EGL/GLES (scripts/test-setup.sh installs them) there is no adapter at all: skip, saying why.
+const webgpu: BackendChoice | undefined = await selectBackend({ forced: 'webgpu' }).catch((error: Error) => {
+  console.warn(`webgpu tests skipped: ${error.message}`);
+  return undefined;
+});
 
 /** ‖a − b‖ / ‖b‖: one number for a whole tensor, as the issue's tolerances are stated. */
 function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -51,115 +52,115 @@ function logits(model: ModelDef, host: HostWeights, x: Float32Array, n: number, 
   return [out];
 }
 
-describe('choosing webgpu', () => {
+describe.skipIf(!webgpu)('webgpu', () => {
   it('names the adapter it computes on, and knows llvmpipe is software', () => {
-    expect(webgpu.backend).toBe('webgpu');
-    expect(webgpu.adapter?.software).toBe(true);
-    expect(webgpu.device).toMatch(/llvmpipe.*\(opengles, software\)/);
+    expect(webgpu!.backend).toBe('webgpu');
+    expect(webgpu!.adapter?.software).toBe(true);
+    expect(webgpu!.device).toMatch(/llvmpipe.*\(opengles, software\)/);
   });
-});
 
-describe('forward logits match cpu (≤ 1e-5 relative)', () => {
-  const cases: [string, [number, number, number], number, number][] = [
-    ['lenet_300_100', [28, 28, 1], 10, 4],
-    ['conv_bn', [28, 28, 1], 10, 4],
-    ['resnet_20', [16, 16, 3], 10, 3],
-    ['vgg_16', [32, 32, 3], 10, 2],
-    ['resnet_50', [32, 32, 3], 20, 1],
-  ];
-  it.each(cases)('%s, BN with running and with batch statistics', async (name, shape, classes, n) => {
-    const model = buildModel(name, shape, classes);
-    const host = initialWeights(model, 3);
-    const x = randomInputs(n, shape, 5);
-    for (const training of [false, true]) {
-      if (training && n === 1) continue; // batch statistics of one example are degenerate
-      const [expected] = await on('cpu', () => logits(model, host, x, n, training));
-      const [actual] = await on('webgpu', () => logits(model, host, x, n, training));
-      expect(relativeError(actual, expected)).toBeLessThan(1e-5);
-    }
-  }, 180_000);
-});
-
-function gradients(model: ModelDef, host: HostWeights, x: Float32Array, y: Int32Array): tf.Tensor[] {
-  const w = upload(model, host);
-  const names = model.tensors.filter((s) => s.trainable).map((s) => s.name);
-  const input = tf.tensor4d(x, [y.length, ...model.inputShape]);
-  const labels = tf.tensor1d(y, 'int32');
-  const { grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
-    const weights = { ...w };
-    names.forEach((name, i) => (weights[name] = params[i]));
-    return meanCrossEntropy(forward(model, weights, input, { training: true }), labels, model.classes);
-  })(names.map((name) => w[name]));
-  tf.dispose([...Object.values(w), input, labels]);
-  return grads;
-}
-
-describe('gradients of every layer type match cpu', () => {
-  // conv_bn: 5×5 and 3×3 convs, BN, max-pool, dense; resnet_20: residual blocks, stride-2 convs and 1×1 shortcuts, global pool.
-  it.each([
-    ['conv_bn', [12, 12, 1], 6],
-    ['resnet_20', [8, 8, 3], 4],
-    ['lenet_300_100', [28, 28, 1], 6],
-  ] as [string, [number, number, number], number][])('%s: each parameter\'s gradient within 1e-4', async (name, shape, n) => {
-    const model = buildModel(name, shape, 10);
-    const host = initialWeights(model, 4);
-    const x = randomInputs(n, shape, 6);
-    const y = Int32Array.from({ length: n }, (_, i) => (i * 7) % 10);
-    const expected = await on('cpu', () => gradients(model, host, x, y));
-    const actual = await on('webgpu', () => gradients(model, host, x, y));
-    const names = model.tensors.filter((s) => s.trainable).map((s) => s.name);
-    const worst = names.map((param, i) => ({ param, error: relativeError(actual[i], expected[i]) })).sort((a, b) => b.error - a.error)[0];
-    expect(worst.error, worst.param).toBeLessThan(1e-4);
-  }, 180_000);
-});
-
-describe('training steps', () => {
-  it('three SGD steps with momentum, weight decay and BN running statistics land where cpu lands', async () => {
-    const model = buildModel('conv_bn', [12, 12, 1], 10);
-    const initial = initialWeights(model, 8);
-    const n = 8;
-    const batches = [0, 1, 2].map((b) => ({ x: randomInputs(n, model.inputShape, 20 + b), y: Int32Array.from({ length: n }, (_, i) => (i + b) % 10) }));
-    const run = async (backend: string) => {
-      await tf.setBackend(backend);
-      let state: OptimizerState = { weights: upload(model, initial), velocity: {} };
-      for (const { x, y } of batches) {
-        const input = tf.tensor4d(x, [n, ...model.inputShape]);
-        const labels = tf.tensor1d(y, 'int32');
-        const step = sgdStep(model, state, input, labels, { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 });
-        state = step.state;
-        tf.dispose([input, labels, step.loss]);
+  describe('forward logits match cpu (≤ 1e-5 relative)', () => {
+    const cases: [string, [number, number, number], number, number][] = [
+      ['lenet_300_100', [28, 28, 1], 10, 4],
+      ['conv_bn', [28, 28, 1], 10, 4],
+      ['resnet_20', [16, 16, 3], 10, 3],
+      ['vgg_16', [32, 32, 3], 10, 2],
+      ['resnet_50', [32, 32, 3], 20, 1],
+    ];
+    it.each(cases)('%s, BN with running and with batch statistics', async (name, shape, classes, n) => {
+      const model = buildModel(name, shape, classes);
+      const host = initialWeights(model, 3);
+      const x = randomInputs(n, shape, 5);
+      for (const training of [false, true]) {
+        if (training && n === 1) continue; // batch statistics of one example are degenerate
+        const [expected] = await on('cpu', () => logits(model, host, x, n, training));
+        const [actual] = await on('webgpu', () => logits(model, host, x, n, training));
+        expect(relativeError(actual, expected)).toBeLessThan(1e-5);
       }
-      const host = await download(state.weights);
-      tf.dispose([...Object.values(state.weights), ...Object.values(state.velocity)]);
-      return host;
-    };
-    const expected = await run('cpu');
-    const actual = await run('webgpu');
-    for (const spec of model.tensors) expect(relativeError(actual.get(spec.name)!, expected.get(spec.name)!), spec.name).toBeLessThan(1e-4);
-  }, 180_000);
-});
+    }, 180_000);
+  });
 
-describe('a short sweep equals the wasm sweep', () => {
-  const data = syntheticDataset({ train: 64, test: 96, shape: [8, 8, 1], classes: 4 });
-  it.each([
-    ['conv_bn', 'interpolate'],
-    ['conv_bn', 'recompute'],
-    ['conv_bn', 'endpoint'],
-    ['lenet_300_100', 'interpolate'],
-  ] as const)('%s, five points, interpolated stem, BN mode %s', async (name, bnMode) => {
-    const model = buildModel(name, data.test.shape, 4);
-    const start = initialWeights(model, 1);
-    const end = initialWeights(model, 2);
-    const options = { model, start, end, test: data.test, train: data.train, points: 5, bnMode, linearStem: true, batchSize: 40 };
-    await tf.setBackend('wasm');
-    const expected = await sweep(options);
-    await tf.setBackend('webgpu');
-    const actual = await sweep({ ...options, reluLinear: false });
-    expect(actual.map((r) => r.x)).toEqual(expected.map((r) => r.x));
-    for (let i = 0; i < expected.length; i++) {
-      expect(Math.abs(actual[i].test_loss - expected[i].test_loss) / expected[i].test_loss).toBeLessThan(1e-5);
-      // An example whose top two logits tie to float32 rounding may flip: at most one of the 96.
-      expect(Math.abs(actual[i].test_error - expected[i].test_error)).toBeLessThanOrEqual(1 / 96 + 1e-12);
-    }
-  }, 180_000);
+  function gradients(model: ModelDef, host: HostWeights, x: Float32Array, y: Int32Array): tf.Tensor[] {
+    const w = upload(model, host);
+    const names = model.tensors.filter((s) => s.trainable).map((s) => s.name);
+    const input = tf.tensor4d(x, [y.length, ...model.inputShape]);
+    const labels = tf.tensor1d(y, 'int32');
+    const { grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
+      const weights = { ...w };
+      names.forEach((name, i) => (weights[name] = params[i]));
+      return meanCrossEntropy(forward(model, weights, input, { training: true }), labels, model.classes);
+    })(names.map((name) => w[name]));
+    tf.dispose([...Object.values(w), input, labels]);
+    return grads;
+  }
+
+  describe('gradients of every layer type match cpu', () => {
+    // conv_bn: 5×5 and 3×3 convs, BN, max-pool, dense; resnet_20: residual blocks, stride-2 convs and 1×1 shortcuts, global pool.
+    it.each([
+      ['conv_bn', [12, 12, 1], 6],
+      ['resnet_20', [8, 8, 3], 4],
+      ['lenet_300_100', [28, 28, 1], 6],
+    ] as [string, [number, number, number], number][])('%s: each parameter\'s gradient within 1e-4', async (name, shape, n) => {
+      const model = buildModel(name, shape, 10);
+      const host = initialWeights(model, 4);
+      const x = randomInputs(n, shape, 6);
+      const y = Int32Array.from({ length: n }, (_, i) => (i * 7) % 10);
+      const expected = await on('cpu', () => gradients(model, host, x, y));
+      const actual = await on('webgpu', () => gradients(model, host, x, y));
+      const names = model.tensors.filter((s) => s.trainable).map((s) => s.name);
+      const worst = names.map((param, i) => ({ param, error: relativeError(actual[i], expected[i]) })).sort((a, b) => b.error - a.error)[0];
+      expect(worst.error, worst.param).toBeLessThan(1e-4);
+    }, 180_000);
+  });
+
+  describe('training steps', () => {
+    it('three SGD steps with momentum, weight decay and BN running statistics land where cpu lands', async () => {
+      const model = buildModel('conv_bn', [12, 12, 1], 10);
+      const initial = initialWeights(model, 8);
+      const n = 8;
+      const batches = [0, 1, 2].map((b) => ({ x: randomInputs(n, model.inputShape, 20 + b), y: Int32Array.from({ length: n }, (_, i) => (i + b) % 10) }));
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        let state: OptimizerState = { weights: upload(model, initial), velocity: {} };
+        for (const { x, y } of batches) {
+          const input = tf.tensor4d(x, [n, ...model.inputShape]);
+          const labels = tf.tensor1d(y, 'int32');
+          const step = sgdStep(model, state, input, labels, { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 });
+          state = step.state;
+          tf.dispose([input, labels, step.loss]);
+        }
+        const host = await download(state.weights);
+        tf.dispose([...Object.values(state.weights), ...Object.values(state.velocity)]);
+        return host;
+      };
+      const expected = await run('cpu');
+      const actual = await run('webgpu');
+      for (const spec of model.tensors) expect(relativeError(actual.get(spec.name)!, expected.get(spec.name)!), spec.name).toBeLessThan(1e-4);
+    }, 180_000);
+  });
+
+  describe('a short sweep equals the wasm sweep', () => {
+    const data = syntheticDataset({ train: 64, test: 96, shape: [8, 8, 1], classes: 4 });
+    it.each([
+      ['conv_bn', 'interpolate'],
+      ['conv_bn', 'recompute'],
+      ['conv_bn', 'endpoint'],
+      ['lenet_300_100', 'interpolate'],
+    ] as const)('%s, five points, interpolated stem, BN mode %s', async (name, bnMode) => {
+      const model = buildModel(name, data.test.shape, 4);
+      const start = initialWeights(model, 1);
+      const end = initialWeights(model, 2);
+      const options = { model, start, end, test: data.test, train: data.train, points: 5, bnMode, linearStem: true, batchSize: 40 };
+      await tf.setBackend('wasm');
+      const expected = await sweep(options);
+      await tf.setBackend('webgpu');
+      const actual = await sweep({ ...options, reluLinear: false });
+      expect(actual.map((r) => r.x)).toEqual(expected.map((r) => r.x));
+      for (let i = 0; i < expected.length; i++) {
+        expect(Math.abs(actual[i].test_loss - expected[i].test_loss) / expected[i].test_loss).toBeLessThan(1e-5);
+        // An example whose top two logits tie to float32 rounding may flip: at most one of the 96.
+        expect(Math.abs(actual[i].test_error - expected[i].test_error)).toBeLessThanOrEqual(1 / 96 + 1e-12);
+      }
+    }, 180_000);
+  });
 });
