@@ -237,15 +237,24 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
     const evaluateSplit = async (split: Split): Promise<SplitScores> => {
       const batches: BatchScores[] = myBatches(split).map(({ batch }) => ({ batch, lossSums: xs.map(() => 0), correct: xs.map(() => 0) }));
       let at = -1;
+      // Scores are read back without waiting: a GPU then computes the next points while earlier logits travel to the
+      // host, instead of stalling once per (batch, point). Each score lands in its own slot, so the sums are unchanged.
+      const pending: Promise<void>[] = [];
       await forEachBatchAndPoint(split, true, async (k, weights, input, labels) => {
         if (k === 0) at++;
         const eval_ = { training: false };
         const logits = tf.tidy(() => (input.z ? reluLinear!.rest(weights, input.z, eval_) : model.head(weights, input.stemOut!, eval_)));
-        const score = await scoreBatch(logits, labels, model.classes);
-        logits.dispose();
-        batches[at].lossSums[k] = score.lossSum;
-        batches[at].correct[k] = score.correct;
+        const slot = batches[at];
+        const scored = scoreBatch(logits, labels, model.classes).then((score) => {
+          slot.lossSums[k] = score.lossSum;
+          slot.correct[k] = score.correct;
+        }).finally(() => logits.dispose());
+        scored.catch(() => {}); // seen by Promise.all below; this only keeps Node from calling it unhandled meanwhile
+        pending.push(scored);
+        // Bounded: at most one batch's logits at every point wait on the host at a time.
+        if (k === xs.length - 1) await Promise.all(pending.splice(0));
       });
+      await Promise.all(pending);
       return { count: split.count, batches };
     };
 
