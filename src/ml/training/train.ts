@@ -38,6 +38,9 @@ export interface TrainResult {
   evaluations: Map<number, Evaluation>;
 }
 
+/** Steps whose loss may still be on its way back from the device. */
+const lossesInFlight = 8;
+
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { model, recipe, data, setting } = options;
   const log = options.log ?? (() => {});
@@ -87,6 +90,29 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     await saveResumeState(options.resumeDir, recipeKey, model, { iteration, weights, velocity, history });
   };
 
+  // Step losses are read back a few steps late: waiting for each one would stall a GPU after every step, with the
+  // host's batch preparation and the device's work taking turns instead of overlapping. Read in order, so the sums and
+  // the reported iteration of a non-finite loss are the same as when each step waited.
+  const losses: { loss: tf.Scalar; value: Promise<tf.TypedArray>; iteration: number; epoch: number; lr: number }[] = [];
+  const settleLosses = async (keep: number) => {
+    while (losses.length > keep) {
+      const step = losses.shift()!;
+      const loss = (await step.value)[0];
+      step.loss.dispose();
+      if (!Number.isFinite(loss)) {
+        for (const later of losses.splice(0)) later.loss.dispose();
+        disposeWeights(state.weights);
+        disposeWeights(state.velocity);
+        throw new ComputeError(
+          'loss-not-finite',
+          `setting ${setting}: training loss became ${loss} at iteration ${step.iteration} (epoch ${step.epoch}, lr ${step.lr}); lower recipe.lr or check the data`,
+        );
+      }
+      lossSum += loss;
+      lossCount++;
+    }
+  };
+
   while (true) {
     const justResumed = resumed !== undefined && iteration === resumed.iteration;
     if (checkpoints.has(iteration) && !justResumed) await atCheckpoint();
@@ -110,20 +136,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     x.dispose();
     labels.dispose();
     state = result.state;
-    const loss = (await result.loss.data())[0];
-    result.loss.dispose();
-    if (!Number.isFinite(loss)) {
-      disposeWeights(state.weights);
-      disposeWeights(state.velocity);
-      throw new ComputeError(
-        'loss-not-finite',
-        `setting ${setting}: training loss became ${loss} at iteration ${iteration + 1} (epoch ${epoch}, lr ${lr}); lower recipe.lr or check the data`,
-      );
-    }
-    lossSum += loss;
-    lossCount++;
+    losses.push({ loss: result.loss, value: result.loss.data(), iteration: iteration + 1, epoch, lr });
     iteration++;
+    await settleLosses(lossesInFlight);
     if (iteration % perEpoch === 0 || checkpoints.has(iteration) || iteration === total) {
+      await settleLosses(0);
       history.push({ iteration, train_loss: lossSum / lossCount, lr });
       if (iteration % perEpoch === 0) log(`epoch ${iteration / perEpoch} (iteration ${iteration}): train loss ${(lossSum / lossCount).toFixed(4)}, lr ${lr}`);
       lossSum = 0;
