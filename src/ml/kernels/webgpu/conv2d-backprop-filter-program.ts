@@ -54,35 +54,37 @@ export class Conv2DFilterGradGemmProgram implements WebGPUProgram {
 const TM = ${tileM};
 const TN = ${tileN};
 const TK = ${tileK};
+const THREADS_M = ${threadsM};
 const THREADS_N = ${threadsN};
 const THREADS = ${threadsM * threadsN};
+// Invalid rows (m ≥ M) and columns (k ≥ K) get a window this far outside the image, so that the bounds check that
+// handles the padding rejects them too.
+const OUTSIDE = -1048576;
 
 // Tiles as vec4 so that the inner loop reads a thread's 4 rows and 4 columns with two 16-byte loads.
 var<workgroup> aTile : array<vec4<f32>, ${(tileK * tileM) / 4}>;  // [kk][mm / 4]
 var<workgroup> bTile : array<vec4<f32>, ${(tileK * tileN) / 4}>;  // [kk][nn / 4]
-// The integer divisions that map m → (kh, kw, ci) and k → (image, y, x) are done once per tile row / column here,
-// not once per loaded element.
-var<workgroup> rowInfo : array<vec4<i32>, TM>;
+// k → (image, y, x) takes two integer divisions: done once per tile column here, not once per loaded element.
 var<workgroup> colInfo : array<vec4<i32>, TK>;
 
-// (kh, kw, offset of x[·, kh, kw, ci] from x[·, 0, 0, 0], 1 if the row exists).
-fn makeRowInfo(m : i32) -> vec4<i32> {
+// (kh, kw, offset of x[·, kh, kw, ci] from x[·, 0, 0, 0]) for filter row m.
+fn makeRowInfo(m : i32) -> vec3<i32> {
   if (m >= uniforms.gemmM) {
-    return vec4<i32>(0);
+    return vec3<i32>(OUTSIDE, OUTSIDE, 0);
   }
   let perKh = uniforms.filterW * uniforms.inC;
   let kh = m / perKh;
   let rest = m - kh * perKh;
   let kw = rest / uniforms.inC;
   let ci = rest - kw * uniforms.inC;
-  return vec4<i32>(kh, kw, (kh * uniforms.inW + kw) * uniforms.inC + ci, 1);
+  return vec3<i32>(kh, kw, (kh * uniforms.inW + kw) * uniforms.inC + ci);
 }
 
-// (top row iy0, left column ix0 of the output pixel's window in x, offset of x[image, iy0, ix0, 0], 1 if k < K).
-// iy0 and ix0 are negative inside the padding; the offset is then meaningless and readX never uses it.
+// (top row iy0, left column ix0 of output pixel k's window in x, offset of x[image, iy0, ix0, 0]). iy0 and ix0 are
+// negative inside the padding; the offset is then meaningless and readX does not use it.
 fn makeColInfo(k : i32) -> vec4<i32> {
   if (k >= uniforms.gemmK) {
-    return vec4<i32>(0);
+    return vec4<i32>(OUTSIDE, OUTSIDE, 0, 0);
   }
   let image = k / uniforms.outHW;
   let pixel = k - image * uniforms.outHW;
@@ -90,14 +92,14 @@ fn makeColInfo(k : i32) -> vec4<i32> {
   let xo = pixel - y * uniforms.outW;
   let iy0 = y * uniforms.strideH - uniforms.padTop;
   let ix0 = xo * uniforms.strideW - uniforms.padLeft;
-  return vec4<i32>(iy0, ix0, ((image * uniforms.inH + iy0) * uniforms.inW + ix0) * uniforms.inC, 1);
+  return vec4<i32>(iy0, ix0, ((image * uniforms.inH + iy0) * uniforms.inW + ix0) * uniforms.inC, 0);
 }
 
-// A[m, k]: the input under filter tap (kh, kw) for output pixel k, zero in the padding and outside the GEMM.
-fn readX(row : vec4<i32>, col : vec4<i32>) -> f32 {
+// A[m, k]: the input under filter tap (kh, kw) for output pixel k; zero in the padding and outside the GEMM.
+fn readX(row : vec3<i32>, col : vec4<i32>) -> f32 {
   let iy = col.x + row.x;
   let ix = col.y + row.y;
-  if (row.w == 0 || col.w == 0 || iy < 0 || iy >= uniforms.inH || ix < 0 || ix >= uniforms.inW) {
+  if (iy < 0 || iy >= uniforms.inH || ix < 0 || ix >= uniforms.inW) {
     return 0.0;
   }
   return x[col.z + row.z];
@@ -105,57 +107,59 @@ fn readX(row : vec4<i32>, col : vec4<i32>) -> f32 {
 
 fn main() {
   let tid = i32(localIndex);
-  let tn = tid % THREADS_N;
-  let tm = tid / THREADS_N;
   let n0 = i32(workgroupId.x) * TN;
   let m0 = i32(workgroupId.y) * TM;
   let kBegin = i32(workgroupId.z) * uniforms.kPerSplit;
 
-  for (var r = tid; r < TM; r += THREADS) {
-    rowInfo[r] = makeRowInfo(m0 + r);
-  }
+  // THREADS is a multiple of both THREADS_M (= TM / 4) and THREADS_N (= TN / 4), so in the strided load loops below
+  // each thread always loads the same 4 rows of A and the same 4 columns of B: their index arithmetic is done once.
+  // Consecutive threads take consecutive groups of 4 (input channels for A, output channels for B): coalesced.
+  let aGroup = tid % THREADS_M;
+  let rows = array<vec3<i32>, 4>(makeRowInfo(m0 + aGroup * 4), makeRowInfo(m0 + aGroup * 4 + 1),
+                                 makeRowInfo(m0 + aGroup * 4 + 2), makeRowInfo(m0 + aGroup * 4 + 3));
+  let bGroup = tid % THREADS_N;
+  let nB = n0 + bGroup * 4;
+
   for (var c = tid; c < TK; c += THREADS) {
     colInfo[c] = makeColInfo(kBegin + c);
   }
   workgroupBarrier();
 
+  // The thread's own 4 × 4 outputs: rows tm·4.., columns tn·4...
+  let tn = tid % THREADS_N;
+  let tm = tid / THREADS_N;
   var acc : array<vec4<f32>, 4>;
   // Every split runs the same number of steps (a uniform, as barriers require); the last split's steps past K read
-  // zeros through colInfo's flag.
+  // zeros through colInfo.
   for (var t = 0; t < uniforms.kSteps; t++) {
     let kBase = kBegin + t * TK;
-    // Consecutive threads load consecutive groups of 4 filter rows, i.e. consecutive input channels: coalesced.
-    for (var l = tid; l < TK * TM / 4; l += THREADS) {
-      let kk = l / (TM / 4);
-      let mm = (l % (TM / 4)) * 4;
+    for (var kk = tid / THREADS_M; kk < TK; kk += THREADS_N) {
       let col = colInfo[kk];
-      aTile[l] = vec4<f32>(readX(rowInfo[mm], col), readX(rowInfo[mm + 1], col),
-                           readX(rowInfo[mm + 2], col), readX(rowInfo[mm + 3], col));
+      aTile[kk * THREADS_M + aGroup] = vec4<f32>(readX(rows[0], col), readX(rows[1], col),
+                                                 readX(rows[2], col), readX(rows[3], col));
     }
     // dy is a [K, N] row-major matrix as it lies: no index arithmetic beyond bounds.
-    for (var l = tid; l < TK * TN / 4; l += THREADS) {
-      let kk = l / (TN / 4);
-      let nn = n0 + (l % (TN / 4)) * 4;
+    for (var kk = tid / THREADS_N; kk < TK; kk += THREADS_M) {
       let k = kBase + kk;
       var v = vec4<f32>(0.0);
       if (k < uniforms.gemmK) {
         for (var j = 0; j < 4; j++) {
-          if (nn + j < uniforms.gemmN) {
-            v[j] = dy[k * uniforms.gemmN + nn + j];
+          if (nB + j < uniforms.gemmN) {
+            v[j] = dy[k * uniforms.gemmN + nB + j];
           }
         }
       }
-      bTile[l] = v;
+      bTile[kk * THREADS_N + bGroup] = v;
     }
     workgroupBarrier();
 
-    // colInfo is not read until after the next barrier: refill it for the next step here, off the load path.
+    // colInfo is not read again until after the next barrier: refill it for the next step here, off the load path.
     for (var c = tid; c < TK; c += THREADS) {
       colInfo[c] = makeColInfo(kBase + TK + c);
     }
     for (var kk = 0; kk < TK; kk++) {
-      let a = aTile[kk * (TM / 4) + tm];
-      let b = bTile[kk * (TN / 4) + tn];
+      let a = aTile[kk * THREADS_M + tm];
+      let b = bTile[kk * THREADS_N + tn];
       acc[0] = fma(vec4<f32>(a.x), b, acc[0]);
       acc[1] = fma(vec4<f32>(a.y), b, acc[1]);
       acc[2] = fma(vec4<f32>(a.z), b, acc[2]);
