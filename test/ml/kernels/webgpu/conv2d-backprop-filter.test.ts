@@ -112,7 +112,7 @@ describe.skipIf(!webgpu)('webgpu Conv2DBackpropFilter', () => {
       const x = tf.tensor4d(xHost, [c.n, c.h, c.w, c.cin]);
       const w = tf.tensor4d(wHost, [c.k, c.k, c.cin, c.cout]);
       // A non-uniform upstream gradient: the square of the output.
-      const dw = tf.grad((filter: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(x, filter, c.stride, 'same'))))(w);
+      const dw = tf.grad((filter: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, filter as tf.Tensor4D, c.stride, 'same'))))(w);
       const values = (await dw.data()) as Float32Array;
       tf.dispose([x, w, dw]);
       return values;
