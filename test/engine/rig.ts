@@ -32,10 +32,20 @@ export interface Recorded {
 export class Project {
   readonly dir: string;
   readonly record: string;
+  /** What cleanup() removes: the project dir, or the fresh dir it was made in. */
+  private readonly owned: string;
 
-  constructor() {
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linpath-test-'));
+  /** `name` makes the project `<fresh temp dir>/<name>`, e.g. a name with spaces. */
+  constructor(name?: string) {
+    this.owned = fs.mkdtempSync(path.join(os.tmpdir(), 'linpath-test-'));
+    this.dir = name === undefined ? this.owned : path.join(this.owned, name);
+    fs.mkdirSync(this.dir, { recursive: true });
     this.record = path.join(this.dir, 'record.jsonl');
+  }
+
+  /** The directory the project lives in when it was given a name (nothing else should appear there). */
+  get parent(): string {
+    return this.owned;
   }
 
   /** A command line running the fake stage, recording into this project's record file. */
@@ -110,7 +120,7 @@ export class Project {
   }
 
   cleanup(): void {
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    fs.rmSync(this.owned, { recursive: true, force: true });
   }
 }
 

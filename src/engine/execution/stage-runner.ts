@@ -8,7 +8,7 @@ import { buildManifest } from '../cache/manifest.js';
 import type { Project } from '../project.js';
 import type { StageInput } from '../spec/graph.js';
 import type { StageDefinition } from '../spec/stage.js';
-import { resolveRuntime } from '../spec/template.js';
+import { renderCommand } from '../spec/command.js';
 import type { Executor } from './executor.js';
 import { tailOfLog, type RunningStage } from './local.js';
 import { MetricsError, readMetrics } from './metrics.js';
@@ -116,7 +116,7 @@ export async function runStage(context: RunContext, job: StageJob, hooks: StageH
     ...Object.fromEntries(Object.entries(inputs).map(([name, dir]) => [environmentName(name), dir])),
     ...(scratch ? { PIPELINE_SCRATCH: scratch } : {}),
   };
-  const command = resolveRuntime(stage.cmd, { out: staging.out, scratch, inputs });
+  const command = renderCommand(stage.command, { out: staging.out, scratch, inputs });
 
   const fail = (why: string): StageResult => {
     fs.mkdirSync(project.store.logs, { recursive: true });

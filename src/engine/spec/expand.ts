@@ -1,5 +1,6 @@
 // Expands foreach … do fan-outs into NAME@key stages and resolves their templates.
 import { SpecError } from '../errors.js';
+import { resolveCommand, type ResolvedCommand } from './command.js';
 import type { StageDefinition } from './stage.js';
 import { resolveDeep, UnresolvedTemplate, type LoopFrame, type TemplateScope } from './template.js';
 import { locate, type YamlSource } from './yaml-source.js';
@@ -69,7 +70,13 @@ export function expandStages(source: YamlSource): StageDefinition[] {
     }
     const scope: TemplateScope = { params, loop };
     const field = <T>(key: string, fallback: T): T => (key in body ? (resolve(body[key], scope, [...bodyPath, key]) as T) : fallback);
-    const cmd = resolve(body.cmd, scope, [...bodyPath, 'cmd']);
+    let command: ResolvedCommand;
+    try {
+      command = resolveCommand(String(body.cmd), scope);
+    } catch (error) {
+      if (error instanceof UnresolvedTemplate) return fail('spec-template', [...bodyPath, 'cmd'], error.message);
+      throw error;
+    }
     const needs = field<unknown>('needs', {});
     if (Array.isArray(needs)) {
       const inputNames = needs.map((target) => String(target).split('@')[0]);
@@ -84,7 +91,8 @@ export function expandStages(source: YamlSource): StageDefinition[] {
       name,
       group: keys.length > 0 ? groupName : undefined,
       memberKey: keys.length > 0 ? keys.join('@') : undefined,
-      cmd: typeof cmd === 'string' ? cmd : JSON.stringify(cmd),
+      cmd: command.text,
+      command: command.parts,
       deps: field<unknown[]>('deps', []).flat().map(String),
       params: stageParams as Record<string, unknown>,
       needs: normalizeNeeds(needs),

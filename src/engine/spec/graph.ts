@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { SpecError } from '../errors.js';
 import type { StageDefinition } from './stage.js';
-import { runtimeReferences } from './template.js';
+import { commandReferences } from './command.js';
 import { locate, type YamlSource } from './yaml-source.js';
 
 /** One `needs` entry: the input name the command sees, and the stage(s) behind it. */
@@ -93,7 +93,7 @@ function checkStage(
   root: string,
   at: (stage: StageDefinition, ...rest: (string | number)[]) => ReturnType<typeof locate>,
 ): void {
-  for (const reference of runtimeReferences(stage.cmd)) {
+  for (const reference of commandReferences(stage.command)) {
     if (reference.startsWith('in.') && !stageInputs.some((input) => input.name === reference.slice(3))) {
       const declared = stageInputs.map((input) => input.name).join(', ') || 'none';
       throw new SpecError('spec-template', at(stage, 'cmd'), `\${${reference}} does not resolve: "${reference.slice(3)}" is not in this stage's needs (declared: ${declared})`);

@@ -1,4 +1,5 @@
 // The shape of one stage after fan-out expansion: what the rest of the engine works with.
+import type { CommandPart } from './command.js';
 
 export interface Resources {
   gpu: number;
@@ -12,8 +13,10 @@ export interface StageDefinition {
   group?: string;
   /** Member key inside the group (`mnist_lenet@100`). */
   memberKey?: string;
-  /** Command with params and loop variables resolved; ${out}, ${in.X}, ${scratch} still symbolic. */
+  /** What the key hashes: the command with params and loop variables resolved, ${out}, ${in.X}, ${scratch} symbolic. */
   cmd: string;
+  /** The same command as shell text and run-time references: what runs (params are not expanded again). */
+  command: CommandPart[];
   deps: string[];
   params: Record<string, unknown>;
   /** Input name → the stage or group it reads. */

@@ -1,4 +1,4 @@
-// Resolves ${…} references in pipeline.yaml values; ${out}, ${in.X} and ${scratch} are left for run time.
+// Resolves ${…} references in pipeline.yaml values; ${out}, ${in.X} and ${scratch} are left for run time (command.ts).
 
 /** Names bound while a stage body is expanded: params, and the fan-out loop variables. */
 export interface TemplateScope {
@@ -27,7 +27,7 @@ export function isRuntimeReference(expression: string): boolean {
   return runtimeRoots.has(expression) || /^in\.[^.]+$/.test(expression);
 }
 
-function lookup(scope: TemplateScope, expression: string): unknown {
+export function lookup(scope: TemplateScope, expression: string): unknown {
   const parts = expression.trim().split('.');
   if (parts.some((part) => part === '')) throw new UnresolvedTemplate(expression, 'is not a valid reference');
   let frame = scope.loop;
@@ -88,25 +88,4 @@ export function resolveDeep(value: unknown, scope: TemplateScope, path: (string 
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveDeep(item, scope, [...path, key])]));
   }
   return value;
-}
-
-/** Fills the run-time references of a command: ${out}, ${in.NAME}, ${scratch}; "$${" becomes "${". */
-export function resolveRuntime(text: string, values: { out: string; scratch?: string; inputs: Record<string, string> }): string {
-  return text.replace(reference, (match, expression: string | undefined) => {
-    if (expression === undefined) return '${';
-    const trimmed = expression.trim();
-    if (trimmed === 'out') return values.out;
-    if (trimmed === 'scratch' && values.scratch !== undefined) return values.scratch;
-    if (trimmed.startsWith('in.') && trimmed.slice(3) in values.inputs) return values.inputs[trimmed.slice(3)];
-    return match;
-  });
-}
-
-/** The run-time references a command uses, to check them against the stage's needs before anything runs. */
-export function runtimeReferences(text: string): string[] {
-  const found: string[] = [];
-  for (const match of text.matchAll(reference)) {
-    if (match[1] !== undefined && isRuntimeReference(match[1].trim())) found.push(match[1].trim());
-  }
-  return found;
 }
