@@ -40,6 +40,10 @@ const cases: Case[] = [
   { name: 'several tiles along m and n (180 × 70)', n: 1, h: 6, w: 6, cin: 20, cout: 70, k: 3, stride: 1, pad: 'same' },
   // K = 3·15·15 = 675: the planner's own split (5 × 144) leaves a short last split.
   { name: 'planned split-K not dividing K', n: 3, h: 15, w: 15, cin: 4, cout: 8, k: 3, stride: 1, pad: 'same' },
+  // The planner's own choices on ResNet-20 layers: 64×16 tiles × 16 splits; 64×64 tiles of 256 threads (the cpu
+  // reference is too slow for stage 3 at a real image size).
+  { name: 'ResNet-20 stage 1 at batch 2', n: 2, h: 32, w: 32, cin: 16, cout: 16, k: 3, stride: 1, pad: 'same' },
+  { name: 'ResNet-20 stage 3 channels, one 6×6 image', n: 1, h: 6, w: 6, cin: 64, cout: 64, k: 3, stride: 1, pad: 'same' },
   { name: 'forced 7 splits of K = 2·7·7', n: 2, h: 7, w: 7, cin: 5, cout: 6, k: 3, stride: 1, pad: 'same', options: { splits: 7 } },
   { name: 'forced 3 splits, stride 2', n: 3, h: 11, w: 9, cin: 8, cout: 12, k: 3, stride: 2, pad: 'same', options: { splits: 3 } },
   { name: 'one-thread workgroups', n: 2, h: 5, w: 5, cin: 3, cout: 5, k: 3, stride: 1, pad: 'same', options: { threadsM: 1, threadsN: 1, splits: 2 } },
