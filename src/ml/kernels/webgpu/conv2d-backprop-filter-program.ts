@@ -35,17 +35,62 @@ export class Conv2DFilterGradGemmProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   workgroupSize: [number, number, number];
 
+  variableComponents?: number[];
+  /**
+   * Whether x and dy are read as vec4: when ci and co are multiples of 4, a thread's group of 4 filter rows is 4
+   * consecutive input channels under one tap (one bounds check, one 16-byte load) and its 4 columns are 4 consecutive
+   * output channels. Only the first conv of an RGB network (ci = 3) takes the scalar path.
+   */
+  private readonly vectorized: boolean;
+
   constructor(
     outputShape: number[],
     private readonly plan: FilterGradPlan,
-    gemm: { m: number; n: number },
+    gemm: { m: number; n: number; inChannels: number },
   ) {
     this.outputShape = outputShape;
+    this.vectorized = gemm.inChannels % 4 === 0 && gemm.n % 4 === 0;
+    if (this.vectorized) this.variableComponents = [4, 4];
     // One flat dimension of threads: the shader derives (tm, tn) itself so that a thread's 4 columns are contiguous.
     this.workgroupSize = [plan.threadsM * plan.threadsN, 1, 1];
     this.dispatch = [Math.ceil(gemm.n / plan.tileN), Math.ceil(gemm.m / plan.tileM), plan.splits];
     // Everything else is a uniform, so one pipeline serves every layer with the same tile shape.
-    this.shaderKey = `linpathConv2DFilterGrad_${plan.threadsM}_${plan.threadsN}_${plan.tileK}`;
+    this.shaderKey = `linpathConv2DFilterGrad_${plan.threadsM}_${plan.threadsN}_${plan.tileK}_${this.vectorized}`;
+  }
+
+  /** readA: the thread's 4 rows of A[·, k]: the input under their filter taps, zero in the padding and outside the GEMM. */
+  private readASource(): string {
+    const inside = `
+  let iy = col.x + row.x;
+  let ix = col.y + row.y;
+  return iy >= 0 && iy < uniforms.inH && ix >= 0 && ix < uniforms.inW;`;
+    if (this.vectorized) {
+      return `
+fn inside(row : vec3<i32>, col : vec4<i32>) -> bool {${inside}
+}
+
+// The 4 rows are 4 consecutive input channels under one tap: one check, one 16-byte load at an offset divisible by 4.
+fn readA(rows : array<vec3<i32>, 4>, col : vec4<i32>) -> vec4<f32> {
+  if (!inside(rows[0], col)) {
+    return vec4<f32>(0.0);
+  }
+  return x[(col.z + rows[0].z) / 4];
+}`;
+    }
+    return `
+fn inside(row : vec3<i32>, col : vec4<i32>) -> bool {${inside}
+}
+
+fn readX(row : vec3<i32>, col : vec4<i32>) -> f32 {
+  if (!inside(row, col)) {
+    return 0.0;
+  }
+  return x[col.z + row.z];
+}
+
+fn readA(rows : array<vec3<i32>, 4>, col : vec4<i32>) -> vec4<f32> {
+  return vec4<f32>(readX(rows[0], col), readX(rows[1], col), readX(rows[2], col), readX(rows[3], col));
+}`;
   }
 
   getUserCode(): string {
@@ -95,16 +140,7 @@ fn makeColInfo(k : i32) -> vec4<i32> {
   return vec4<i32>(iy0, ix0, ((image * uniforms.inH + iy0) * uniforms.inW + ix0) * uniforms.inC, 0);
 }
 
-// A[m, k]: the input under filter tap (kh, kw) for output pixel k; zero in the padding and outside the GEMM.
-fn readX(row : vec3<i32>, col : vec4<i32>) -> f32 {
-  let iy = col.x + row.x;
-  let ix = col.y + row.y;
-  if (iy < 0 || iy >= uniforms.inH || ix < 0 || ix >= uniforms.inW) {
-    return 0.0;
-  }
-  return x[col.z + row.z];
-}
-
+${this.readASource()}
 fn main() {
   let tid = i32(localIndex);
   let n0 = i32(workgroupId.x) * TN;
@@ -135,19 +171,20 @@ fn main() {
     let kBase = kBegin + t * TK;
     for (var kk = tid / THREADS_M; kk < TK; kk += THREADS_N) {
       let col = colInfo[kk];
-      aTile[kk * THREADS_M + aGroup] = vec4<f32>(readX(rows[0], col), readX(rows[1], col),
-                                                 readX(rows[2], col), readX(rows[3], col));
+      aTile[kk * THREADS_M + aGroup] = readA(rows, col);
     }
     // dy is a [K, N] row-major matrix as it lies: no index arithmetic beyond bounds.
     for (var kk = tid / THREADS_N; kk < TK; kk += THREADS_M) {
       let k = kBase + kk;
       var v = vec4<f32>(0.0);
       if (k < uniforms.gemmK) {
-        for (var j = 0; j < 4; j++) {
+        ${this.vectorized ? `if (nB < uniforms.gemmN) {
+          v = dy[(k * uniforms.gemmN + nB) / 4];
+        }` : `for (var j = 0; j < 4; j++) {
           if (nB + j < uniforms.gemmN) {
             v[j] = dy[k * uniforms.gemmN + nB + j];
           }
-        }
+        }`}
       }
       bTile[kk * THREADS_N + bGroup] = v;
     }

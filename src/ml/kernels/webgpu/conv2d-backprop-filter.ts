@@ -53,7 +53,7 @@ export function conv2DBackpropFilterWebgpu(
   const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
   // With one split the GEMM writes dW directly: its [1, M, N] layout is the filter's [kh, kw, ci, co].
   const gemmShape = plan.splits === 1 ? filterShape : [plan.splits, gemm.m, gemm.n];
-  const partials = backend.runWebGPUProgram(new Conv2DFilterGradGemmProgram(gemmShape, plan, gemm), [x, dy], 'float32', uniforms);
+  const partials = backend.runWebGPUProgram(new Conv2DFilterGradGemmProgram(gemmShape, plan, { ...gemm, inChannels: info.inChannels }), [x, dy], 'float32', uniforms);
   if (plan.splits === 1) return partials;
   const result = backend.runWebGPUProgram(new SumSplitsProgram(filterShape), [partials], 'float32');
   backend.disposeData(partials.dataId);
