@@ -126,7 +126,7 @@ fn makeRowInfo(m : i32) -> vec3<i32> {
 }
 
 // (top row iy0, left column ix0 of output pixel k's window in x, offset of x[image, iy0, ix0, 0]). iy0 and ix0 are
-// negative inside the padding; the offset is then meaningless and readX does not use it.
+// negative inside the padding; the offset is then meaningless and readA does not use it.
 fn makeColInfo(k : i32) -> vec4<i32> {
   if (k >= uniforms.gemmK) {
     return vec4<i32>(OUTSIDE, OUTSIDE, 0, 0);

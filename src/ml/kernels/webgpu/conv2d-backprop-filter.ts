@@ -55,7 +55,7 @@ export function conv2DBackpropFilterWebgpu(
   const gemmShape = plan.splits === 1 ? filterShape : [plan.splits, gemm.m, gemm.n];
   const partials = backend.runWebGPUProgram(new Conv2DFilterGradGemmProgram(gemmShape, plan, { ...gemm, inChannels: info.inChannels }), [x, dy], 'float32', uniforms);
   if (plan.splits === 1) return partials;
-  const result = backend.runWebGPUProgram(new SumSplitsProgram(filterShape), [partials], 'float32');
+  const result = backend.runWebGPUProgram(new SumSplitsProgram(filterShape, plan.splits), [partials], 'float32');
   backend.disposeData(partials.dataId);
   return result;
 }

@@ -45,6 +45,8 @@ const cases: Case[] = [
   { name: 'ResNet-20 stage 1 at batch 2', n: 2, h: 32, w: 32, cin: 16, cout: 16, k: 3, stride: 1, pad: 'same' },
   { name: 'ResNet-20 stage 3 channels, one 6×6 image', n: 1, h: 6, w: 6, cin: 64, cout: 64, k: 3, stride: 1, pad: 'same' },
   { name: 'forced 7 splits of K = 2·7·7', n: 2, h: 7, w: 7, cin: 5, cout: 6, k: 3, stride: 1, pad: 'same', options: { splits: 7 } },
+  // 121 splits of K = 2·31·31 = 1922, summed by 8 lanes an output (121 is not a multiple of 8).
+  { name: 'forced 121 splits, several lanes a sum', n: 2, h: 31, w: 31, cin: 4, cout: 5, k: 3, stride: 1, pad: 'same', options: { splits: 121 } },
   { name: 'forced 3 splits, stride 2', n: 3, h: 11, w: 9, cin: 8, cout: 12, k: 3, stride: 2, pad: 'same', options: { splits: 3 } },
   { name: 'one-thread workgroups', n: 2, h: 5, w: 5, cin: 3, cout: 5, k: 3, stride: 1, pad: 'same', options: { threadsM: 1, threadsN: 1, splits: 2 } },
   { name: 'one-thread workgroups, vec4 loads', n: 2, h: 5, w: 5, cin: 8, cout: 4, k: 3, stride: 2, pad: 'same', options: { threadsM: 1, threadsN: 1, splits: 2 } },
