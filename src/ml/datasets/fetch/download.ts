@@ -4,7 +4,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { hashFile } from 'hasha';
+import { hashFile } from './hash-file.js';
 import { DataError } from '../errors.js';
 
 export interface DownloadOptions {

@@ -1,7 +1,7 @@
 // CIFAR-10 (binary version): downloaded and MD5-verified, or taken from a local tarball or extracted folder, then checked record by record.
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { hashFile } from 'hasha';
+import { hashFile } from './hash-file.js';
 import * as tar from 'tar';
 import { CIFAR10_ARCHIVE_DIR, CIFAR10_CLASSES, CIFAR10_FILES, CIFAR10_META, CIFAR10_SHAPE, parseCifarRecords } from '../cifar10.js';
 import { DataError } from '../errors.js';

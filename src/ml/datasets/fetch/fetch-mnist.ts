@@ -2,7 +2,7 @@
 import { copyFile, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { hashFile } from 'hasha';
+import { hashFile } from './hash-file.js';
 import { DataError } from '../errors.js';
 import type { DatasetManifest } from '../manifest.js';
 import { MNIST_CLASSES, MNIST_FILES, MNIST_SHA256, MNIST_SHAPE, parseMnistPair } from '../mnist.js';

@@ -1,7 +1,7 @@
 // Builds a dataset in a hidden folder inside the output dir and moves it into place only when complete.
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { hashFile } from 'hasha';
+import { hashFile } from './hash-file.js';
 import { MANIFEST_FILE, type DatasetManifest } from '../manifest.js';
 
 export class Staging {
