@@ -12,21 +12,22 @@ export async function registerWebgpuBackend(found: FoundAdapter): Promise<void> 
   (globalThis as { navigator?: unknown }).navigator = { ...((globalThis as { navigator?: object }).navigator ?? {}), gpu: found.gpu };
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   const { adapter } = found;
-  tf.registerBackend('webgpu', async () => {
-    const limits = adapter.limits;
-    const requiredFeatures = (['timestamp-query'] as GPUFeatureName[]).filter((feature) => adapter.features.has(feature));
-    const device = await adapter.requestDevice({
-      requiredFeatures,
-      // The largest buffers and workgroups the adapter allows: tfjs sizes its programs by them.
-      requiredLimits: {
-        maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
-        maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-        maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-        maxBufferSize: limits.maxBufferSize,
-        maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
-        maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-      },
-    });
-    return new WebGPUBackend(device, (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info);
-  }, 3);
+  const limits = adapter.limits;
+  const requiredFeatures = (['timestamp-query'] as GPUFeatureName[]).filter((feature) => adapter.features.has(feature));
+  // Created here rather than in the factory, so that a failure surfaces with its own message: tfjs's setBackend only
+  // answers false (and prints nothing in production mode) when a factory throws.
+  const device = await adapter.requestDevice({
+    requiredFeatures,
+    // The largest buffers and workgroups the adapter allows: tfjs sizes its programs by them.
+    requiredLimits: {
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  const backend = new WebGPUBackend(device, (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info);
+  tf.registerBackend('webgpu', () => backend, 3);
 }
