@@ -71,13 +71,14 @@ export function planFilterGrad(shape: GemmShape, options: PlanOptions = {}): Fil
   const tileM = threadsM * side;
   const tileN = threadsN * side;
   const tiles = ceilDiv(shape.m, tileM) * ceilDiv(shape.n, tileN);
-  const kTiles = ceilDiv(shape.k, TILE_K);
+  // An empty batch (k = 0) still gets one step of one split: it writes the zeros dW then is.
+  const kTiles = Math.max(1, ceilDiv(shape.k, TILE_K));
   let splits = options.splits ?? ceilDiv(TARGET_THREADS, tiles * threadsM * threadsN);
   splits = Math.max(1, Math.min(splits, MAX_SPLITS, options.splits === undefined ? Math.floor(shape.k / MIN_K_PER_SPLIT) : Infinity, kTiles));
   // Whole tiles per split so that only the last split meets the end of the reduction; recomputing the count from the
   // rounded length leaves no split empty.
   const kPerSplit = ceilDiv(kTiles, splits) * TILE_K;
-  splits = ceilDiv(shape.k, kPerSplit);
+  splits = Math.max(1, ceilDiv(shape.k, kPerSplit));
   return { threadsM, threadsN, tileM, tileN, tileK: TILE_K, kPerSplit, splits };
 }
 

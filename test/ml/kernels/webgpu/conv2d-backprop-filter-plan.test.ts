@@ -44,6 +44,7 @@ describe('planFilterGrad', () => {
 
   it('does not split a reduction that is already short, and honours overrides', () => {
     expect(planFilterGrad({ m: 144, n: 16, k: 200 }).splits).toBe(1);
+    expect(planFilterGrad({ m: 9, n: 4, k: 0 })).toMatchObject({ splits: 1, kPerSplit: 16 });
     const forced = planFilterGrad({ m: 45, n: 6, k: 98 }, { splits: 7, threadsM: 1, threadsN: 1 });
     expect(forced).toMatchObject({ threadsM: 1, threadsN: 1, tileM: 4, tileN: 4, splits: 7, kPerSplit: 16 });
   });
