@@ -141,6 +141,19 @@ fn makeColInfo(k : i32) -> vec4<i32> {
 }
 
 ${this.readASource()}
+
+// One row of a thread's 4 × 4 block into the partial sums of its split, within the GEMM's bounds.
+fn writeRow(base : i32, m : i32, n : i32, values : vec4<f32>) {
+  if (m >= uniforms.gemmM) {
+    return;
+  }
+  let at = base + m * uniforms.gemmN + n;
+  if (n < uniforms.gemmN) { result[at] = values.x; }
+  if (n + 1 < uniforms.gemmN) { result[at + 1] = values.y; }
+  if (n + 2 < uniforms.gemmN) { result[at + 2] = values.z; }
+  if (n + 3 < uniforms.gemmN) { result[at + 3] = values.w; }
+}
+
 fn main() {
   let tid = i32(localIndex);
   let n0 = i32(workgroupId.x) * TN;
@@ -180,11 +193,11 @@ fn main() {
       if (k < uniforms.gemmK) {
         ${this.vectorized ? `if (nB < uniforms.gemmN) {
           v = dy[(k * uniforms.gemmN + nB) / 4];
-        }` : `for (var j = 0; j < 4; j++) {
-          if (nB + j < uniforms.gemmN) {
-            v[j] = dy[k * uniforms.gemmN + nB + j];
-          }
-        }`}
+        }` : `let at = k * uniforms.gemmN + nB;
+        if (nB < uniforms.gemmN) { v.x = dy[at]; }
+        if (nB + 1 < uniforms.gemmN) { v.y = dy[at + 1]; }
+        if (nB + 2 < uniforms.gemmN) { v.z = dy[at + 2]; }
+        if (nB + 3 < uniforms.gemmN) { v.w = dy[at + 3]; }`}
       }
       bTile[kk * THREADS_N + bGroup] = v;
     }
@@ -205,16 +218,12 @@ fn main() {
     workgroupBarrier();
   }
 
+  // Constant indices into acc throughout (the loops above and these four calls), so that it stays in registers.
   let base = i32(workgroupId.z) * uniforms.gemmM * uniforms.gemmN;
-  for (var i = 0; i < 4; i++) {
-    let m = m0 + tm * 4 + i;
-    for (var j = 0; j < 4; j++) {
-      let n = n0 + tn * 4 + j;
-      if (m < uniforms.gemmM && n < uniforms.gemmN) {
-        result[base + m * uniforms.gemmN + n] = acc[i][j];
-      }
-    }
-  }
+  writeRow(base, m0 + tm * 4, n0 + tn * 4, acc[0]);
+  writeRow(base, m0 + tm * 4 + 1, n0 + tn * 4, acc[1]);
+  writeRow(base, m0 + tm * 4 + 2, n0 + tn * 4, acc[2]);
+  writeRow(base, m0 + tm * 4 + 3, n0 + tn * 4, acc[3]);
 }
 `;
   }
