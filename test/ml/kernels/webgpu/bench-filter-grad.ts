@@ -1,14 +1,19 @@
 // Times linpath's webgpu Conv2DBackpropFilter against tfjs's own on ResNet-20's layers (batch 128): run by hand on a GPU box.
-// Usage: node --import tsx test/ml/kernels/webgpu/bench-filter-grad.ts [batch] [reps]  (one JSON line per layer)
+// Usage: node --import tsx test/ml/kernels/webgpu/bench-filter-grad.ts [batch] [reps] [--sweep]  (JSON lines)
+// --sweep also times other tile shapes and split counts per layer (plan overrides), to tune the planner on the GPU.
 // On llvmpipe use a small batch (e.g. 4): tfjs's own kernel is the slow part there too.
 import * as tf from '@tensorflow/tfjs';
 import { findAdapter } from '../../../../src/ml/backend/webgpu/adapter.js';
 import { registerWebgpuBackend } from '../../../../src/ml/backend/webgpu/register.js';
-import { planFilterGrad } from '../../../../src/ml/kernels/webgpu/conv2d-backprop-filter-plan.js';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { planFilterGrad, type PlanOptions } from '../../../../src/ml/kernels/webgpu/conv2d-backprop-filter-plan.js';
+import { conv2DBackpropFilterWebgpu } from '../../../../src/ml/kernels/webgpu/conv2d-backprop-filter.js';
 import { registerWebgpuKernels } from '../../../../src/ml/kernels/webgpu/register.js';
 
-const batch = Number(process.argv[2] ?? 128);
-const reps = Number(process.argv[3] ?? 20);
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const batch = Number(args[0] ?? 128);
+const reps = Number(args[1] ?? 20);
+const sweep = process.argv.includes('--sweep');
 
 // [name, input H = W, ci, co, filter size, stride]: every distinct filter-gradient shape of CIFAR ResNet-20, with
 // how many times a training step meets it.
@@ -48,6 +53,23 @@ async function kernelMs(run: () => tf.Tensor): Promise<number | null> {
     run().dispose();
   });
   return typeof info.kernelMs === 'number' && info.kernelMs > 0 ? info.kernelMs : null;
+}
+
+/** Other plans around the default: a quarter to four times the splits, and the other workgroup shapes. */
+function variants(gemm: { m: number; n: number; k: number }): PlanOptions[] {
+  const plan = planFilterGrad(gemm);
+  const result: PlanOptions[] = [];
+  for (const factor of [0.25, 0.5, 2, 4]) {
+    const splits = Math.round(plan.splits * factor);
+    if (splits >= 1 && splits * 16 <= gemm.k) result.push({ splits });
+  }
+  for (const threadsN of [plan.threadsN, plan.threadsN / 2].filter((t) => t >= 1)) {
+    for (const threadsM of [4, 8, 16, 32]) {
+      if (threadsM * threadsN > 256 || (threadsM === plan.threadsM && threadsN === plan.threadsN)) continue;
+      result.push({ threadsM, threadsN });
+    }
+  }
+  return result;
 }
 
 tf.enableProdMode();
@@ -101,6 +123,21 @@ for (const [name, size, ci, co, k, stride, count] of layers) {
       per_step: count,
     }),
   );
+  if (sweep) {
+    const info = tf.backend_util.computeConv2DInfo(x.shape, [k, k, ci, co], stride, 1, 'same');
+    const backend = tf.backend() as WebGPUBackend;
+    let best = { options: {} as PlanOptions, ms: ourMs };
+    for (const options of variants(gemm)) {
+      const runWith = () => tf.engine().makeTensorFromTensorInfo(conv2DBackpropFilterWebgpu(backend, x, dy, info, options));
+      const check = runWith();
+      const variantError = relativeError(await check.data(), expected);
+      check.dispose();
+      const ms = await wallMs(runWith, reps);
+      if (ms < best.ms) best = { options, ms };
+      console.log(JSON.stringify({ layer: name, options, plan: planFilterGrad(gemm, options), ms, kernel_ms: await kernelMs(runWith), relative_error_vs_tfjs: variantError }));
+    }
+    console.log(JSON.stringify({ layer: name, best, default_ms: ourMs }));
+  }
   tf.dispose([x, dy]);
 }
 console.log(JSON.stringify({ step_filter_gradients_ms: { tfjs: stepTheirs, ours: stepOurs } }));
