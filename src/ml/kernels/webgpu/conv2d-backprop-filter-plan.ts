@@ -31,8 +31,8 @@ export interface GemmShape {
 /** Every thread computes a 4 × 4 block: 16 FMAs per 8 shared-memory reads (two vec4), and 16 accumulators. */
 export const OUTPUTS_PER_THREAD_SIDE = 4;
 /**
- * 16 keeps the two tiles within 12 KiB at the largest tile (128 × 64), under WebGPU's guaranteed 16 KiB of workgroup
- * memory.
+ * 16 keeps the two tiles within 12 KiB even with the longest sides (128 rows, 64 columns), under WebGPU's guaranteed
+ * 16 KiB of workgroup memory, while a step still has 16 × 16 FMAs a thread between its two barriers.
  */
 export const TILE_K = 16;
 /** 256 is the largest workgroup every WebGPU device must accept, and a common sweet spot on NVIDIA. */
@@ -63,7 +63,7 @@ export interface PlanOptions {
 
 export function planFilterGrad(shape: GemmShape, options: PlanOptions = {}): FilterGradPlan {
   const side = OUTPUTS_PER_THREAD_SIDE;
-  // Output channels are few (16–512) and always fully covered: the tile spans them up to 64 (16 threads × 4), so a
+  // The tile spans the output channels (16–512) up to 64 (16 threads × 4) and no further than needed, so a
   // 16-channel layer does not pay for a 64-wide tile.
   const threadsN = options.threadsN ?? Math.min(16, nextPow2(ceilDiv(shape.n, side)));
   const threadsM = options.threadsM ?? chooseThreadsM(shape.m, threadsN);
@@ -73,8 +73,8 @@ export function planFilterGrad(shape: GemmShape, options: PlanOptions = {}): Fil
   const tiles = ceilDiv(shape.m, tileM) * ceilDiv(shape.n, tileN);
   // An empty batch (k = 0) still gets one step of one split: it writes the zeros dW then is.
   const kTiles = Math.max(1, ceilDiv(shape.k, TILE_K));
-  let splits = options.splits ?? ceilDiv(TARGET_THREADS, tiles * threadsM * threadsN);
-  splits = Math.max(1, Math.min(splits, MAX_SPLITS, options.splits === undefined ? Math.floor(shape.k / MIN_K_PER_SPLIT) : Infinity, kTiles));
+  let splits = options.splits ?? Math.min(ceilDiv(TARGET_THREADS, tiles * threadsM * threadsN), Math.floor(shape.k / MIN_K_PER_SPLIT));
+  splits = Math.max(1, Math.min(splits, MAX_SPLITS, kTiles));
   // Whole tiles per split so that only the last split meets the end of the reduction; recomputing the count from the
   // rounded length leaves no split empty.
   const kPerSplit = ceilDiv(kTiles, splits) * TILE_K;
@@ -88,11 +88,9 @@ export function planFilterGrad(shape: GemmShape, options: PlanOptions = {}): Fil
  */
 function chooseThreadsM(m: number, threadsN: number): number {
   const side = OUTPUTS_PER_THREAD_SIDE;
-  let best = 1;
-  for (let threads = Math.min(32, MAX_THREADS / threadsN); threads >= 1; threads /= 2) {
+  for (let threads = Math.min(32, MAX_THREADS / threadsN); threads > 1; threads /= 2) {
     const tileM = threads * side;
     if (ceilDiv(m, tileM) * tileM <= (4 / 3) * m + 1e-9) return threads;
-    best = threads;
   }
-  return best;
+  return 1;
 }
