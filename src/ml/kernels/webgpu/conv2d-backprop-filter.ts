@@ -7,7 +7,7 @@ import { SumSplitsProgram } from './sum-splits-program.js';
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
 
-/** The GEMM's shape and the shader's uniforms for one convolution. */
+/** dW as a GEMM: filter rows (kh, kw, ci) × output channels, reduced over every output pixel of the batch. */
 function gemmOf(info: Conv2DInfo): { m: number; n: number; k: number } {
   return {
     m: info.filterHeight * info.filterWidth * info.inChannels,
@@ -61,7 +61,7 @@ export function conv2DBackpropFilterWebgpu(
 }
 
 const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { x, dy } = inputs as unknown as tf.Conv2DBackpropFilterInputs & { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
