@@ -59,6 +59,15 @@ export interface PlanOptions {
   splits?: number;
   threadsM?: number;
   threadsN?: number;
+  tileK?: number;
+}
+
+/** WebGPU's guaranteed maxComputeWorkgroupStorageSize. */
+const MAX_WORKGROUP_BYTES = 16384;
+
+/** Workgroup memory of a plan: the A and B tiles (f32) and the per-column table (vec4<i32>). */
+export function workgroupBytes(plan: Pick<FilterGradPlan, 'tileM' | 'tileN' | 'tileK'>): number {
+  return 4 * plan.tileK * (plan.tileM + plan.tileN) + 16 * plan.tileK;
 }
 
 export function planFilterGrad(shape: GemmShape, options: PlanOptions = {}): FilterGradPlan {
@@ -70,16 +79,18 @@ export function planFilterGrad(shape: GemmShape, options: PlanOptions = {}): Fil
   if (threadsM * threadsN > MAX_THREADS) throw new Error(`a ${threadsM}×${threadsN} workgroup exceeds ${MAX_THREADS} threads`);
   const tileM = threadsM * side;
   const tileN = threadsN * side;
+  const tileK = options.tileK ?? TILE_K;
+  if (workgroupBytes({ tileM, tileN, tileK }) > MAX_WORKGROUP_BYTES) throw new Error(`a ${tileM}×${tileN}×${tileK} tile exceeds ${MAX_WORKGROUP_BYTES} bytes of workgroup memory`);
   const tiles = ceilDiv(shape.m, tileM) * ceilDiv(shape.n, tileN);
   // An empty batch (k = 0) still gets one step of one split: it writes the zeros dW then is.
-  const kTiles = Math.max(1, ceilDiv(shape.k, TILE_K));
+  const kTiles = Math.max(1, ceilDiv(shape.k, tileK));
   let splits = options.splits ?? Math.min(ceilDiv(TARGET_THREADS, tiles * threadsM * threadsN), Math.floor(shape.k / MIN_K_PER_SPLIT));
   splits = Math.max(1, Math.min(splits, MAX_SPLITS, kTiles));
   // Whole tiles per split so that only the last split meets the end of the reduction; recomputing the count from the
   // rounded length leaves no split empty.
-  const kPerSplit = ceilDiv(kTiles, splits) * TILE_K;
+  const kPerSplit = ceilDiv(kTiles, splits) * tileK;
   splits = Math.max(1, ceilDiv(shape.k, kPerSplit));
-  return { threadsM, threadsN, tileM, tileN, tileK: TILE_K, kPerSplit, splits };
+  return { threadsM, threadsN, tileM, tileN, tileK, kPerSplit, splits };
 }
 
 /**

@@ -55,7 +55,7 @@ async function kernelMs(run: () => tf.Tensor): Promise<number | null> {
   return typeof info.kernelMs === 'number' && info.kernelMs > 0 ? info.kernelMs : null;
 }
 
-/** Other plans around the default: a quarter to four times the splits, and the other workgroup shapes. */
+/** Other plans around the default: a quarter to four times the splits, the other workgroup shapes, deeper tiles. */
 function variants(gemm: { m: number; n: number; k: number }): PlanOptions[] {
   const plan = planFilterGrad(gemm);
   const result: PlanOptions[] = [];
@@ -69,7 +69,15 @@ function variants(gemm: { m: number; n: number; k: number }): PlanOptions[] {
       result.push({ threadsM, threadsN });
     }
   }
-  return result;
+  result.push({ tileK: 32 });
+  return result.filter((options) => {
+    try {
+      planFilterGrad(gemm, options);
+      return true;
+    } catch {
+      return false; // a tile that does not fit workgroup memory
+    }
+  });
 }
 
 tf.enableProdMode();

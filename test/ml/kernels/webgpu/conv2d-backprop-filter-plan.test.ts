@@ -1,6 +1,6 @@
 // The filter-gradient planner covers the reduction exactly, stays within WebGPU's guaranteed limits, and fills a big GPU on ResNet-20.
 import { describe, expect, it } from 'vitest';
-import { planFilterGrad, type GemmShape } from '../../../../src/ml/kernels/webgpu/conv2d-backprop-filter-plan.js';
+import { planFilterGrad, workgroupBytes, type GemmShape } from '../../../../src/ml/kernels/webgpu/conv2d-backprop-filter-plan.js';
 
 // ResNet-20 at batch 128 on CIFAR-10 (m = kh·kw·ci, n = co, k = batch·Ho·Wo), then ResNet-50/VGG-sized extremes.
 const resnet20: [string, GemmShape][] = [
@@ -29,7 +29,7 @@ describe('planFilterGrad', () => {
     expect(plan.splits).toBeLessThanOrEqual(65535);
     expect(plan.threadsM * plan.threadsN).toBeLessThanOrEqual(256);
     // Two tiles and the column table in WebGPU's guaranteed 16 KiB of workgroup memory.
-    expect(4 * plan.tileK * (plan.tileM + plan.tileN) + 16 * plan.tileK).toBeLessThanOrEqual(16384);
+    expect(workgroupBytes(plan)).toBeLessThanOrEqual(16384);
     // At most a third of the rows of the last tile along m are padding (or the tile is the smallest there is).
     expect(Math.ceil(shape.m / plan.tileM) * plan.tileM <= (4 / 3) * shape.m || plan.tileM === 4).toBe(true);
   });
@@ -47,6 +47,11 @@ describe('planFilterGrad', () => {
     expect(planFilterGrad({ m: 9, n: 4, k: 0 })).toMatchObject({ splits: 1, kPerSplit: 16 });
     const forced = planFilterGrad({ m: 45, n: 6, k: 98 }, { splits: 7, threadsM: 1, threadsN: 1 });
     expect(forced).toMatchObject({ threadsM: 1, threadsN: 1, tileM: 4, tileN: 4, splits: 7, kPerSplit: 16 });
+  });
+
+  it('takes a deeper tile where workgroup memory allows, and refuses one where it does not', () => {
+    expect(planFilterGrad({ m: 144, n: 16, k: 4096 }, { tileK: 32 })).toMatchObject({ tileK: 32, kPerSplit: 128 });
+    expect(() => planFilterGrad({ m: 576, n: 64, k: 4096 }, { tileK: 32 })).toThrow(/workgroup memory/);
   });
 
   it('leaves a short last split when the split does not divide K (K = 675 → 5 × 144)', () => {

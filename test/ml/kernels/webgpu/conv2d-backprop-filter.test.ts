@@ -50,6 +50,7 @@ const cases: Case[] = [
   { name: 'forced 3 splits, stride 2', n: 3, h: 11, w: 9, cin: 8, cout: 12, k: 3, stride: 2, pad: 'same', options: { splits: 3 } },
   { name: 'one-thread workgroups', n: 2, h: 5, w: 5, cin: 3, cout: 5, k: 3, stride: 1, pad: 'same', options: { threadsM: 1, threadsN: 1, splits: 2 } },
   { name: 'one-thread workgroups, vec4 loads', n: 2, h: 5, w: 5, cin: 8, cout: 4, k: 3, stride: 2, pad: 'same', options: { threadsM: 1, threadsN: 1, splits: 2 } },
+  { name: 'deeper tiles (tileK 32), 3 splits', n: 2, h: 9, w: 9, cin: 8, cout: 12, k: 3, stride: 1, pad: 'same', options: { tileK: 32, splits: 3 } },
   { name: '256-thread workgroups (128 × 32 tiles)', n: 2, h: 6, w: 6, cin: 17, cout: 9, k: 3, stride: 2, pad: 'same', options: { threadsM: 32, threadsN: 8 } },
 ];
 
