@@ -54,10 +54,6 @@ const cases: Case[] = [
   { name: '256-thread workgroups (128 × 32 tiles)', n: 2, h: 6, w: 6, cin: 17, cout: 9, k: 3, stride: 2, pad: 'same', options: { threadsM: 32, threadsN: 8 } },
 ];
 
-function padArg(pad: Pad): 'same' | 'valid' | number[][] {
-  return pad;
-}
-
 /** ‖a − b‖ / ‖b‖: one number for a whole tensor, as the tolerances are stated. */
 function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let diff = 0;
@@ -72,7 +68,7 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 function hostData(c: Case, seed: number): { x: Float32Array; dy: Float32Array; dyShape: [number, number, number, number] } {
   const r = mulberry32(seed);
   const x = Float32Array.from({ length: c.n * c.h * c.w * c.cin }, () => 2 * r() - 1);
-  const info = tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.cin], [c.k, c.k, c.cin, c.cout], c.stride, 1, padArg(c.pad) as 'same');
+  const info = tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.cin], [c.k, c.k, c.cin, c.cout], c.stride, 1, c.pad);
   const dyShape: [number, number, number, number] = [c.n, info.outHeight, info.outWidth, c.cout];
   const dy = Float32Array.from({ length: dyShape.reduce((a, b) => a * b, 1) }, () => 2 * r() - 1);
   return { x, dy, dyShape };
@@ -86,10 +82,10 @@ async function filterGradient(backend: string, c: Case, data: ReturnType<typeof 
   const filterShape: [number, number, number, number] = [c.k, c.k, c.cin, c.cout];
   let dw: tf.Tensor;
   if (options) {
-    const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, c.stride, 1, padArg(c.pad) as 'same');
+    const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, c.stride, 1, c.pad);
     dw = tf.engine().makeTensorFromTensorInfo(conv2DBackpropFilterWebgpu(tf.backend() as WebGPUBackend, x, dy, info, options));
   } else {
-    const attrs = { strides: c.stride, pad: padArg(c.pad), dataFormat: 'NHWC', filterShape };
+    const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape };
     dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
   }
   expect(dw.shape).toEqual(filterShape);
