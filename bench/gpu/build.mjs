@@ -10,6 +10,8 @@ await build({
   entryPoints: {
     bench: 'bench/gpu/bench.ts',
     'make-cifar': 'bench/gpu/make-cifar.ts',
+    'placement-check': 'bench/gpu/placement-check.ts',
+    'filter-grad': 'bench/gpu/filter-grad.ts',
     'fetch-data': 'stages/fetch-data.ts',
     train: 'stages/train.ts',
     sweep: 'stages/sweep.ts',

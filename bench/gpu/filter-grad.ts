@@ -1,14 +1,14 @@
 // Times linpath's webgpu Conv2DBackpropFilter against tfjs's own on ResNet-20's layers (batch 128): run by hand on a GPU box.
-// Usage: node --import tsx test/ml/kernels/webgpu/bench-filter-grad.ts [batch] [reps] [--sweep]  (JSON lines)
+// Usage: node --import tsx bench/gpu/filter-grad.ts [batch] [reps] [--sweep]  (JSON lines)
 // --sweep also times other tile shapes and split counts per layer (plan overrides), to tune the planner on the GPU.
 // On llvmpipe use a small batch (e.g. 4): tfjs's own kernel is the slow part there too.
 import * as tf from '@tensorflow/tfjs';
-import { findAdapter } from '../../../../src/ml/backend/webgpu/adapter.js';
-import { registerWebgpuBackend } from '../../../../src/ml/backend/webgpu/register.js';
+import { findAdapter } from '../../src/ml/backend/webgpu/adapter.js';
+import { registerWebgpuBackend } from '../../src/ml/backend/webgpu/register.js';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { planFilterGrad, type PlanOptions } from '../../../../src/ml/kernels/webgpu/conv2d-backprop-filter-plan.js';
-import { conv2DBackpropFilterWebgpu } from '../../../../src/ml/kernels/webgpu/conv2d-backprop-filter.js';
-import { registerWebgpuKernels } from '../../../../src/ml/kernels/webgpu/register.js';
+import { planFilterGrad, type PlanOptions } from '../../src/ml/kernels/webgpu/conv2d-backprop-filter-plan.js';
+import { conv2DBackpropFilterWebgpu } from '../../src/ml/kernels/webgpu/conv2d-backprop-filter.js';
+import { registerWebgpuKernels } from '../../src/ml/kernels/webgpu/register.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const batch = Number(args[0] ?? 128);
