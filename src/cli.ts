@@ -101,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('gc')
-    .description('delete cache entries that neither pipeline.lock nor a recent run refers to')
+    .description('delete cache entries that no lock file sharing the cache (pipeline.lock, other.lock, …) nor a recent run refers to')
     .option('--keep-runs <n>', 'also keep what the last N runs used', positiveInteger, 3)
     .option('-n, --dry-run', 'only report what would be freed')
     .action(async (options: { keepRuns: number; dryRun?: boolean }) => {

@@ -126,3 +126,38 @@ describe('dag and gc', () => {
     expect(after.stderr).toContain('fresh      a');
   });
 });
+
+describe('gc keeps what every lock file sharing the cache names', () => {
+  it('the locks of -f other.yaml beside it and of a pipeline elsewhere on the same PIPELINE_CACHE_DIR', async () => {
+    const cache = path.join(project.dir, 'shared-cache');
+    const env = { PIPELINE_CACHE_DIR: cache };
+    const elsewhere = new Project();
+    try {
+      project.write('other.yaml', `stages:\n  b:\n    cmd: ${project.stage('--write b.txt=other')}\n`);
+      elsewhere.pipeline(`stages:\n  c:\n    cmd: ${elsewhere.stage('--write c.txt=elsewhere')}\n`);
+      expect((await project.run(['-f', 'other.yaml', 'run'], env)).code).toBe(0);
+      expect((await elsewhere.run(['run'], env)).code).toBe(0);
+      for (const value of ['one', 'two', 'three']) {
+        project.pipeline(`stages:\n  a:\n    cmd: ${project.stage(`--write a.txt=${value}`)}\n`);
+        expect((await project.run(['run'], env)).code).toBe(0);
+      }
+      project.write('yarn.lock', '# not a pipeline lock\n"left-pad@^1.0.0":\n  version "1.3.0"\n');
+      const gc = await project.run(['gc', '--keep-runs', '1'], env);
+      expect(gc.code).toBe(0);
+      expect(gc.stdout).toContain(`keeping what these lock files name: other.lock (1 stage), pipeline.lock (1 stage), ${path.join(elsewhere.dir, 'pipeline.lock')} (1 stage)\n`);
+      expect(gc.stdout).toContain('removed 2 cache entries');
+      expect(gc.stdout).toContain('3 kept (the lock files and the last 1 run(s))\n');
+      expect((await project.run(['-f', 'other.yaml', 'status'], env)).stdout).toContain('fresh');
+      expect((await elsewhere.run(['status'], env)).stdout).toContain('fresh');
+
+      // A pipeline's lock that cannot be read stops gc rather than deleting what it may name.
+      project.write('other.lock', ': not yaml [');
+      const refused = await project.run(['gc'], env);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('other.lock: unreadable lock file; gc keeps what every lock file sharing the cache names');
+      expect(fs.readdirSync(path.join(cache, 'entries'))).toHaveLength(3);
+    } finally {
+      elsewhere.cleanup();
+    }
+  });
+});

@@ -1,9 +1,9 @@
-// `pipeline gc`: deletes cache entries that neither the lock nor one of the last runs refers to.
+// `pipeline gc`: deletes cache entries that no lock file sharing the cache, nor one of the last runs, refers to.
 import fs from 'node:fs';
 import path from 'node:path';
 import { removeTree } from '../cache/store.js';
 import { reapDeadRuns } from '../execution/orphans.js';
-import { readLock } from '../lock/lockfile.js';
+import { locksSharingCache, rememberLockFile } from '../lock/known-locks.js';
 import { acquireRunLock } from '../lock/run-lock.js';
 import { openProjectFile } from '../project.js';
 
@@ -32,7 +32,12 @@ export async function gcCommand(options: { file: string; keepRuns: number; dryRu
   const project = openProjectFile(options.file);
   const lock = await acquireRunLock(project.runLockFile, 'pipeline gc');
   try {
-    const keep = new Set(Object.values(readLock(project.lockFile, project.lockMemo).stages).map((stage) => stage.key));
+    const { root } = project.pipeline;
+    const locks = locksSharingCache(root, project.lockFile, project.store.state);
+    const keep = new Set(locks.flatMap((known) => known.keys));
+    const shown = (file: string) => (path.dirname(file) === root ? path.basename(file) : file);
+    const considered = locks.map((known) => `${shown(known.file)} (${known.keys.length} stage${known.keys.length === 1 ? '' : 's'})`);
+    write(`keeping what ${considered.length === 0 ? 'recent runs use (no lock file yet)' : `these lock files name: ${considered.join(', ')}`}\n`);
     const runsFile = path.join(project.store.state, 'runs.jsonl');
     let runs: string[] = [];
     try {
@@ -61,12 +66,13 @@ export async function gcCommand(options: { file: string; keepRuns: number; dryRu
       }
     }
     if (!options.dryRun) {
+      rememberLockFile(project.store.state, project.lockFile);
       reapDeadRuns(project.store.tmp);
       if (runs.length > recent.length) fs.writeFileSync(runsFile, recent.map((line) => `${line}\n`).join(''));
       project.hashes.save();
     }
     const kept = project.store.listKeys().length - (options.dryRun ? removed : 0);
-    write(`${options.dryRun ? 'would remove' : 'removed'} ${removed} cache entr${removed === 1 ? 'y' : 'ies'}, ${formatBytes(freed)} ${options.dryRun ? 'would be ' : ''}freed; ${kept} kept (pipeline.lock and the last ${options.keepRuns} run(s))\n`);
+    write(`${options.dryRun ? 'would remove' : 'removed'} ${removed} cache entr${removed === 1 ? 'y' : 'ies'}, ${formatBytes(freed)} ${options.dryRun ? 'would be ' : ''}freed; ${kept} kept (${locks.length === 0 ? '' : `the lock file${locks.length === 1 ? '' : 's'} and `}the last ${options.keepRuns} run(s))\n`);
     return 0;
   } finally {
     lock.release();

@@ -9,6 +9,7 @@ import type { OrphanJob } from '../execution/slurm-executor.js';
 import { reapDeadRuns } from '../execution/orphans.js';
 import { Scheduler, type RunSummary } from '../execution/scheduler.js';
 import { selectStages } from '../execution/selection.js';
+import { rememberLockFile } from '../lock/known-locks.js';
 import { acquireRunLock } from '../lock/run-lock.js';
 import type { Renderer } from '../logging/events.js';
 import { openProjectFile } from '../project.js';
@@ -51,6 +52,7 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
   try {
     let orphans: OrphanJob[] = [];
     if (lock) {
+      rememberLockFile(project.store.state, project.lockFile);
       if (slurmModule) orphans = await slurmModule.findOrphanJobs(stateFile, project.store);
       for (const orphan of orphans) adoptable.add(orphan.runId);
       const reaped = reapDeadRuns(project.store.tmp, adoptable);
