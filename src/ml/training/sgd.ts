@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BnContext, ModelDef, Weights } from '../models/spec.js';
 import { forward } from '../models/spec.js';
 import { meanCrossEntropy } from './loss.js';
+import { movingAverage, sgdApply, sgdDirection } from './update-ops.js';
 
 export const bnMomentum = 0.1; // PyTorch's default
 
@@ -39,18 +40,16 @@ export function sgdStep(
     const velocity: Weights = {};
     trainable.forEach((name, i) => {
       const w = state.weights[name];
-      let g: tf.Tensor = settings.weightDecay > 0 ? tf.add(grads[i], tf.mul(w, settings.weightDecay)) : grads[i];
-      if (settings.momentum > 0) {
-        const v = state.velocity[name] ? tf.add(tf.mul(state.velocity[name], settings.momentum), g) : g;
-        velocity[name] = v;
-        g = v;
-      }
-      weights[name] = tf.sub(w, tf.mul(g, settings.lr));
+      const v = settings.momentum > 0 ? state.velocity[name] : undefined;
+      // The first momentum step has no buffer yet: it starts as the (decayed) gradient, as in PyTorch.
+      const d = sgdDirection(grads[i], w, v, settings.momentum, settings.weightDecay);
+      if (settings.momentum > 0) velocity[name] = d;
+      weights[name] = sgdApply(w, d, settings.lr);
     });
     for (const [layer, { mean, variance, count }] of observed) {
-      const unbiased = tf.mul(variance, count / Math.max(1, count - 1));
-      weights[`${layer}.running_mean`] = tf.add(tf.mul(state.weights[`${layer}.running_mean`], 1 - bnMomentum), tf.mul(mean, bnMomentum));
-      weights[`${layer}.running_var`] = tf.add(tf.mul(state.weights[`${layer}.running_var`], 1 - bnMomentum), tf.mul(unbiased, bnMomentum));
+      const unbiased = count / Math.max(1, count - 1);
+      weights[`${layer}.running_mean`] = movingAverage(state.weights[`${layer}.running_mean`], mean, 1 - bnMomentum, 1, bnMomentum);
+      weights[`${layer}.running_var`] = movingAverage(state.weights[`${layer}.running_var`], variance, 1 - bnMomentum, unbiased, bnMomentum);
     }
     return { weights, velocity };
   });

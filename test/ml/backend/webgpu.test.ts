@@ -139,6 +139,33 @@ describe.skipIf(!webgpu)('webgpu', () => {
     }, 180_000);
   });
 
+  describe('the fused optimizer', () => {
+    it('updates each parameter tensor with two kernels and each BN statistic with one', async () => {
+      await tf.setBackend('webgpu');
+      const model = buildModel('resnet_20', [8, 8, 3], 10);
+      let state: OptimizerState = { weights: upload(model, initialWeights(model, 1)), velocity: {} };
+      const input = tf.tensor4d(randomInputs(4, model.inputShape, 30), [4, ...model.inputShape]);
+      const labels = tf.tensor1d([1, 2, 3, 4], 'int32');
+      const settings = { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 };
+      // The second step: the first has no momentum buffer yet.
+      const first = sgdStep(model, state, input, labels, settings);
+      state = first.state;
+      first.loss.dispose();
+      const profile = await tf.profile(() => {
+        const step = sgdStep(model, state, input, labels, settings);
+        state = step.state;
+        return step.loss;
+      });
+      const count = (name: string) => profile.kernels.filter((k) => k.name === name).length;
+      const trainable = model.tensors.filter((t) => t.trainable).length;
+      const bnLayers = model.tensors.filter((t) => t.name.endsWith('.running_mean')).length;
+      expect(count('LinpathSgdDirection')).toBe(trainable);
+      expect(count('LinpathSgdApply')).toBe(trainable);
+      expect(count('LinpathMovingAverage')).toBe(2 * bnLayers);
+      tf.dispose([input, labels, ...Object.values(state.weights), ...Object.values(state.velocity)]);
+    }, 120_000);
+  });
+
   describe('a short sweep equals the wasm sweep', () => {
     const data = syntheticDataset({ train: 64, test: 96, shape: [8, 8, 1], classes: 4 });
     it.each([

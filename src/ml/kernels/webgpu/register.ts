@@ -1,8 +1,12 @@
-// Registers what webgpu training needs beyond tfjs's own kernels (idempotent): the dy-freeing Conv2D gradient and a fast filter gradient.
+// Registers what webgpu training needs beyond tfjs's own kernels (idempotent): the dy-freeing Conv2D gradient, a fast
+// filter gradient, and the optimizer's fused elementwise updates.
+import * as tf from '@tensorflow/tfjs';
 import { registerConv2DGradient } from '../conv2d-gradient.js';
 import { registerConv2DBackpropFilterWebgpu } from './conv2d-backprop-filter.js';
+import { sgdUpdateKernels } from './sgd-update.js';
 
 export function registerWebgpuKernels(): void {
   registerConv2DGradient();
   registerConv2DBackpropFilterWebgpu();
+  for (const config of sgdUpdateKernels) if (tf.getKernel(config.kernelName, 'webgpu') === undefined) tf.registerKernel(config);
 }
