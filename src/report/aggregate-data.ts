@@ -1,7 +1,7 @@
 // Loads the aggregate stage's output (curves.csv, barriers.json; docs/outputs.md) into typed values.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseCsv } from './csv.js';
+import { parseCsv } from '../artifacts/csv.js';
 import { ReportError } from './errors.js';
 import { assertMatchesSchema } from './json-schema.js';
 

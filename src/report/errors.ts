@@ -3,8 +3,7 @@ export type ReportErrorReason =
   | 'missing-input'
   | 'corrupt-input'
   | 'bad-params'
-  | 'render-failed'
-  | 'write-failed';
+  | 'render-failed';
 
 export class ReportError extends Error {
   readonly reason: ReportErrorReason;

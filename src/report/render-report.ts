@@ -2,7 +2,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AggregateData } from './aggregate-data.js';
-import { formatCsv } from './csv.js';
+import { formatCsv } from '../artifacts/csv.js';
+import { writeFileAtomic } from '../artifacts/write-atomic.js';
 import { ReportError } from './errors.js';
 import { figure1Finding, figure2Finding, figure3Finding } from './findings.js';
 import type { FigureSource } from './figures/figure-data.js';
@@ -13,7 +14,6 @@ import type { RenderParams } from './params.js';
 import type { ProvenanceRow } from './provenance.js';
 import { specToSvg, svgToPng } from './render-figure.js';
 import { reportHtml, type ReportFigure } from './report-html.js';
-import { writeFileAtomic } from './write-atomic.js';
 
 export interface RenderInput {
   data: AggregateData;
