@@ -82,3 +82,54 @@ describe('hard-linked outputs', () => {
     expect(fs.readFileSync(copy, 'utf8')).toBe('mine');
   });
 });
+
+describe('symlinks cannot lead a path written in pipeline.yaml outside the project', () => {
+  it('publishing through an in-project symlink to a directory elsewhere is refused before anything runs', async () => {
+    fs.symlinkSync(outside, path.join(project.dir, 'reports'));
+    project.pipeline(`stages:\n  a:\n    cmd: echo hi > \${out}/a.txt\n    publish:\n      a.txt: reports/a.txt\n`);
+    const result = await project.run(['run']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`pipeline.yaml:5:14: stages.a.publish.a.txt: publish destination "reports/a.txt" leads outside the project through a symlink: it resolves to ${fs.realpathSync(outside)}/a.txt`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(project.entries()).toEqual([]);
+    expect(fs.readdirSync(outside)).toEqual([]);
+
+    // A symlink that stays inside the project is fine.
+    fs.rmSync(path.join(project.dir, 'reports'));
+    fs.mkdirSync(path.join(project.dir, 'figures'));
+    fs.symlinkSync('figures', path.join(project.dir, 'reports'));
+    const inside = await project.run(['run']);
+    expect(inside.code).toBe(0);
+    expect(project.read('figures/a.txt')).toBe('hi\n');
+  });
+
+  it.each([
+    ['a symlinked file', 'secret', 'deps: [secret]'],
+    ['a symlink inside a dep directory', 'data/secret', 'deps: [data]'],
+    ['a glob through a symlinked directory', 'data/elsewhere', 'deps: ["data/*/*.txt"]'],
+  ])('a dep through %s to a file elsewhere is refused', async (_, link, deps) => {
+    fs.writeFileSync(path.join(outside, 'passwd.txt'), 'root:x:0:0');
+    fs.mkdirSync(path.join(project.dir, 'data'), { recursive: true });
+    fs.writeFileSync(path.join(project.dir, 'data/ok.txt'), 'fine');
+    fs.symlinkSync(link.endsWith('elsewhere') ? outside : path.join(outside, 'passwd.txt'), path.join(project.dir, link));
+    project.pipeline(`stages:\n  a:\n    cmd: echo hi > \${out}/a.txt\n    ${deps}\n`);
+    const result = await project.run(['run']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/pipeline\.yaml:4:\d+: stages\.a\.deps\[0\]: dep ".*" leads outside the project.*: it resolves to .*(passwd\.txt|elsewhere); deps must live inside /);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(project.entries()).toEqual([]);
+  });
+
+  it('deps through symlinks that stay inside the project are hashed, a symlinked directory included', async () => {
+    fs.mkdirSync(path.join(project.dir, 'real/sub'), { recursive: true });
+    fs.writeFileSync(path.join(project.dir, 'real/sub/x.txt'), 'x');
+    fs.mkdirSync(path.join(project.dir, 'data'));
+    fs.symlinkSync('../real/sub', path.join(project.dir, 'data/sub'));
+    fs.symlinkSync('../real', path.join(project.dir, 'data/loop')); // leads back up: walked once
+    project.pipeline(`stages:\n  a:\n    cmd: echo hi > \${out}/a.txt\n    deps: [data]\n`);
+    const result = await project.run(['run']);
+    expect(result.code).toBe(0);
+    const deps = Object.keys((await import('yaml')).parse(project.read('pipeline.lock')).stages.a.inputs.deps);
+    expect(deps).toContain('data/sub/x.txt');
+  });
+});

@@ -2,9 +2,44 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Entry } from '../cache/store.js';
+import { PipelineError, SpecError } from '../errors.js';
 import type { FileHashes } from '../fingerprint/file-hashes.js';
+import type { Project } from '../project.js';
+import { ProjectPaths, realPathOf, within } from '../real-paths.js';
+import { locate } from '../spec/yaml-source.js';
 
-async function copyIfChanged(from: string, to: string, expectedHash: string, hashes: FileHashes): Promise<boolean> {
+/**
+ * Where writing `to` really lands, when that is outside the project: its directory followed through
+ * symlinks (a symlink at `to` itself is replaced, not written through).
+ */
+function escapeOf(paths: ProjectPaths, to: string): string | undefined {
+  const real = path.join(realPathOf(path.dirname(to)), path.basename(to));
+  return within(paths.realRoot, real) ? undefined : real;
+}
+
+/** Refuses, before anything runs, a publish destination that a symlink in the project leads outside it. */
+export function checkPublishDestinations(project: Project, stages: readonly string[]): void {
+  const paths = new ProjectPaths(project.pipeline.root);
+  for (const name of stages) {
+    const stage = project.pipeline.stages.get(name)!;
+    for (const [from, to] of Object.entries(stage.publish)) {
+      const destination = path.resolve(project.pipeline.root, to);
+      let real = escapeOf(paths, destination);
+      if (real === undefined && fs.statSync(destination, { throwIfNoEntry: false })?.isDirectory()) {
+        const resolved = fs.realpathSync(destination);
+        if (!within(paths.realRoot, resolved)) real = resolved;
+      }
+      if (real !== undefined) {
+        const where = locate(project.pipeline.source, [...stage.sourcePath, 'publish', ...(from === '' ? [] : [from])]);
+        throw new SpecError('spec-path-escapes-root', where, `publish destination "${to}" leads outside the project through a symlink: it resolves to ${real}`);
+      }
+    }
+  }
+}
+
+async function copyIfChanged(from: string, to: string, expectedHash: string, hashes: FileHashes, paths: ProjectPaths): Promise<boolean> {
+  const escape = escapeOf(paths, to);
+  if (escape !== undefined) throw new PipelineError('spec-path-escapes-root', `publishing ${to} would write outside the project (${escape}) through a symlink; nothing was written there`);
   try {
     const stat = fs.statSync(to, { bigint: true });
     const current = hashes.lookup(to, stat) ?? (await hashes.hash(to));
@@ -24,6 +59,7 @@ async function copyIfChanged(from: string, to: string, expectedHash: string, has
 /** Returns, per destination, how many files were updated. */
 export async function publishEntry(root: string, entry: Entry, publish: Record<string, string>, hashes: FileHashes): Promise<{ destination: string; files: number }[]> {
   const results: { destination: string; files: number }[] = [];
+  const paths = new ProjectPaths(root);
   for (const [from, to] of Object.entries(publish)) {
     const prefix = from.replace(/\/+$/, '');
     const chosen = entry.manifest.files.filter((file) => prefix === '' || file.path === prefix || file.path.startsWith(`${prefix}/`));
@@ -33,7 +69,7 @@ export async function publishEntry(root: string, entry: Entry, publish: Record<s
     for (const file of chosen) {
       const relative = prefix === '' ? file.path : file.path === prefix ? path.basename(file.path) : file.path.slice(prefix.length + 1);
       const target = singleFile && !to.endsWith('/') ? destination : path.join(destination, relative);
-      if (await copyIfChanged(path.join(entry.out, file.path), target, file.sha256, hashes)) updated += 1;
+      if (await copyIfChanged(path.join(entry.out, file.path), target, file.sha256, hashes, paths)) updated += 1;
     }
     results.push({ destination: path.relative(root, destination) || '.', files: updated });
   }

@@ -5,7 +5,7 @@ import { ExitCode, PipelineError, SpecError } from '../errors.js';
 import { newRunId } from '../cache/run-dirs.js';
 import type { Entry } from '../cache/store.js';
 import { removeTree } from '../cache/store.js';
-import { DepResolver, MissingDep } from '../fingerprint/deps.js';
+import { DepEscapes, DepResolver, MissingDep } from '../fingerprint/deps.js';
 import { hashDeps, toolchainStamp } from '../fingerprint/fingerprint.js';
 import { readLock, writeLock, type LockFile } from '../lock/lockfile.js';
 import type { Renderer } from '../logging/events.js';
@@ -15,7 +15,7 @@ import { decide, fingerprintOf, lockedFromEntry, type Decision } from './evaluat
 import type { RunningStage } from './local.js';
 import { LocalExecutor, type Executor } from './executor.js';
 import { ResourcePool } from './pool.js';
-import { publishEntry } from './publish.js';
+import { checkPublishDestinations, publishEntry } from './publish.js';
 import { runStage, type RunContext } from './stage-runner.js';
 import type { Selection } from './selection.js';
 
@@ -57,7 +57,7 @@ export function resolveDeps(project: Project, stages: readonly string[]): Map<st
       files.set(name, resolver.files(stage.deps));
     } catch (error) {
       if (!(error instanceof MissingDep)) throw error;
-      throw new SpecError('spec-missing-dep', locate(project.pipeline.source, [...stage.sourcePath, 'deps', error.index]), `dep ${error.message}`);
+      throw new SpecError(error instanceof DepEscapes ? 'spec-path-escapes-root' : 'spec-missing-dep', locate(project.pipeline.source, [...stage.sourcePath, 'deps', error.index]), `dep ${error.message}`);
     }
   }
   return files;
@@ -142,6 +142,7 @@ export class Scheduler {
     const started = performance.now();
     const { pipeline } = this.project;
     const depFiles = resolveDeps(this.project, this.selection.stages);
+    if (this.options.publish !== false) checkPublishDestinations(this.project, this.selection.stages);
     for (const name of this.selection.stages) {
       const stage = pipeline.stages.get(name)!;
       if (stage.resources.gpu > 0 && this.options.gpus.length > 0 && stage.resources.gpu > this.options.gpus.length) {
