@@ -1,5 +1,6 @@
 // Reads and writes safetensors files (float32 only), the format PyTorch and others load directly.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../artifacts/write-atomic.js';
 import { ComputeError } from '../compute-error.js';
 
 export interface NamedTensor {
@@ -68,16 +69,9 @@ export function decodeSafetensors(bytes: Buffer, where = 'safetensors data'): { 
   return { tensors, metadata };
 }
 
-/** Writes atomically: a temporary name, then a rename. */
+/** Writes atomically (src/artifacts/write-atomic.ts): a reader never sees half a checkpoint. */
 export async function writeSafetensors(path: string, tensors: TensorMap, metadata: Record<string, string> = {}): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}`;
-  try {
-    await writeFile(temp, encodeSafetensors(tensors, metadata));
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 
 export async function readSafetensors(path: string): Promise<{ tensors: TensorMap; metadata: Record<string, string> }> {

@@ -1,8 +1,8 @@
 // Builds a dataset in a hidden folder inside the output dir and moves it into place only when complete.
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { hashFile } from './hash-file.js';
-import { MANIFEST_FILE, type DatasetManifest } from '../manifest.js';
+import { writeDatasetManifest, type DatasetManifest } from '../../../artifacts/dataset-manifest.js';
 
 export class Staging {
   private constructor(readonly out: string, readonly dir: string) {}
@@ -34,9 +34,7 @@ export class Staging {
   async commit(manifest: DatasetManifest): Promise<void> {
     for (const name of await readdir(this.dir)) await rename(this.path(name), path.join(this.out, name));
     await this.abort();
-    const temp = path.join(this.out, `.${MANIFEST_FILE}.${process.pid}`);
-    await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
-    await rename(temp, path.join(this.out, MANIFEST_FILE));
+    await writeDatasetManifest(this.out, manifest);
   }
 
   async abort(): Promise<void> {
