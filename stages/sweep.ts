@@ -17,7 +17,10 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { writeJsonAtomic } from '../src/ml/checkpoint/files.js';
+import { ArtifactError } from '../src/artifacts/errors.js';
+import { writeJsonFile } from '../src/artifacts/json-file.js';
+import { writeMetrics } from '../src/artifacts/metrics.js';
+import { readTrainRecord, type TrainRecord } from '../src/artifacts/train-record.js';
 import { bnModes, type BnMode } from '../src/ml/interpolation/path-weights.js';
 import { isGpuBackend } from '../src/ml/backend/select.js';
 import { parallelSweep } from '../src/ml/interpolation/parallel-sweep.js';
@@ -41,13 +44,6 @@ interface Options {
   params?: string;
 }
 
-interface TrainSummary {
-  setting: string;
-  model: string;
-  final_iteration: number;
-  iterations?: number[];
-}
-
 const program = new Command('sweep')
   .description('Test loss and error at evenly spaced points from checkpoint --iteration to the final weights.')
   .requiredOption('--train <dir>', 'the train stage output (checkpoints/ and train.json)')
@@ -69,18 +65,14 @@ function positiveInteger(value: unknown, what: string): number {
   return n;
 }
 
-async function readTrainSummary(dir: string): Promise<TrainSummary> {
-  const file = join(dir, 'train.json');
-  let summary: TrainSummary;
+/** --train names a folder: one without a readable train.json is a usage error (exit 2), as a wrong flag is. */
+async function readTrainFlag(dir: string): Promise<TrainRecord> {
   try {
-    summary = JSON.parse(await readFile(file, 'utf8')) as TrainSummary;
-  } catch (cause) {
-    throw new UsageError(`--train ${dir}: cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? 'not JSON'})`);
+    return await readTrainRecord(dir);
+  } catch (error) {
+    if (error instanceof ArtifactError) throw new UsageError(`--train ${dir}: ${error.message}`, { cause: error });
+    throw error;
   }
-  if (typeof summary.model !== 'string' || !Number.isInteger(summary.final_iteration)) {
-    throw new UsageError(`${file}: expected "model" and "final_iteration"`);
-  }
-  return summary;
 }
 
 function toCsv(rows: SweepRow[], trainLoss: boolean): string {
@@ -104,8 +96,8 @@ async function main(): Promise<void> {
   const workersValue = options.workers ?? params.workers;
   const requestedWorkers = workersValue === undefined ? undefined : positiveInteger(workersValue, options.workers ? '--workers' : 'params.workers');
 
-  const summary = await readTrainSummary(options.train);
-  if (summary.iterations && !summary.iterations.includes(iteration)) {
+  const summary = await readTrainFlag(options.train);
+  if (!summary.iterations.includes(iteration)) {
     throw new UsageError(`--iteration ${iteration}: ${options.train} has checkpoints at ${summary.iterations.join(', ')}`);
   }
   const setting = summary.setting;
@@ -132,7 +124,7 @@ async function main(): Promise<void> {
   const csv = join(options.out, 'sweep.csv');
   await writeFile(`${csv}.tmp-${process.pid}`, toCsv(rows, trainLoss));
   await rename(`${csv}.tmp-${process.pid}`, csv);
-  await writeJsonAtomic(join(options.out, 'sweep.json'), {
+  await writeJsonFile(join(options.out, 'sweep.json'), {
     setting,
     iteration,
     final_iteration: summary.final_iteration,
@@ -142,7 +134,7 @@ async function main(): Promise<void> {
     rows,
   });
   // What `pipeline verify` compares with the lock (metrics: [metrics.json] in pipeline.yaml).
-  await writeJsonAtomic(join(options.out, 'metrics.json'), summarizeCurve(rows));
+  await writeMetrics(options.out, summarizeCurve(rows));
   console.log(
     `sweep: ${setting} it${iteration} → it${summary.final_iteration}: ${points} points in ${seconds.toFixed(2)} s ` +
       `(${(points / seconds).toFixed(1)} points/s, ${workers} worker${workers > 1 ? 's' : ''}), loss ${rows[0].test_loss.toFixed(4)} → ${rows.at(-1)!.test_loss.toFixed(4)}, peak RSS ${peakRssMb()} MB`,

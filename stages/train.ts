@@ -18,7 +18,8 @@
 import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { writeJsonAtomic } from '../src/ml/checkpoint/files.js';
+import { writeMetrics } from '../src/artifacts/metrics.js';
+import { writeTrainRecord } from '../src/artifacts/train-record.js';
 import { openDataset } from '../src/ml/datasets/dataset.js';
 import { buildModel } from '../src/ml/models/registry.js';
 import { parseRecipe, type Recipe } from '../src/ml/training/recipe.js';
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     await rm(join(options.out, 'checkpoints'), { recursive: true, force: true }); // a rerun into the same --out
     await rename(temp, join(options.out, 'checkpoints'));
   }
-  await writeJsonAtomic(join(options.out, 'train.json'), {
+  await writeTrainRecord(options.out, {
     setting: options.setting,
     model: model.name,
     iterations: result.iterations,
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
     final: { test_loss: result.final.loss, test_accuracy: result.final.accuracy },
     history: result.history,
   });
-  await writeJsonAtomic(join(options.out, 'metrics.json'), { final_test_loss: result.final.loss, final_test_accuracy: result.final.accuracy });
+  await writeMetrics(options.out, { final_test_loss: result.final.loss, final_test_accuracy: result.final.accuracy });
   console.log(
     `train: ${options.setting} done: ${result.finalIteration} iterations in ${seconds.toFixed(1)} s ` +
       `(${((1000 * seconds) / Math.max(1, result.finalIteration)).toFixed(2)} ms/iteration incl. evaluation), ` +

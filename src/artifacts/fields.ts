@@ -55,10 +55,13 @@ export function numberField(object: Json, key: string, where: Where, parent = ''
   return value;
 }
 
-export function iterationField(object: Json, key: string, where: Where, parent = ''): number {
-  const value = object[key];
-  if (!isIteration(value)) throw wrong(where, fieldName(parent, key), value, 'a non-negative integer');
+export function asIteration(value: unknown, where: Where, field: string): number {
+  if (!isIteration(value)) throw wrong(where, field, value, 'a non-negative integer');
   return value;
+}
+
+export function iterationField(object: Json, key: string, where: Where, parent = ''): number {
+  return asIteration(object[key], where, fieldName(parent, key));
 }
 
 export function objectField(object: Json, key: string, where: Where, parent = ''): Json {

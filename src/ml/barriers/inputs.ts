@@ -1,6 +1,7 @@
 // Reads the aggregate stage's inputs: fan-out folders of sweep outputs (sweep.json) and train outputs (train.json).
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { readTrainRecord, TRAIN_RECORD_FILE, type TrainRecord } from '../../artifacts/train-record.js';
 import { BarrierError } from './errors.js';
 
 export interface CurvePoint {
@@ -17,12 +18,8 @@ export interface SweepCurve {
   source: string;
 }
 
-export interface TrainSummary {
-  setting: string;
-  final_iteration: number;
-  final: { test_loss: number; test_accuracy: number };
-  source: string;
-}
+/** A train stage's train.json and where it was read from (for messages). */
+export type TrainSummary = TrainRecord & { source: string };
 
 /** Every sweep.json of a fan-out folder (one entry per member), or of a single sweep output. */
 export async function readSweeps(dir: string): Promise<SweepCurve[]> {
@@ -32,9 +29,9 @@ export async function readSweeps(dir: string): Promise<SweepCurve[]> {
 /** Every train.json of a fan-out folder (or a single train output), by setting. */
 export async function readTrains(dir: string): Promise<Map<string, TrainSummary>> {
   const trains = new Map<string, TrainSummary>();
-  for (const member of await memberDirs(dir, 'train.json')) {
-    const file = path.join(member, 'train.json');
-    const train = parseTrain(await readJson(file), file);
+  for (const member of await memberDirs(dir, TRAIN_RECORD_FILE)) {
+    const file = path.join(member, TRAIN_RECORD_FILE);
+    const train = { ...(await readTrainRecord(member)), source: file };
     const earlier = trains.get(train.setting);
     if (earlier) throw new BarrierError('input-mismatch', `${file}: setting ${train.setting} also comes from ${earlier.source}`);
     trains.set(train.setting, train);
@@ -67,14 +64,6 @@ function parseSweep(value: unknown, file: string): SweepCurve {
   });
   const rows = v.rows.map(({ x, test_loss, test_error }) => ({ x, test_loss, test_error }));
   return { setting: v.setting, iteration: v.iteration, final_iteration: v.final_iteration, rows, source: file };
-}
-
-function parseTrain(value: unknown, file: string): TrainSummary {
-  const v = value as Partial<TrainSummary> | null;
-  if (!v || typeof v.setting !== 'string' || !isIteration(v.final_iteration) || typeof v.final?.test_loss !== 'number' || typeof v.final?.test_accuracy !== 'number') {
-    throw new BarrierError('input-corrupt', `${file}: expected { setting, final_iteration, final: { test_loss, test_accuracy } }`);
-  }
-  return { setting: v.setting, final_iteration: v.final_iteration, final: { test_loss: v.final.test_loss, test_accuracy: v.final.test_accuracy }, source: file };
 }
 
 async function readJson(file: string): Promise<unknown> {
