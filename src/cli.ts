@@ -100,6 +100,16 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('fsck')
+    .description('re-read cache entries byte for byte against their manifests; exit 1 naming each damaged one')
+    .argument('[stages...]', 'check the entries pipeline.lock names for these stages or groups (default: every entry in cache/)')
+    .option('--repair', 'drop the damaged entries (the next run rebuilds them)')
+    .action(async (stages: string[], options: { repair?: boolean }) => {
+      const { fsckCommand } = await import('./engine/commands/fsck.js');
+      exitCode = await fsckCommand({ file: program.opts().file, stages, repair: options.repair ?? false });
+    });
+
+  program
     .command('gc')
     .description('delete cache entries that no lock file sharing the cache (pipeline.lock, other.lock, …) nor a recent run refers to')
     .option('--keep-runs <n>', 'also keep what the last N runs used', positiveInteger, 3)

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -54,6 +55,90 @@ describe('a damaged cache entry is detected and rebuilt', () => {
     const result = await project.run(['run']);
     expect(result.stderr).toContain('unexpected file extra.txt');
     expect(project.takeStarted()).toEqual(['a']);
+  });
+});
+
+/** Flips one byte of a file in place and restores its mtime to the nanosecond: bit rot the memo cannot see. */
+function rot(file: string): void {
+  const reference = `${file}.times`;
+  execFileSync('cp', ['-p', file, reference]);
+  fs.chmodSync(file, 0o644);
+  const handle = fs.openSync(file, 'r+');
+  const byte = Buffer.alloc(1);
+  fs.readSync(handle, byte, 0, 1, 0);
+  fs.writeSync(handle, Buffer.from([byte[0] ^ 1]), 0, 1, 0);
+  fs.closeSync(handle);
+  fs.chmodSync(file, 0o444);
+  execFileSync('touch', ['-r', reference, file]);
+  fs.rmSync(reference);
+}
+
+describe('bit rot (a flipped byte, size and mtime unchanged)', () => {
+  const yaml = (p: Project) => `stages:\n  a:\n    cmd: ${p.stage("--write 'fig.svg=<svg/>'")}\n    publish:\n      fig.svg: reports/fig.svg\n`;
+
+  it('is caught as the bytes are published: nothing damaged reaches reports/, the entry is rebuilt', async () => {
+    project.pipeline(yaml(project));
+    expect((await project.run(['run'])).code).toBe(0);
+    project.takeStarted();
+    const key = parse(project.read('pipeline.lock')).stages.a.key;
+    const file = path.join(project.dir, 'cache/entries', key, 'out/fig.svg');
+    const before = fs.statSync(file, { bigint: true });
+    rot(file);
+    const after = fs.statSync(file, { bigint: true });
+    expect([after.ino, after.size, after.mtimeNs]).toEqual([before.ino, before.size, before.mtimeNs]);
+    expect(fs.readFileSync(file, 'utf8')).toBe('=svg/>');
+    fs.rmSync(path.join(project.dir, 'reports/fig.svg')); // so the run publishes again
+    const result = await project.run(['run']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('corrupt    a: cache entry damaged (fig.svg changed content, found while publishing); rebuilding');
+    expect(project.takeStarted()).toEqual(['a']);
+    expect(project.read('reports/fig.svg')).toBe('<svg/>');
+  });
+
+  it('pipeline fsck re-reads every entry, exits 1 naming the damaged one; --repair drops it and the next run rebuilds it', async () => {
+    project.pipeline(`stages:\n  a:\n    cmd: ${project.stage('--write data.txt=good')}\n  b:\n    cmd: ${project.stage('--write other.txt=fine')}\n`);
+    expect((await project.run(['run'])).code).toBe(0);
+    project.takeStarted();
+    const key = parse(project.read('pipeline.lock')).stages.a.key;
+    const clean = await project.run(['fsck']);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toMatch(/checked 2 cache entries byte for byte \(\d+ B read\): all intact\n/);
+    rot(path.join(project.dir, 'cache/entries', key, 'out/data.txt'));
+    const found = await project.run(['fsck']);
+    expect(found.code).toBe(1);
+    expect(found.stdout).toContain(`damaged    a (${key.slice(0, 12)}): data.txt changed content\n`);
+    expect(found.stdout).toContain('1 damaged; `pipeline fsck --repair` drops them');
+    expect((await project.run(['fsck', 'b'])).code).toBe(0);
+    const repaired = await project.run(['fsck', '--repair', 'a']);
+    expect(repaired.code).toBe(0);
+    expect(repaired.stdout).toContain(`dropped    a (${key.slice(0, 12)})`);
+    expect(project.entries()).toHaveLength(1);
+    const rerun = await project.run(['run']);
+    expect(rerun.code).toBe(0);
+    expect(project.takeStarted()).toEqual(['a']);
+    expect((await project.run(['fsck'])).stdout).toContain('all intact');
+  });
+});
+
+describe('an input entry is re-read before a stage reads it', () => {
+  it('a rotten input fails the stage that would read it, is dropped, and the next run rebuilds it', async () => {
+    const yaml = (suffix: string) => `stages:\n  a:\n    cmd: ${project.stage('--write data.txt=good')}\n  b:\n    cmd: cat \${in.a}/data.txt > \${out}/copy.txt${suffix}\n    needs: [a]\n`;
+    project.pipeline(yaml(''));
+    expect((await project.run(['run'])).code).toBe(0);
+    project.takeStarted();
+    const key = parse(project.read('pipeline.lock')).stages.a.key;
+    rot(path.join(project.dir, 'cache/entries', key, 'out/data.txt'));
+    project.pipeline(yaml(' && true'));
+    const result = await project.run(['run']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('fresh      a');
+    expect(result.stderr).toContain('FAILED     b: input a: the cache entry of a is damaged (data.txt changed content); it was dropped, run again to rebuild it');
+    expect(project.entries()).not.toContain(key);
+    const again = await project.run(['run']);
+    expect(again.code).toBe(0);
+    expect(project.takeStarted()).toEqual(['a']);
+    const copy = parse(project.read('pipeline.lock')).stages.b.key;
+    expect(fs.readFileSync(path.join(project.dir, 'cache/entries', copy, 'out/copy.txt'), 'utf8')).toBe('good');
   });
 });
 

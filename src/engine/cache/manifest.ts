@@ -55,8 +55,11 @@ export async function buildManifest(directory: string, hashes: FileHashes): Prom
   return { version: 1, files: hashed, links, output_hash: outputHash(hashed, links), bytes: hashed.reduce((sum, file) => sum + file.size, 0) };
 }
 
-/** Checks an output directory against its manifest; returns what differs, or undefined when intact. */
-export async function findManifestMismatch(directory: string, manifest: Manifest, hashes: FileHashes): Promise<string | undefined> {
+/**
+ * Checks an output directory against its manifest; returns what differs, or undefined when intact. File
+ * hashes come from the memo when (inode, size, mtime) are unchanged, unless `reread` (fsck) asks for the bytes.
+ */
+export async function findManifestMismatch(directory: string, manifest: Manifest, hashes: FileHashes, reread = false): Promise<string | undefined> {
   const { files, links } = list(directory);
   const expected = new Map(manifest.files.map((file) => [file.path, file]));
   for (const file of files) if (!expected.has(file)) return `unexpected file ${file}`;
@@ -74,7 +77,7 @@ export async function findManifestMismatch(directory: string, manifest: Manifest
       return `${file.path} is missing`;
     }
     if (Number(stat.size) !== file.size) return `${file.path} changed size (${file.size} → ${stat.size} bytes)`;
-    const known = hashes.lookup(full, stat) ?? (await hashes.hash(full));
+    const known = reread ? await hashes.rehash(full) : (hashes.lookup(full, stat) ?? (await hashes.hash(full)));
     if (known.hash !== file.sha256) return `${file.path} changed content`;
   }
   return undefined;

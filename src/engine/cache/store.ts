@@ -74,8 +74,8 @@ export class CacheStore {
   }
 
   /** An entry is used only after its bytes match its manifest; returns why not, when they don't. */
-  async check(entry: Entry, hashes: FileHashes): Promise<string | undefined> {
-    return findManifestMismatch(entry.out, entry.manifest, hashes);
+  async check(entry: Entry, hashes: FileHashes, reread = false): Promise<string | undefined> {
+    return findManifestMismatch(entry.out, entry.manifest, hashes, reread);
   }
 
   /** Moves a damaged entry out of the way (atomically), then deletes it. */

@@ -4,9 +4,13 @@ import path from 'node:path';
 import type { Entry } from '../cache/store.js';
 import { PipelineError, SpecError } from '../errors.js';
 import type { FileHashes } from '../fingerprint/file-hashes.js';
+import { sha256File } from '../fingerprint/hash-file.js';
 import type { Project } from '../project.js';
 import { ProjectPaths, realPathOf, within } from '../real-paths.js';
 import { locate } from '../spec/yaml-source.js';
+
+/** The bytes read from a cache entry while publishing differ from its manifest: the entry is damaged. */
+export class DamagedWhilePublishing extends Error {}
 
 /**
  * Where writing `to` really lands, when that is outside the project: its directory followed through
@@ -37,7 +41,8 @@ export function checkPublishDestinations(project: Project, stages: readonly stri
   }
 }
 
-async function copyIfChanged(from: string, to: string, expectedHash: string, hashes: FileHashes, paths: ProjectPaths): Promise<boolean> {
+async function copyIfChanged(from: string, to: string, expected: { path: string; sha256: string }, hashes: FileHashes, paths: ProjectPaths): Promise<boolean> {
+  const expectedHash = expected.sha256;
   const escape = escapeOf(paths, to);
   if (escape !== undefined) throw new PipelineError('spec-path-escapes-root', `publishing ${to} would write outside the project (${escape}) through a symlink; nothing was written there`);
   try {
@@ -50,6 +55,11 @@ async function copyIfChanged(from: string, to: string, expectedHash: string, has
   fs.mkdirSync(path.dirname(to), { recursive: true });
   const temporary = `${to}.${process.pid}.publishing`;
   fs.copyFileSync(from, temporary);
+  // The memo vouches for an entry's files by (inode, size, mtime) only: the bytes that leave the cache are read.
+  if ((await sha256File(temporary)) !== expectedHash) {
+    fs.rmSync(temporary, { force: true });
+    throw new DamagedWhilePublishing(`${expected.path} changed content, found while publishing`);
+  }
   fs.chmodSync(temporary, 0o644);
   fs.renameSync(temporary, to);
   hashes.remember(to, fs.statSync(to, { bigint: true }), expectedHash);
@@ -69,7 +79,7 @@ export async function publishEntry(root: string, entry: Entry, publish: Record<s
     for (const file of chosen) {
       const relative = prefix === '' ? file.path : file.path === prefix ? path.basename(file.path) : file.path.slice(prefix.length + 1);
       const target = singleFile && !to.endsWith('/') ? destination : path.join(destination, relative);
-      if (await copyIfChanged(path.join(entry.out, file.path), target, file.sha256, hashes, paths)) updated += 1;
+      if (await copyIfChanged(path.join(entry.out, file.path), target, file, hashes, paths)) updated += 1;
     }
     results.push({ destination: path.relative(root, destination) || '.', files: updated });
   }

@@ -15,7 +15,7 @@ import { decide, fingerprintOf, lockedFromEntry, type Decision } from './evaluat
 import type { RunningStage } from './local.js';
 import { LocalExecutor, type Executor } from './executor.js';
 import { ResourcePool } from './pool.js';
-import { checkPublishDestinations, publishEntry } from './publish.js';
+import { checkPublishDestinations, DamagedWhilePublishing, publishEntry } from './publish.js';
 import { runStage, type RunContext } from './stage-runner.js';
 import type { Selection } from './selection.js';
 
@@ -77,6 +77,7 @@ export class Scheduler {
   private readonly state = new Map<string, State>();
   private readonly entries = new Map<string, Entry>();
   private readonly outputHashes = new Map<string, string>();
+  private readonly verified = new Map<string, Promise<string | undefined>>();
   private readonly running = new Set<RunningStage>();
   private readonly queue: { name: string; decision: Extract<Decision, { outcome: 'needs-run' }> }[] = [];
   private readonly summary: RunSummary = { ran: [], fresh: [], restored: [], failed: [], skipped: [], wouldRun: [], interrupted: false, exitCode: 0 };
@@ -166,6 +167,7 @@ export class Scheduler {
         this.running.add(running);
         return () => this.running.delete(running);
       },
+      verifyInput: (entry) => this.verifyInput(entry),
     };
 
     try {
@@ -250,9 +252,31 @@ export class Scheduler {
           this.queue.push({ name, decision });
           continue;
         }
+        const damage = await this.publish(name, decision.entry);
+        if (damage) {
+          // Nothing was published from it, and nothing downstream has read it yet: rebuild it like any damaged entry.
+          this.renderer.event({ type: 'corrupt', stage: name, why: damage });
+          this.project.store.discard(decision.key, this.project.hashes);
+          this.state.set(name, 'queued');
+          this.queue.push({ name, decision: { outcome: 'needs-run', key: decision.key, record: decision.record, reasons: [`cache entry damaged (${damage})`], corrupt: damage } });
+          continue;
+        }
         await this.settle(name, decision.entry, decision.outcome);
       }
     }
+  }
+
+  /**
+   * An input entry's bytes, re-read once per run before the first stage reads them: settling trusts the
+   * memo's (inode, size, mtime), which bit rot leaves alone. Entries this run wrote were read as they were hashed.
+   */
+  private verifyInput(entry: Entry): Promise<string | undefined> {
+    let pending = this.verified.get(entry.key);
+    if (!pending) {
+      pending = this.project.store.check(entry, this.project.hashes, true);
+      this.verified.set(entry.key, pending);
+    }
+    return pending;
   }
 
   private async settle(name: string, entry: Entry, outcome: 'fresh' | 'restored' | 'ran'): Promise<void> {
@@ -272,12 +296,24 @@ export class Scheduler {
       this.lockDirty = true;
       this.flushLock();
     }
+  }
+
+  /**
+   * Copies what the stage publishes to its destinations, reading the bytes as they leave the cache. Returns
+   * what is damaged when they differ from the manifest (nothing of that file is published).
+   */
+  private async publish(name: string, entry: Entry): Promise<string | undefined> {
     const publish = this.project.pipeline.stages.get(name)!.publish;
-    if (Object.keys(publish).length > 0 && this.options.publish !== false) {
+    if (this.options.dryRun || Object.keys(publish).length === 0 || this.options.publish === false) return undefined;
+    try {
       for (const result of await publishEntry(this.project.pipeline.root, entry, publish, this.project.hashes)) {
         if (result.files > 0) this.renderer.event({ type: 'published', stage: name, destination: result.destination, files: result.files });
       }
+    } catch (error) {
+      if (error instanceof DamagedWhilePublishing) return error.message;
+      throw error;
     }
+    return undefined;
   }
 
   private dispatch(context: RunContext): void {
@@ -309,6 +345,9 @@ export class Scheduler {
           if (result.ok) {
             this.summary.ran.push(name);
             this.renderer.event({ type: 'done', stage: name, seconds: result.seconds, key: decision.key });
+            this.verified.set(result.entry.key, Promise.resolve(undefined));
+            const damage = await this.publish(name, result.entry);
+            if (damage) throw new Error(`its new cache entry is damaged (${damage})`);
             await this.settle(name, result.entry, 'ran');
           } else {
             this.state.set(name, 'failed');

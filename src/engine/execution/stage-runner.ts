@@ -35,6 +35,8 @@ export interface RunContext {
   executor: Executor;
   /** Lets the scheduler kill the process on Ctrl-C. */
   track(running: RunningStage): () => void;
+  /** Re-reads an input entry's bytes against its manifest (once per run); returns what is damaged. */
+  verifyInput(entry: Entry): Promise<string | undefined>;
 }
 
 export interface StageHooks {
@@ -70,6 +72,23 @@ function stageInputs(staging: Staging, job: StageJob): Record<string, string> {
     paths[input.name] = dir;
   }
   return paths;
+}
+
+/**
+ * The first damaged input entry, dropped so the next run rebuilds it: a stage must not compute from bytes
+ * that differ from the hash its key was made from.
+ */
+async function damagedInput(context: RunContext, job: StageJob): Promise<string | undefined> {
+  for (const input of job.inputs) {
+    for (const member of input.stages) {
+      const entry = job.entries.get(member)!;
+      const damage = await context.verifyInput(entry);
+      if (damage === undefined) continue;
+      context.project.store.discard(entry.key, context.project.hashes);
+      return `input ${input.name}: the cache entry of ${member} is damaged (${damage}); it was dropped, run again to rebuild it`;
+    }
+  }
+  return undefined;
 }
 
 function provenance(job: StageJob): Record<string, unknown> {
@@ -129,6 +148,13 @@ export async function runStage(context: RunContext, job: StageJob, hooks: StageH
     fs.rmSync(staging.dir, { recursive: true, force: true });
     return { ok: false, why, log: path.relative(process.cwd(), kept) || kept, tail: tailOfLog(kept) };
   };
+
+  const damage = adopted ? undefined : await damagedInput(context, job);
+  if (damage) {
+    hooks.exited();
+    fs.writeFileSync(staging.log, `pipeline: ${damage}\n`);
+    return fail(damage);
+  }
 
   const started = performance.now();
   let running: RunningStage;

@@ -50,6 +50,16 @@ export class FileHashes {
     const before = fs.statSync(absolute, { bigint: true });
     const known = this.lookup(absolute, before);
     if (known) return known;
+    return this.read(absolute, before);
+  }
+
+  /** Reads the file whatever the memo says (fsck: bit rot keeps inode, size and mtime), and records what it found. */
+  async rehash(file: string): Promise<FileHash> {
+    const absolute = path.resolve(file);
+    return this.read(absolute, fs.statSync(absolute, { bigint: true }));
+  }
+
+  private async read(absolute: string, before: fs.BigIntStats): Promise<FileHash> {
     const hash = await sha256File(absolute);
     const after = fs.statSync(absolute, { bigint: true });
     this.bytesRead += Number(after.size);
