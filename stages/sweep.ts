@@ -13,19 +13,18 @@
 //   recompute    averaged over the training set at each x (BN on batch statistics, batch means and unbiased variances
 //                weighted by batch size, as PyTorch stores them)
 //   endpoint     the nearer end's statistics (θ_t's for x < 0.5, θ_T's otherwise), so both ends are exact
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { ArtifactError } from '../src/artifacts/errors.js';
-import { writeJsonFile } from '../src/artifacts/json-file.js';
 import { writeMetrics } from '../src/artifacts/metrics.js';
+import { writeSweepOutput } from '../src/artifacts/sweep-output.js';
 import { readTrainRecord, type TrainRecord } from '../src/artifacts/train-record.js';
 import { bnModes, type BnMode } from '../src/ml/interpolation/path-weights.js';
 import { isGpuBackend } from '../src/ml/backend/select.js';
 import { parallelSweep } from '../src/ml/interpolation/parallel-sweep.js';
 import type { SweepJob } from '../src/ml/interpolation/sweep-job.js';
-import type { SweepRow } from '../src/ml/interpolation/sweep.js';
 import { peakRssMb, readParams, startBackend } from './support/compute-stage.js';
 import { runStage, UsageError } from './support/stage-main.js';
 import { summarizeCurve } from '../src/ml/interpolation/curve-summary.js';
@@ -75,12 +74,6 @@ async function readTrainFlag(dir: string): Promise<TrainRecord> {
   }
 }
 
-function toCsv(rows: SweepRow[], trainLoss: boolean): string {
-  const header = ['x', 'test_loss', 'test_error', ...(trainLoss ? ['train_loss'] : [])];
-  const lines = rows.map((r) => [r.x, r.test_loss, r.test_error, ...(trainLoss ? [r.train_loss] : [])].map(String).join(','));
-  return `${header.join(',')}\n${lines.join('\n')}\n`;
-}
-
 async function main(): Promise<void> {
   program.parse();
   const options = program.opts<Options>();
@@ -121,10 +114,7 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - began) / 1000;
 
   await mkdir(options.out, { recursive: true });
-  const csv = join(options.out, 'sweep.csv');
-  await writeFile(`${csv}.tmp-${process.pid}`, toCsv(rows, trainLoss));
-  await rename(`${csv}.tmp-${process.pid}`, csv);
-  await writeJsonFile(join(options.out, 'sweep.json'), {
+  await writeSweepOutput(options.out, {
     setting,
     iteration,
     final_iteration: summary.final_iteration,

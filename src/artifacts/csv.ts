@@ -9,9 +9,9 @@ function formatCell(value: CsvValue): string {
 }
 
 /** Rows as CSV with a header row; a cell holding `"`, `,` or a line end is quoted. Numbers are written as String(n). */
-export function formatCsv(columns: readonly string[], rows: ReadonlyArray<Readonly<Record<string, CsvValue | undefined>>>): string {
+export function formatCsv(columns: readonly string[], rows: ReadonlyArray<object>): string {
   const lines = [columns.map(formatCell).join(',')];
-  for (const row of rows) lines.push(columns.map((column) => formatCell(row[column] ?? '')).join(','));
+  for (const row of rows) lines.push(columns.map((column) => formatCell((row as Record<string, CsvValue | undefined>)[column] ?? '')).join(','));
   return `${lines.join('\n')}\n`;
 }
 

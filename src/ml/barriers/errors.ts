@@ -1,6 +1,6 @@
 // Typed failures of barrier measurement and aggregation, each with a kebab-case reason and its cause kept.
 
-export type BarrierReason = 'bad-curve' | 'value-not-finite' | 'input-missing' | 'input-corrupt' | 'input-mismatch';
+export type BarrierReason = 'bad-curve' | 'value-not-finite' | 'input-missing' | 'input-mismatch';
 
 export class BarrierError extends Error {
   readonly reason: BarrierReason;

@@ -1,14 +1,10 @@
 // The few numbers of a sweep curve that `pipeline verify` compares: its ends, its middle, its peak and its mean.
 
-export interface CurvePoint {
-  x: number;
-  test_loss: number;
-  test_error: number;
-}
+import type { SweepPoint } from '../../artifacts/sweep-output.js';
 
 export type CurveSummary = Record<string, number>;
 
-export function summarizeCurve(rows: readonly CurvePoint[]): CurveSummary {
+export function summarizeCurve(rows: readonly SweepPoint[]): CurveSummary {
   if (rows.length === 0) throw new Error('a sweep curve needs at least one point');
   const middle = rows.reduce((best, row) => (Math.abs(row.x - 0.5) < Math.abs(best.x - 0.5) ? row : best));
   const summary: CurveSummary = {};

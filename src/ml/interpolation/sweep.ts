@@ -1,5 +1,6 @@
 // The sweep: test loss and error (optionally train loss) at `points` evenly spaced x on the line from θ_t to θ_T.
 import * as tf from '@tensorflow/tfjs';
+import type { SweepPoint } from '../../artifacts/sweep-output.js';
 import { ComputeError } from '../compute-error.js';
 import type { Split } from '../datasets/dataset.js';
 import { batchSizeForBudget, defaultStemBudgetFloats } from '../models/batch-budget.js';
@@ -45,12 +46,9 @@ export interface Shard {
   count: number;
 }
 
-export interface SweepRow {
+/** A row of sweep.csv/sweep.json (src/artifacts/sweep-output.ts), with its position when the sweep is partial. */
+export interface SweepRow extends SweepPoint {
   index?: number; // position in linspace(0, 1, points); set only for partial sweeps (`only`)
-  x: number;
-  test_loss: number;
-  test_error: number;
-  train_loss?: number;
 }
 
 /** One batch's summed cross-entropy and top-1 hits at each evaluated point. */
