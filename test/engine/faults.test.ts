@@ -46,6 +46,30 @@ describe('a damaged cache entry is detected and rebuilt', () => {
     expect(result.stderr).toContain('fresh      b');
   });
 
+  it.each([
+    ['out/ is missing', (dir: string) => fs.rmSync(path.join(dir, 'out'), { recursive: true, force: true })],
+    ['manifest.json has no files list', (dir: string) => fs.writeFileSync(path.join(dir, 'manifest.json'), '{"files": 3}')],
+    ['manifest.json is unreadable', (dir: string) => fs.writeFileSync(path.join(dir, 'manifest.json'), '{"fi')],
+    ['manifest.json lists a malformed file', (dir: string) => fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')), files: [{ path: 1 }] }))],
+    ['run.json is missing', (dir: string) => fs.rmSync(path.join(dir, 'run.json'))],
+    ['run.json is not an object', (dir: string) => fs.writeFileSync(path.join(dir, 'run.json'), '[]')],
+  ])('an entry whose %s is set aside and rebuilt, once', async (why, damage) => {
+    project.pipeline(`stages:\n  a:\n    cmd: ${project.stage('--write data.txt=good')}\n`);
+    await project.run(['run']);
+    project.takeStarted();
+    const key = parse(project.read('pipeline.lock')).stages.a.key;
+    const dir = path.join(project.dir, 'cache/entries', key);
+    fs.chmodSync(dir, 0o755);
+    damage(dir);
+    const result = await project.run(['run']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`corrupt    a: cache entry damaged (${why}`);
+    expect(project.takeStarted()).toEqual(['a']);
+    expect(fs.readFileSync(path.join(dir, 'out/data.txt'), 'utf8')).toBe('good');
+    const again = await project.run(['run']);
+    expect(again.stderr).toContain('fresh      a');
+  });
+
   it('an extra file dropped into an entry is noticed', async () => {
     project.pipeline(`stages:\n  a:\n    cmd: ${project.stage('--write data.txt=good')}\n`);
     await project.run(['run']);

@@ -5,6 +5,7 @@ import type { FingerprintRecord } from '../fingerprint/fingerprint.js';
 import type { FileHashes } from '../fingerprint/file-hashes.js';
 import { writeFileAtomicSync } from './atomic.js';
 import { ownCopy } from './hard-links.js';
+import { manifestProblem, runRecordProblem } from './entry-shape.js';
 import { findManifestMismatch, type Manifest } from './manifest.js';
 import { createRunDir, discardedName } from './run-dirs.js';
 
@@ -63,19 +64,40 @@ export class CacheStore {
   }
 
   read(key: string): Entry | undefined {
+    const found = this.inspect(key);
+    return found && 'damaged' in found ? undefined : found;
+  }
+
+  /**
+   * The entry for `key`; `{ damaged }` when its directory exists but cannot be used (a manifest or run
+   * record missing, unparsable or of the wrong shape, no out/): the caller sets it aside and rebuilds it.
+   */
+  inspect(key: string): Entry | { damaged: string } | undefined {
     const dir = this.entryDir(key);
-    try {
-      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
-      const run = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord;
-      return { key, dir, out: path.join(dir, 'out'), manifest, run };
-    } catch {
-      return undefined;
+    if (!fs.existsSync(dir)) return undefined;
+    const parsed: unknown[] = [];
+    for (const name of ['manifest.json', 'run.json']) {
+      try {
+        parsed.push(JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')));
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        return { damaged: code === 'ENOENT' ? `${name} is missing` : `${name} is unreadable` };
+      }
     }
+    const problem = manifestProblem(parsed[0]) ?? runRecordProblem(parsed[1]);
+    if (problem) return { damaged: problem };
+    const out = path.join(dir, 'out');
+    if (!fs.statSync(out, { throwIfNoEntry: false })?.isDirectory()) return { damaged: 'out/ is missing' };
+    return { key, dir, out, manifest: parsed[0] as Manifest, run: parsed[1] as RunRecord };
   }
 
   /** An entry is used only after its bytes match its manifest; returns why not, when they don't. */
   async check(entry: Entry, hashes: FileHashes, reread = false): Promise<string | undefined> {
-    return findManifestMismatch(entry.out, entry.manifest, hashes, reread);
+    try {
+      return await findManifestMismatch(entry.out, entry.manifest, hashes, reread);
+    } catch (error) {
+      return `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+    }
   }
 
   /** Moves a damaged entry out of the way (atomically), then deletes it. */

@@ -25,13 +25,10 @@ function targetsOf(project: Project, stages: readonly string[], write: (text: st
 }
 
 async function damageOf(project: Project, key: string): Promise<string | undefined> {
-  const entry = project.store.read(key);
-  if (!entry) return 'manifest.json or run.json missing or unreadable';
-  try {
-    return await project.store.check(entry, project.hashes, true);
-  } catch (error) {
-    return `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
-  }
+  const entry = project.store.inspect(key);
+  if (!entry) return 'it vanished while being checked';
+  if ('damaged' in entry) return entry.damaged;
+  return project.store.check(entry, project.hashes, true);
 }
 
 export async function fsckCommand(options: { file: string; stages: string[]; repair: boolean }, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {

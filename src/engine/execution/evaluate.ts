@@ -41,15 +41,15 @@ export async function decide(project: Project, stage: StageDefinition, record: F
   const key = keyOf(record);
   const reasons = locked?.key === key ? [] : explainChange(locked?.inputs, record, stage.needs);
   if (force) return { outcome: 'needs-run', key, record, reasons: ['--force', ...reasons] };
-  const entry = project.store.read(key);
+  const entry = project.store.inspect(key);
   if (!entry) {
     return { outcome: 'needs-run', key, record, reasons: reasons.length > 0 ? reasons : ['output missing from cache/'] };
   }
-  const damage = await project.store.check(entry, project.hashes);
+  const damage = 'damaged' in entry ? entry.damaged : await project.store.check(entry, project.hashes);
   if (damage) {
     return { outcome: 'needs-run', key, record, reasons: [`cache entry damaged (${damage})`, ...reasons], corrupt: damage };
   }
-  return { outcome: locked?.key === key ? 'fresh' : 'restored', key, record, entry };
+  return { outcome: locked?.key === key ? 'fresh' : 'restored', key, record, entry: entry as Entry };
 }
 
 export function lockedFromEntry(entry: Entry): LockedStage {
