@@ -1,8 +1,7 @@
 // Stage program: collects every sweep and training summary into curves.csv, barriers.csv, barriers.json and metrics.json.
 import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { Command } from 'commander';
-import writeFileAtomic from 'write-file-atomic';
+import { writeAggregateOutput } from '../src/artifacts/aggregate-output.js';
 import { aggregate } from '../src/ml/barriers/aggregate.js';
 import { readSweeps, readTrains } from '../src/ml/barriers/inputs.js';
 import { runStage } from './support/stage-main.js';
@@ -20,11 +19,7 @@ async function main(): Promise<void> {
   const [sweeps, trains] = await Promise.all([readSweeps(options.sweeps), readTrains(options.train)]);
   const tables = aggregate(sweeps, trains);
   await mkdir(options.out, { recursive: true });
-  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-  await writeFileAtomic(path.join(options.out, 'curves.csv'), tables.curvesCsv);
-  await writeFileAtomic(path.join(options.out, 'barriers.csv'), tables.barriersCsv);
-  await writeFileAtomic(path.join(options.out, 'barriers.json'), json(tables.barriers));
-  await writeFileAtomic(path.join(options.out, 'metrics.json'), json(tables.metrics));
+  await writeAggregateOutput(options.out, tables);
   for (const [setting, s] of Object.entries(tables.barriers.settings)) {
     console.log(`aggregate: ${setting}: final test error ${s.final.test_error.toFixed(4)}, ${s.rows.length} checkpoints`);
     for (const row of s.rows) {

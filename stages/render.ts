@@ -1,7 +1,7 @@
 // Stage program: turns the aggregate stage's output into figure1-3 (.svg .png .csv) and index.html in --out.
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { loadAggregate } from '../src/report/aggregate-data.js';
+import { readAggregateOutput } from '../src/artifacts/aggregate-output.js';
 import { ReportError } from '../src/report/errors.js';
 import { resolveParams } from '../src/report/params.js';
 import { readProvenance } from '../src/report/provenance.js';
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     if (error instanceof ReportError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
-  const data = await loadAggregate(options.aggregate);
+  const data = await readAggregateOutput(options.aggregate);
   const upstream = process.env.PIPELINE_UPSTREAM;
   const provenance = upstream ? await readProvenance(upstream) : null;
   const started = performance.now();

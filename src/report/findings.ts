@@ -1,5 +1,6 @@
 // One sentence per figure, computed from the numbers it shows (never pasted prose).
-import { settingOrder, type AggregateData, type CurvePoint } from './aggregate-data.js';
+import { settingOrder, type AggregateData } from '../artifacts/aggregate-output.js';
+import type { CurvePoint } from '../artifacts/curves.js';
 import { initializationCurves } from './figures/figure1.js';
 import type { RenderParams } from './params.js';
 

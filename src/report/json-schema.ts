@@ -1,8 +1,7 @@
-// Validates parsed JSON against a JSON Schema (ajv) and turns the first violation into a one-line ReportError.
-import { Ajv, type Schema } from 'ajv';
+// Validates parsed JSON (params, provenance) against a JSON Schema and turns the first violation into a one-line ReportError.
+import type { Schema } from 'ajv';
+import { schemaViolation } from '../artifacts/json-schema.js';
 import { ReportError, type ReportErrorReason } from './errors.js';
-
-const ajv = new Ajv({ allErrors: false, strict: false });
 
 export function assertMatchesSchema<T>(
   value: unknown,
@@ -10,9 +9,6 @@ export function assertMatchesSchema<T>(
   where: string,
   reason: ReportErrorReason = 'corrupt-input',
 ): asserts value is T {
-  const validate = ajv.compile(schema);
-  if (validate(value)) return;
-  const first = validate.errors?.[0];
-  const path = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
-  throw new ReportError(reason, `${where}: ${path} ${first?.message ?? 'is invalid'}`);
+  const violation = schemaViolation(value, schema);
+  if (violation !== undefined) throw new ReportError(reason, `${where}: ${violation}`);
 }

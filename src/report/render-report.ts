@@ -1,7 +1,7 @@
 // Renders the whole report: the three figures (SVG, PNG, CSV) and index.html, into an output directory.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AggregateData } from './aggregate-data.js';
+import type { AggregateData } from '../artifacts/aggregate-output.js';
 import { formatCsv } from '../artifacts/csv.js';
 import { writeFileAtomic } from '../artifacts/write-atomic.js';
 import { ReportError } from './errors.js';

@@ -1,5 +1,6 @@
 // Builds the self-contained index.html: figures (files beside it), final results, barrier table, provenance.
-import { BARRIER_MEASURES, settingOrder, type AggregateData } from './aggregate-data.js';
+import { settingOrder, type AggregateData } from '../artifacts/aggregate-output.js';
+import { BARRIER_NAMES } from '../artifacts/barriers.js';
 import { escapeHtml as e } from './escape-html.js';
 import type { ProvenanceRow } from './provenance.js';
 
@@ -50,16 +51,16 @@ function finalTable(data: AggregateData): string {
 }
 
 function barrierTables(data: AggregateData): string {
-  const heads = BARRIER_MEASURES.map((m) => `<th>${e(m)}</th>`).join('');
-  const definitions = BARRIER_MEASURES.map(
+  const heads = BARRIER_NAMES.map((m) => `<th>${e(m)}</th>`).join('');
+  const definitions = BARRIER_NAMES.map(
     (m, i) => `<li><code>${e(m)}</code> (${'abcd'[i]}): ${e(data.definitions[m] ?? 'not defined in barriers.json')}</li>`,
   ).join('\n');
   const tables = settingOrder(data).map((setting) => {
     const rows = [...data.settings[setting]!.rows]
       .sort((a, b) => a.iteration - b.iteration)
       .map((r) => {
-        const loss = BARRIER_MEASURES.map((m) => `<td>${num(r.loss[m])}</td>`).join('');
-        const error = BARRIER_MEASURES.map((m) => `<td>${percent(r.error[m])}</td>`).join('');
+        const loss = BARRIER_NAMES.map((m) => `<td>${num(r.loss[m])}</td>`).join('');
+        const error = BARRIER_NAMES.map((m) => `<td>${percent(r.error[m])}</td>`).join('');
         return `<tr><td>${e(r.iteration)}</td>${loss}${error}</tr>`;
       });
     return `<h3>${e(setting)}</h3>

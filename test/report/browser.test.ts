@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAggregate } from '../../src/report/aggregate-data.js';
+import { readAggregateOutput } from '../../src/artifacts/aggregate-output.js';
 import { DEFAULT_PARAMS } from '../../src/report/params.js';
 import { provenanceFromUpstream } from '../../src/report/provenance.js';
 import { renderReport } from '../../src/report/render-report.js';
@@ -29,7 +29,7 @@ describe('report in a real browser', () => {
     const aggregate = join(work, 'aggregate');
     const out = join(work, 'report');
     await writeAggregateFixture(aggregate);
-    const data = await loadAggregate(aggregate);
+    const data = await readAggregateOutput(aggregate);
     const provenance = provenanceFromUpstream(upstreamFixture(aggregate), 'fixture');
     await renderReport({ data, params: DEFAULT_PARAMS, provenance, outDir: out });
     server = await serveDirectory(out);

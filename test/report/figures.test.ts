@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vega from 'vega';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAggregate, type AggregateData } from '../../src/report/aggregate-data.js';
+import { readAggregateOutput, type AggregateData } from '../../src/artifacts/aggregate-output.js';
 import { figure1 } from '../../src/report/figures/figure1.js';
 import { figure2 } from '../../src/report/figures/figure2.js';
 import { figure3, symlogTicks } from '../../src/report/figures/figure3.js';
@@ -18,7 +18,7 @@ let data: AggregateData;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'linpath-figures-'));
   await writeAggregateFixture(dir, [MNIST, CIFAR], 21);
-  data = await loadAggregate(dir);
+  data = await readAggregateOutput(dir);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAggregate, type AggregateData } from '../../src/report/aggregate-data.js';
+import { readAggregateOutput, type AggregateData } from '../../src/artifacts/aggregate-output.js';
 import {
   figure1Finding,
   figure2Finding,
@@ -51,7 +51,7 @@ describe('figure sentences', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'linpath-findings-'));
     await writeAggregateFixture(dir, [MNIST, CIFAR], 41);
-    data = await loadAggregate(dir);
+    data = await readAggregateOutput(dir);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 

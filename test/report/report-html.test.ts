@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAggregate } from '../../src/report/aggregate-data.js';
+import { readAggregateOutput } from '../../src/artifacts/aggregate-output.js';
 import { DEFAULT_PARAMS } from '../../src/report/params.js';
 import { provenanceFromUpstream } from '../../src/report/provenance.js';
 import { renderReport } from '../../src/report/render-report.js';
@@ -22,7 +22,7 @@ describe('renderReport', () => {
   it('writes the figures, their data and index.html linking them, with the final results and barrier values', async () => {
     const aggregate = join(dir, 'aggregate');
     await writeAggregateFixture(aggregate, [MNIST], 11);
-    const data = await loadAggregate(aggregate);
+    const data = await readAggregateOutput(aggregate);
     const out = join(dir, 'out');
     const written = await renderReport({ data, params: DEFAULT_PARAMS, provenance: null, outDir: out });
     expect(written.sort()).toEqual(
@@ -48,7 +48,7 @@ describe('renderReport reruns', () => {
   it('write byte-identical files (pipeline verify compares outputs exactly)', async () => {
     const aggregate = join(dir, 'twice');
     await writeAggregateFixture(aggregate, [MNIST], 11);
-    const data = await loadAggregate(aggregate);
+    const data = await readAggregateOutput(aggregate);
     const render = async (name: string) => {
       const out = join(dir, name);
       const files = await renderReport({ data, params: DEFAULT_PARAMS, provenance: null, outDir: out });
@@ -62,7 +62,7 @@ describe('reportHtml', () => {
   it('escapes everything that comes from data and references nothing off the page', async () => {
     const aggregate = join(dir, 'hostile');
     await writeAggregateFixture(aggregate, [{ ...MNIST, name: 'mnist' }], 11);
-    const data = await loadAggregate(aggregate);
+    const data = await readAggregateOutput(aggregate);
     data.settings[HOSTILE] = data.settings.mnist!;
     data.definitions.lmc = HOSTILE;
     const upstream = upstreamFixture(aggregate) as Record<string, unknown>;

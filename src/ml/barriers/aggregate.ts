@@ -1,33 +1,11 @@
-// Turns sweep curves and training summaries into the aggregate stage's tables (docs/outputs.md, "aggregate").
-import { BARRIER_DEFINITIONS, BARRIER_NAMES, barrierMeasures, type BarrierMeasures } from './barriers.js';
+// Turns sweep curves and training summaries into the aggregate stage's output (src/artifacts/aggregate-output.ts).
+import type { AggregateOutput } from '../../artifacts/aggregate-output.js';
+import type { BarrierRow, SettingBarriers } from '../../artifacts/barriers.js';
+import { BARRIER_DEFINITIONS, barrierMeasures } from './barriers.js';
 import { BarrierError } from './errors.js';
 import type { SweepCurve, TrainSummary } from './inputs.js';
 
-export interface BarrierRow {
-  iteration: number;
-  loss: BarrierMeasures;
-  error: BarrierMeasures;
-}
-
-export interface SettingBarriers {
-  final_iteration: number;
-  final: { test_loss: number; test_error: number };
-  rows: BarrierRow[];
-}
-
-export interface BarriersDocument {
-  definitions: Record<string, string>;
-  settings: Record<string, SettingBarriers>;
-}
-
-export interface AggregateTables {
-  curvesCsv: string;
-  barriersCsv: string;
-  barriers: BarriersDocument;
-  metrics: Record<string, Record<string, number>>;
-}
-
-export function aggregate(sweeps: readonly SweepCurve[], trains: ReadonlyMap<string, TrainSummary>): AggregateTables {
+export function aggregate(sweeps: readonly SweepCurve[], trains: ReadonlyMap<string, TrainSummary>): AggregateOutput {
   const ordered = [...sweeps].sort((a, b) => (a.setting < b.setting ? -1 : a.setting > b.setting ? 1 : a.iteration - b.iteration));
   const settings: Record<string, SettingBarriers> = {};
   ordered.forEach((sweep, i) => {
@@ -55,29 +33,10 @@ export function aggregate(sweeps: readonly SweepCurve[], trains: ReadonlyMap<str
     settings[sweep.setting]!.rows.push(row);
   });
   return {
-    curvesCsv: curvesCsv(ordered),
-    barriersCsv: barriersCsv(settings),
+    curves: ordered.flatMap((s) => s.rows.map((r) => ({ setting: s.setting, iteration: s.iteration, x: r.x, test_loss: r.test_loss, test_error: r.test_error }))),
     barriers: { definitions: { ...BARRIER_DEFINITIONS }, settings },
     metrics: metrics(settings),
   };
-}
-
-function curvesCsv(sweeps: readonly SweepCurve[]): string {
-  const lines = ['setting,iteration,x,test_loss,test_error'];
-  for (const s of sweeps) for (const r of s.rows) lines.push(`${csvField(s.setting)},${s.iteration},${r.x},${r.test_loss},${r.test_error}`);
-  return `${lines.join('\n')}\n`;
-}
-
-function barriersCsv(settings: Record<string, SettingBarriers>): string {
-  const lines = [`setting,iteration,quantity,${BARRIER_NAMES.join(',')}`];
-  for (const [setting, { rows }] of Object.entries(settings)) {
-    for (const row of rows) {
-      for (const quantity of ['loss', 'error'] as const) {
-        lines.push(`${csvField(setting)},${row.iteration},${quantity},${BARRIER_NAMES.map((name) => row[quantity][name]).join(',')}`);
-      }
-    }
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -99,6 +58,3 @@ function metrics(settings: Record<string, SettingBarriers>): Record<string, Reco
   return out;
 }
 
-function csvField(text: string): string {
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}

@@ -1,14 +1,6 @@
 // The four barrier measures of a curve L(x) on the straight path from θ_t (x = 0) to θ_T (x = 1).
+import type { BarrierMeasures } from '../../artifacts/barriers.js';
 import { BarrierError } from './errors.js';
-
-export interface BarrierMeasures {
-  above_start: number;
-  above_chord: number;
-  lmc: number;
-  largest_bump: number;
-}
-
-export const BARRIER_NAMES = ['above_start', 'above_chord', 'lmc', 'largest_bump'] as const satisfies readonly (keyof BarrierMeasures)[];
 
 /** Written into barriers.json so every number can be read without this code. */
 export const BARRIER_DEFINITIONS: Record<keyof BarrierMeasures, string> = {

@@ -1,5 +1,6 @@
 // Figure 1: test loss (left) and error (right) along the line from initialization to the final weights, a line per setting.
-import { settingOrder, type AggregateData, type CurvePoint } from '../aggregate-data.js';
+import { settingOrder, type AggregateData } from '../../artifacts/aggregate-output.js';
+import type { CurvePoint } from '../../artifacts/curves.js';
 import type { RenderParams } from '../params.js';
 import type { FigureSource } from './figure-data.js';
 import { ERROR_TITLE, LOSS_TITLE, figureConfig } from './theme.js';

@@ -1,5 +1,5 @@
 // Figure 2: per setting, test loss and error along the line from each checkpoint t to the final weights, coloured by t.
-import { settingOrder, type AggregateData } from '../aggregate-data.js';
+import { settingOrder, type AggregateData } from '../../artifacts/aggregate-output.js';
 import type { RenderParams } from '../params.js';
 import type { FigureSource } from './figure-data.js';
 import { ERROR_TITLE, LOSS_TITLE, figureConfig } from './theme.js';

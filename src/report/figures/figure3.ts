@@ -1,5 +1,5 @@
 // Figure 3: the largest rise of loss (top) and error (bottom) above the start of the path, against t on a symlog axis.
-import { settingOrder, type AggregateData } from '../aggregate-data.js';
+import { settingOrder, type AggregateData } from '../../artifacts/aggregate-output.js';
 import type { RenderParams } from '../params.js';
 import type { FigureSource } from './figure-data.js';
 import { figureConfig } from './theme.js';

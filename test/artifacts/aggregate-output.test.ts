@@ -3,10 +3,9 @@ import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ArtifactError } from '../../src/artifacts/errors.js';
-import { loadAggregate } from '../../src/report/aggregate-data.js';
-import { ReportError } from '../../src/report/errors.js';
-import { CIFAR, MNIST, writeAggregateFixture } from './fixtures.js';
+import { readAggregateOutput, writeAggregateOutput } from '../../src/artifacts/aggregate-output.js';
+import { CIFAR, MNIST, writeAggregateFixture } from '../report/fixtures.js';
+import { artifactFailure as failure } from './helpers.js';
 
 let dir = '';
 beforeEach(async () => {
@@ -15,19 +14,9 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-// The files are read by src/artifacts (ArtifactError); the checks across them are the report's own (ReportError).
-async function failure(promise: Promise<unknown>): Promise<ReportError | ArtifactError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect([ReportError, ArtifactError].some((type) => error instanceof type)).toBe(true);
-  return error as ReportError | ArtifactError;
-}
-
-describe('loadAggregate', () => {
+describe('readAggregateOutput', () => {
   it('reads every curve point and each setting summary', async () => {
-    const data = await loadAggregate(dir);
+    const data = await readAggregateOutput(dir);
     expect(data.curves).toHaveLength((MNIST.checkpoints.length + CIFAR.checkpoints.length) * 11);
     expect(Object.keys(data.settings)).toEqual([MNIST.name, CIFAR.name]);
     expect(data.settings[CIFAR.name]!.final_iteration).toBe(CIFAR.finalIteration);
@@ -38,7 +27,7 @@ describe('loadAggregate', () => {
 
   it('names a missing file', async () => {
     await unlink(join(dir, 'barriers.json'));
-    const error = await failure(loadAggregate(dir));
+    const error = await failure(readAggregateOutput(dir));
     expect(error.reason).toBe('missing-input');
     expect(error.message).toBe(`${join(dir, 'barriers.json')}: file not found`);
   });
@@ -47,7 +36,7 @@ describe('loadAggregate', () => {
     const lines = (await readFile(join(dir, 'curves.csv'), 'utf8')).split('\n');
     lines[3] = lines[3]!.replace(/,[^,]*$/, ',oops');
     await writeFile(join(dir, 'curves.csv'), lines.join('\n'));
-    const error = await failure(loadAggregate(dir));
+    const error = await failure(readAggregateOutput(dir));
     expect(error.reason).toBe('corrupt-input');
     expect(error.message).toBe(`${join(dir, 'curves.csv')} line 4: column "test_error" is not a number ("oops")`);
   });
@@ -56,7 +45,7 @@ describe('loadAggregate', () => {
     const json = JSON.parse(await readFile(join(dir, 'barriers.json'), 'utf8'));
     delete json.settings[MNIST.name].rows[2].loss.lmc;
     await writeFile(join(dir, 'barriers.json'), JSON.stringify(json));
-    const error = await failure(loadAggregate(dir));
+    const error = await failure(readAggregateOutput(dir));
     expect(error.reason).toBe('corrupt-input');
     expect(error.message).toContain(`settings.${MNIST.name}.rows.2.loss`);
     expect(error.message).toContain('lmc');
@@ -64,7 +53,40 @@ describe('loadAggregate', () => {
 
   it('rejects curves of a setting that barriers.json does not know', async () => {
     await writeFile(join(dir, 'curves.csv'), 'setting,iteration,x,test_loss,test_error\nghost,0,0,1,0.5\n');
-    const error = await failure(loadAggregate(dir));
+    const error = await failure(readAggregateOutput(dir));
     expect(error.message).toContain('setting "ghost" is not in');
+  });
+});
+
+describe('writeAggregateOutput', () => {
+  const m = (v: number) => ({ above_start: v, above_chord: v / 2, lmc: -v, largest_bump: 0 });
+  const output = {
+    curves: [
+      { setting: 'a,b', iteration: 0, x: 0, test_loss: 2.5, test_error: 0.9 },
+      { setting: 'a,b', iteration: 0, x: 1, test_loss: 0.1, test_error: 0.02 },
+    ],
+    barriers: {
+      definitions: { above_start: 'max_x L(x) − L(0)' },
+      settings: { 'a,b': { final_iteration: 6, final: { test_loss: 0.1, test_error: 0.02 }, rows: [{ iteration: 0, loss: m(0.25), error: m(0.5) }] } },
+    },
+    metrics: { 'a,b': { final_test_loss: 0.1, checkpoints_swept: 1 } },
+  };
+
+  it('writes curves.csv, barriers.csv, barriers.json and metrics.json with these exact bytes, and reads back what render needs', async () => {
+    await writeAggregateOutput(dir, output);
+    expect(await readFile(join(dir, 'curves.csv'), 'utf8')).toBe('setting,iteration,x,test_loss,test_error\n"a,b",0,0,2.5,0.9\n"a,b",0,1,0.1,0.02\n');
+    expect(await readFile(join(dir, 'barriers.csv'), 'utf8')).toBe(
+      'setting,iteration,quantity,above_start,above_chord,lmc,largest_bump\n"a,b",0,loss,0.25,0.125,-0.25,0\n"a,b",0,error,0.5,0.25,-0.5,0\n',
+    );
+    expect(await readFile(join(dir, 'barriers.json'), 'utf8')).toBe(`${JSON.stringify(output.barriers, null, 2)}\n`);
+    expect(await readFile(join(dir, 'metrics.json'), 'utf8')).toBe(`${JSON.stringify(output.metrics, null, 2)}\n`);
+    expect(await readAggregateOutput(dir)).toEqual({ curves: output.curves, definitions: output.barriers.definitions, settings: output.barriers.settings });
+  });
+
+  it('a barriers.json that is not JSON is a corrupt-input naming it', async () => {
+    await writeFile(join(dir, 'barriers.json'), '{');
+    const error = await failure(readAggregateOutput(dir));
+    expect(error.reason).toBe('corrupt-input');
+    expect(error.file).toBe(join(dir, 'barriers.json'));
   });
 });

@@ -1,0 +1,27 @@
+// curves.csv: every sweep curve in long format (one row per setting, iteration and x), written by aggregate, read by render.
+import { join } from 'node:path';
+import { formatCsv, parseCsv } from './csv.js';
+import { readTextFile } from './json-file.js';
+import { writeFileAtomic } from './write-atomic.js';
+
+export interface CurvePoint {
+  setting: string;
+  /** The checkpoint the sweep started from (θ_t). */
+  iteration: number;
+  x: number;
+  test_loss: number;
+  test_error: number;
+}
+
+export const CURVES_CSV = 'curves.csv';
+const COLUMNS = ['setting', 'iteration', 'x', 'test_loss', 'test_error'] as const;
+
+export async function writeCurves(dir: string, points: readonly CurvePoint[]): Promise<void> {
+  await writeFileAtomic(join(dir, CURVES_CSV), formatCsv(COLUMNS, points));
+}
+
+/** Reads `dir`/curves.csv; a bad cell is named by line and column. */
+export async function readCurves(dir: string): Promise<CurvePoint[]> {
+  const file = join(dir, CURVES_CSV);
+  return parseCsv(await readTextFile(file), file, { text: ['setting'], numeric: ['iteration', 'x', 'test_loss', 'test_error'] });
+}
