@@ -9,6 +9,7 @@ import { fetchImagenet } from '../src/ml/datasets/fetch/fetch-imagenet.js';
 import { fetchMnist } from '../src/ml/datasets/fetch/fetch-mnist.js';
 import { Staging } from '../src/ml/datasets/fetch/staging.js';
 import { DATASET_NAMES, type DatasetManifest } from '../src/ml/datasets/manifest.js';
+import { stageEnv } from './support/stage-env.js';
 import { runStage, UsageError } from './support/stage-main.js';
 
 interface Options {
@@ -32,7 +33,8 @@ const program = new Command('fetch-data')
 
 function downloadCache(explicit: string | undefined): string {
   if (explicit !== undefined) return explicit;
-  if (process.env.PIPELINE_SCRATCH) return process.env.PIPELINE_SCRATCH;
+  const scratch = stageEnv().scratch;
+  if (scratch) return scratch;
   return path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'linpath', 'downloads');
 }
 

@@ -6,6 +6,7 @@ import { ReportError } from '../src/report/errors.js';
 import { resolveParams } from '../src/report/params.js';
 import { readProvenance } from '../src/report/provenance.js';
 import { renderReport } from '../src/report/render-report.js';
+import { stageEnv } from './support/stage-env.js';
 import { runStage, UsageError } from './support/stage-main.js';
 
 interface Options {
@@ -36,7 +37,8 @@ async function readParams(path: string | undefined): Promise<unknown> {
 async function main(): Promise<void> {
   program.parse();
   const options = program.opts<Options>();
-  const paramsPath = process.env.PIPELINE_PARAMS;
+  const env = stageEnv();
+  const paramsPath = env.params;
   let params;
   try {
     params = resolveParams(await readParams(paramsPath), `PIPELINE_PARAMS ${paramsPath ?? ''}`.trim());
@@ -46,8 +48,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const data = await readAggregateOutput(options.aggregate);
-  const upstream = process.env.PIPELINE_UPSTREAM;
-  const provenance = upstream ? await readProvenance(upstream) : null;
+  const provenance = env.upstream ? await readProvenance(env.upstream) : null;
   const started = performance.now();
   const written = await renderReport({ data, params, provenance, outDir: options.out });
   const seconds = ((performance.now() - started) / 1000).toFixed(2);

@@ -26,6 +26,7 @@ import { isGpuBackend } from '../src/ml/backend/select.js';
 import { parallelSweep } from '../src/ml/interpolation/parallel-sweep.js';
 import type { SweepJob } from '../src/ml/interpolation/sweep-job.js';
 import { peakRssMb, readParams, startBackend } from './support/compute-stage.js';
+import { stageEnv } from './support/stage-env.js';
 import { runStage, UsageError } from './support/stage-main.js';
 import { summarizeCurve } from '../src/ml/interpolation/curve-summary.js';
 
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
   const setting = summary.setting;
   const backend = await startBackend('sweep', options.backend);
   // Threads only pay on a CPU backend (wasm is single-threaded in Node); a GPU is one device however many threads feed it.
-  const workers = requestedWorkers ?? (process.env.PIPELINE_STAGE || isGpuBackend(backend.backend) ? 1 : Math.min(2, availableParallelism()));
+  const workers = requestedWorkers ?? (stageEnv().underRunner || isGpuBackend(backend.backend) ? 1 : Math.min(2, availableParallelism()));
   const began = performance.now();
   const job: SweepJob = {
     backend: backend.backend,

@@ -25,6 +25,7 @@ import { buildModel } from '../src/ml/models/registry.js';
 import { parseRecipe, type Recipe } from '../src/ml/training/recipe.js';
 import { train } from '../src/ml/training/train.js';
 import { peakRssMb, readParams, startBackend } from './support/compute-stage.js';
+import { stageEnv } from './support/stage-env.js';
 import { runStage, UsageError } from './support/stage-main.js';
 
 interface Options {
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   const data = await openDataset(options.data);
   const model = buildModel(recipe.model, data.train.shape, data.train.classes);
 
-  const scratch = process.env.PIPELINE_SCRATCH || undefined;
+  const scratch = stageEnv().scratch;
   const checkpointDir = join(scratch ?? options.out, 'checkpoints');
   const began = performance.now();
   const result = await train({

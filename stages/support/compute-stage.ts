@@ -2,11 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import { recordBackend } from '../../src/ml/backend/record.js';
 import { selectBackend, type BackendChoice } from '../../src/ml/backend/select.js';
+import { stageEnv } from './stage-env.js';
 import { UsageError } from './stage-main.js';
 
 /** The stage's resolved params: --params FILE, else $PIPELINE_PARAMS, else {} (every param then has a default or a flag). */
 export async function readParams(explicit: string | undefined): Promise<Record<string, unknown>> {
-  const file = explicit ?? process.env.PIPELINE_PARAMS;
+  const file = explicit ?? stageEnv().params;
   if (!file) return {};
   let text: string;
   try {
