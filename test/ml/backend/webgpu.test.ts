@@ -96,6 +96,9 @@ describe.skipIf(!webgpu)('webgpu', () => {
 
   describe('gradients of every layer type match cpu', () => {
     // conv_bn: 5×5 and 3×3 convs, BN, max-pool, dense; resnet_20: residual blocks, stride-2 convs and 1×1 shortcuts, global pool.
+    // Not vgg_16 and resnet_50: at sizes llvmpipe affords, their deepest BN layers normalise a handful of values per
+    // channel, and the gradients there differ by ~7 % between cpu and wasm as much as between wasm and webgpu
+    // (ill-conditioned, not wrong). Their layer types are covered here and in test/ml/kernels/webgpu.
     it.each([
       ['conv_bn', [12, 12, 1], 6],
       ['resnet_20', [8, 8, 3], 4],
@@ -173,6 +176,7 @@ describe.skipIf(!webgpu)('webgpu', () => {
       ['conv_bn', 'recompute'],
       ['conv_bn', 'endpoint'],
       ['lenet_300_100', 'interpolate'],
+      ['resnet_20', 'recompute'],
     ] as const)('%s, five points, interpolated stem, BN mode %s', async (name, bnMode) => {
       const model = buildModel(name, data.test.shape, 4);
       const start = initialWeights(model, 1);
