@@ -116,6 +116,22 @@ describe.skipIf(!webgpu)('webgpu', () => {
     }, 180_000);
   });
 
+  describe('the layers vgg_16 and resnet_50 add, differentiated alone', () => {
+    it('a 7×7 stride-2 conv with bias, then a 3×3 stride-2 max-pool (ResNet-50\'s stem, VGG\'s biased convs)', async () => {
+      const x = randomInputs(2, [20, 20, 3], 40);
+      const filter = randomInputs(1, [7, 7, 3, 8], 41);
+      const bias = randomInputs(1, [8], 42);
+      const grads = () => {
+        const f = (input: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) =>
+          tf.sum(tf.mul(tf.maxPool(tf.relu(tf.add(tf.conv2d(input, w, 2, [[0, 0], [3, 3], [3, 3], [0, 0]]), b)), 3, 2, 'same'), tf.range(0, 5 * 5 * 8).reshape([5, 5, 8])));
+        return tf.grads(f as (...args: tf.Tensor[]) => tf.Tensor)([tf.tensor4d(x, [2, 20, 20, 3]), tf.tensor4d(filter, [7, 7, 3, 8]), tf.tensor1d(bias)]);
+      };
+      const expected = await on('cpu', grads);
+      const actual = await on('webgpu', grads);
+      expected.forEach((e, i) => expect(relativeError(actual[i], e), ['dx', 'dw', 'db'][i]).toBeLessThan(1e-5));
+    }, 60_000);
+  });
+
   describe('training steps', () => {
     it('three SGD steps with momentum, weight decay and BN running statistics land where cpu lands', async () => {
       const model = buildModel('conv_bn', [12, 12, 1], 10);
