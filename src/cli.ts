@@ -16,6 +16,10 @@ function nonNegative(value: string): number {
   return parsed;
 }
 
+function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
 /** listr2 in an interactive terminal; plain lines in CI, in pipes, or when asked. */
 async function chooseRenderer(plain: boolean): Promise<Renderer> {
   const interactive = process.stderr.isTTY && !process.env.CI && process.env.TERM !== 'dumb';
@@ -130,6 +134,11 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof PipelineError) {
       process.stderr.write(`pipeline: ${error.message}\n`);
       return error.exitCode;
+    }
+    if (isSystemError(error)) {
+      // A full disk, a read-only or vanished directory: one line naming the call and the path, no stack trace.
+      process.stderr.write(`pipeline: ${error.message}${error.code === 'ENOSPC' || error.code === 'EDQUOT' ? ' (free some space and run again: what completed is in the cache)' : ''}\n`);
+      return ExitCode.stageFailed;
     }
     throw error;
   }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -163,6 +163,80 @@ describe('an input entry is re-read before a stage reads it', () => {
     expect(project.takeStarted()).toEqual(['a']);
     const copy = parse(project.read('pipeline.lock')).stages.b.key;
     expect(fs.readFileSync(path.join(project.dir, 'cache/entries', copy, 'out/copy.txt'), 'utf8')).toBe('good');
+  });
+});
+
+describe('an unreadable pipeline.lock', () => {
+  it('stops status with its message; run rewrites it from the cache, rerunning nothing', async () => {
+    project.pipeline(`stages:\n  a:\n    cmd: ${project.stage('--write data.txt=good')}\n  b:\n    cmd: ${project.stage()}\n    needs: [a]\n`);
+    expect((await project.run(['run'])).code).toBe(0);
+    project.takeStarted();
+    const good = parse(project.read('pipeline.lock'));
+    project.write('pipeline.lock', '<<<<<<< HEAD\nversion: 1\n=======\nstages: [\n>>>>>>> theirs\n');
+    const status = await project.run(['status']);
+    expect(status.code).toBe(2);
+    expect(status.stderr).toMatch(/pipeline\.lock: unreadable lock file \(.*\); fix or delete it \(it is rewritten by the next run\)\n$/);
+    expect(status.stderr).not.toMatch(/\n\s+at /);
+    const run = await project.run(['run']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('pipeline.lock: unreadable lock file');
+    expect(run.stderr).toContain('this run rewrites it from what it finds in cache/');
+    expect(project.takeStarted()).toEqual([]);
+    expect(parse(project.read('pipeline.lock')).stages.a.key).toBe(good.stages.a.key);
+    expect(parse(project.read('pipeline.lock')).stages.b.key).toBe(good.stages.b.key);
+    expect((await project.run(['status'])).stdout).toContain('everything is fresh');
+  });
+});
+
+/** Root with mount(8): a tiny tmpfs can stand for a full disk. */
+const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
+
+/** Fills the filesystem of `dir`, then frees `free` bytes. */
+function fillLeaving(dir: string, free: number): void {
+  const filler = path.join(dir, 'filler');
+  const chunk = Buffer.alloc(4096, 1);
+  const handle = fs.openSync(filler, 'a');
+  try {
+    for (;;) fs.writeSync(handle, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    fs.closeSync(handle);
+  }
+  fs.truncateSync(filler, Math.max(0, fs.statSync(filler).size - free));
+}
+
+describe('a full disk', () => {
+  it.runIf(canMount)('at any point of a run: one line naming the error, no stack trace; after space is freed the run completes', async () => {
+    const disk = path.join(project.dir, 'disk');
+    fs.mkdirSync(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk]);
+    try {
+      const env = { PIPELINE_CACHE_DIR: path.join(disk, 'cache') };
+      const stages = ['a', 'b', 'c', 'd', 'e', 'f'].map((name, index) => `  ${name}:\n    cmd: head -c ${20_000 + index} /dev/zero > \${out}/data && echo ${name} > \${out}/name\n`).join('');
+      project.pipeline(`stages:\n${stages}`);
+      const failures: string[] = [];
+      for (const free of [0, 4096, 16_384, 40_960, 65_536]) {
+        fillLeaving(disk, free);
+        const result = await project.run(['run', '-j', '1'], env);
+        expect(result.stderr, `with ${free} bytes free`).not.toMatch(/\n\s+at /);
+        expect([0, 1], `with ${free} bytes free: ${result.stderr}`).toContain(result.code);
+        if (result.code === 1) {
+          // Either a stage's own write failed (its exit code), or one of the runner's (said as the system says it).
+          expect(result.stderr).toMatch(/FAILED .*: exit code|ENOSPC: no space left on device/);
+          failures.push(result.stderr);
+        }
+        fs.rmSync(path.join(disk, 'filler'));
+        const rerun = await project.run(['run'], env);
+        expect(rerun.code, rerun.stderr).toBe(0);
+        expect((await project.run(['status'], env)).stdout).toContain('everything is fresh');
+        fs.rmSync(path.join(disk, 'cache'), { recursive: true, force: true });
+        fs.rmSync(path.join(project.dir, 'pipeline.lock'), { force: true });
+      }
+      expect(failures.length).toBeGreaterThan(0);
+    } finally {
+      execFileSync('umount', [disk]);
+    }
   });
 });
 

@@ -100,11 +100,29 @@ export class Scheduler {
     private readonly options: RunOptions,
     private readonly renderer: Renderer,
   ) {
-    this.lock = readLock(project.lockFile, project.lockMemo);
+    this.lock = this.readOwnLock();
     this.executor = options.executor?.(this.runId) ?? new LocalExecutor();
     this.pool = new ResourcePool(options.jobs, options.gpus);
     this.order = new Map(selection.stages.map((name, index) => [name, index]));
     this.height = heights(project, selection.stages);
+  }
+
+  private lockNote?: string;
+
+  /**
+   * The lock as it stands. An unreadable one (a merge conflict, a truncated write) stops status and dry
+   * runs with its message; a real run starts from an empty lock and rewrites it from the entries it finds
+   * in cache/ by key, as that message promises.
+   */
+  private readOwnLock(): LockFile {
+    try {
+      return readLock(this.project.lockFile, this.project.lockMemo);
+    } catch (error) {
+      if (!(error instanceof PipelineError) || this.options.dryRun) throw error;
+      this.lockNote = `${error.message.split('; ')[0]}: this run rewrites it from what it finds in cache/ (stages it does not reach are left out until they run)`;
+      this.lockDirty = true;
+      return { version: 1, stages: {} };
+    }
   }
 
   private memberKey = (stage: string): string => this.project.pipeline.stages.get(stage)?.memberKey ?? stage;
@@ -151,6 +169,7 @@ export class Scheduler {
       }
     }
     this.renderer.event({ type: 'plan', stages: this.selection.stages, jobs: this.options.jobs, gpus: this.options.gpus, gpuSource: this.options.gpuSource, dryRun: this.options.dryRun });
+    if (this.lockNote) this.renderer.event({ type: 'note', message: this.lockNote });
     const toolchain = toolchainStamp(pipeline.toolchainEnv);
     const depHashes = new Map<string, Record<string, string>>();
     const seen = new Map<string, Promise<string>>();
@@ -360,7 +379,9 @@ export class Scheduler {
           release();
           this.state.set(name, 'failed');
           this.summary.failed.push(name);
-          this.renderer.event({ type: 'failed', stage: name, why: `internal error: ${(error as Error).message}`, log: '', tail: [] });
+          // A system error (a full disk, a permission) is the machine's, not the engine's: say it as it is.
+          const why = typeof (error as NodeJS.ErrnoException).code === 'string' ? (error as Error).message : `internal error: ${(error as Error).message}`;
+          this.renderer.event({ type: 'failed', stage: name, why, log: '', tail: [] });
           this.stopping = true;
         })
         .finally(() => {

@@ -86,13 +86,18 @@ export class FileHashes {
     }
   }
 
+  /** Writes the memo; a failure (a full disk) only costs re-hashing next time, so it is not an error. */
   save(): void {
     if (!this.dirty) return;
     for (const file of Object.keys(this.files)) {
       if (!fs.existsSync(file)) delete this.files[file];
     }
-    fs.mkdirSync(path.dirname(this.memoPath), { recursive: true });
-    writeFileAtomicSync(this.memoPath, JSON.stringify({ version: 1, files: this.files } satisfies MemoFile));
-    this.dirty = false;
+    try {
+      fs.mkdirSync(path.dirname(this.memoPath), { recursive: true });
+      writeFileAtomicSync(this.memoPath, JSON.stringify({ version: 1, files: this.files } satisfies MemoFile));
+      this.dirty = false;
+    } catch {
+      // write-file-atomic removed its temporary file; the old memo, if any, is intact.
+    }
   }
 }
