@@ -1,4 +1,4 @@
-// Stage program: evaluates the straight line from one checkpoint θ_t to the final weights θ_T (docs/outputs.md "sweep@SETTING@ITER").
+// Stage program: evaluates the straight line from one checkpoint θ_t to the final weights θ_T (sweep.csv and sweep.json: src/artifacts/sweep-output.ts).
 //
 //   node --import tsx stages/sweep.ts --train DIR --data DIR --iteration N --out DIR
 //        [--points 100] [--bn-mode interpolate|recompute|endpoint] [--train-loss] [--batch-size N] [--workers N]

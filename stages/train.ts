@@ -1,4 +1,4 @@
-// Stage program: trains one setting with checkpoints (docs/outputs.md "train@SETTING"), resumable through $PIPELINE_SCRATCH.
+// Stage program: trains one setting with checkpoints (train.json and checkpoints: src/artifacts/, docs/outputs.md), resumable through $PIPELINE_SCRATCH.
 //
 //   node --import tsx stages/train.ts --setting KEY --data DIR --out DIR [--backend NAME] [--params FILE]
 //

@@ -1,6 +1,8 @@
-// Writes an aggregate stage output (docs/outputs.md) with realistic curve shapes, for the report tests.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// Writes an aggregate stage output (src/artifacts/aggregate-output.ts) with realistic curve shapes, for the report tests.
+import { mkdir } from 'node:fs/promises';
+import { writeAggregateOutput } from '../../src/artifacts/aggregate-output.js';
+import type { SettingBarriers } from '../../src/artifacts/barriers.js';
+import type { CurvePoint } from '../../src/artifacts/curves.js';
 
 export interface FixtureSetting {
   name: string;
@@ -66,24 +68,18 @@ export async function writeAggregateFixture(
   points = 100,
 ): Promise<void> {
   await mkdir(directory, { recursive: true });
-  const curveLines = ['setting,iteration,x,test_loss,test_error'];
-  const barrierLines = ['setting,iteration,quantity,above_start,above_chord,lmc,largest_bump'];
-  const json: Record<string, unknown> = {};
+  const curves: CurvePoint[] = [];
+  const settingsOut: Record<string, SettingBarriers> = {};
   const metrics: Record<string, Record<string, number>> = {};
   for (const setting of settings) {
     const rows = [];
     for (const t of setting.checkpoints) {
       const samples = linspace(points).map((x) => ({ x, ...fixtureCurve(setting, t, x) }));
-      for (const s of samples) curveLines.push(`${setting.name},${t},${s.x},${s.loss},${s.error}`);
-      const loss = barriers(samples.map((s) => s.loss));
-      const error = barriers(samples.map((s) => s.error));
-      for (const [quantity, b] of [['loss', loss], ['error', error]] as const) {
-        barrierLines.push(`${setting.name},${t},${quantity},${b.above_start},${b.above_chord},${b.lmc},${b.largest_bump}`);
-      }
-      rows.push({ iteration: t, loss, error });
+      for (const s of samples) curves.push({ setting: setting.name, iteration: t, x: s.x, test_loss: s.loss, test_error: s.error });
+      rows.push({ iteration: t, loss: barriers(samples.map((s) => s.loss)), error: barriers(samples.map((s) => s.error)) });
     }
     const final = fixtureCurve(setting, setting.finalIteration, 1);
-    json[setting.name] = {
+    settingsOut[setting.name] = {
       final_iteration: setting.finalIteration,
       final: { test_loss: final.loss, test_error: final.error },
       rows,
@@ -100,10 +96,7 @@ export async function writeAggregateFixture(
     lmc: 'max_x L(x) − ½(L(0) + L(1)): the linear-mode-connectivity barrier; may be negative',
     largest_bump: 'max_x [L(x) − min_{x′ ≤ x} L(x′)]: the biggest rise anywhere along the path; ≥ 0',
   };
-  await writeFile(join(directory, 'curves.csv'), `${curveLines.join('\n')}\n`);
-  await writeFile(join(directory, 'barriers.csv'), `${barrierLines.join('\n')}\n`);
-  await writeFile(join(directory, 'barriers.json'), JSON.stringify({ definitions, settings: json }, null, 2));
-  await writeFile(join(directory, 'metrics.json'), JSON.stringify(metrics, null, 2));
+  await writeAggregateOutput(directory, { curves, barriers: { definitions, settings: settingsOut }, metrics });
 }
 
 /** A PIPELINE_UPSTREAM file's content for a small run. */
