@@ -123,7 +123,7 @@ describe.skipIf(!webgpu)('webgpu', () => {
       const bias = randomInputs(1, [8], 42);
       const grads = () => {
         const f = (input: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) =>
-          tf.sum(tf.mul(tf.maxPool(tf.relu(tf.add(tf.conv2d(input, w, 2, [[0, 0], [3, 3], [3, 3], [0, 0]]), b)), 3, 2, 'same'), tf.range(0, 5 * 5 * 8).reshape([5, 5, 8])));
+          tf.sum(tf.mul(tf.maxPool(tf.relu(tf.add(tf.conv2d(input, w, 2, [[0, 0], [3, 3], [3, 3], [0, 0]]), b)) as tf.Tensor4D, 3, 2, 'same'), tf.range(0, 5 * 5 * 8).reshape([5, 5, 8])));
         return tf.grads(f as (...args: tf.Tensor[]) => tf.Tensor)([tf.tensor4d(x, [2, 20, 20, 3]), tf.tensor4d(filter, [7, 7, 3, 8]), tf.tensor1d(bias)]);
       };
       const expected = await on('cpu', grads);
