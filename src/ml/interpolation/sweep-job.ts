@@ -41,5 +41,7 @@ export async function runSweepJob(job: SweepJob, share: JobShare = {}, options: 
     stemBudgetFloats: job.backend === 'tensorflow-gpu' ? 256 * 1024 * 1024 : job.backend === 'webgpu' ? 32 * 1024 * 1024 : undefined,
     // A GPU runs the layer's product at every point faster than the host runs the ReLU-linear path's loops.
     reluLinear: !isGpuBackend(job.backend),
+    // …and runs several points per dispatch where the model allows it, instead of paying each dispatch's overhead per point.
+    stackPoints: isGpuBackend(job.backend),
   });
 }

@@ -13,6 +13,7 @@ import { BnStatistics } from './bn-statistics.js';
 import { linspace01 } from './linspace.js';
 import { pathWeights, type BnMode } from './path-weights.js';
 import { reluLinearAtPoints } from './relu-linear-path.js';
+import { scoreStackedPoints, stackSize } from './stacked-points.js';
 
 export interface SweepOptions {
   model: ModelDef;
@@ -35,6 +36,8 @@ export interface SweepOptions {
   linearStem?: boolean;
   /** Use ModelDef.reluLinearHead when the model has one (default true). Its host-side work only pays off on a CPU. */
   reluLinear?: boolean;
+  /** Evaluate many points per dispatch with ModelDef.pointStackedHead when the model has one (GPUs; default false). */
+  stackPoints?: boolean;
   batchSize?: number; // default: as many examples as keep a stem output near `stemBudgetFloats`, at most 10,000
   /** Size of one batch's stem output the default batch size aims at (default 4 M floats, 16 MB: host memory). */
   stemBudgetFloats?: number;
@@ -234,6 +237,21 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
 
     const evaluateSplit = async (split: Split): Promise<SplitScores> => {
       const batches: BatchScores[] = myBatches(split).map(({ batch }) => ({ batch, lossSums: xs.map(() => 0), correct: xs.map(() => 0) }));
+      if (linearStem && options.stackPoints && model.pointStackedHead) {
+        for (const [at, { indices }] of myBatches(split).entries()) {
+          const batch = await split.batch(indices);
+          const input = tf.tensor4d(batch.x, [batch.n, h, w, c]);
+          const ends: [tf.Tensor, tf.Tensor] = [model.stem(start, input), model.stem(end, input)];
+          const scores = await scoreStackedPoints(model, start, end, ends, xs, batch.y, stackSize(batch.n, ends[0].size / batch.n, xs.length));
+          scores.forEach((score, k) => {
+            batches[at].lossSums[k] = score.lossSum;
+            batches[at].correct[k] = score.correct;
+            tick();
+          });
+          tf.dispose([input, ...ends]);
+        }
+        return { count: split.count, batches };
+      }
       let at = -1;
       // Scores are read back without waiting: a GPU then computes the next points while earlier logits travel to the
       // host, instead of stalling once per (batch, point). Each score lands in its own slot, so the sums are unchanged.

@@ -14,5 +14,10 @@ export function lenet300100(inputShape: readonly [number, number, number] = [28,
     stem: (w, x) => linear(w, 'fc1', flatten(x)),
     head: (w, h, bn) => linear(w, 'fc3', linearRelu(w, 'fc2', tf.relu(h), bn)),
     reluLinearHead: { weight: 'fc2.weight', bias: 'fc2.bias', rest: (w, z) => linear(w, 'fc3', tf.relu(z)) },
+    // Not fused: wasm's fused matMul takes only a rank-1 bias, and stacked biases are [P, 1, out].
+    pointStackedHead: (w, h) => {
+      const hidden = tf.relu(tf.add(tf.matMul(tf.relu(h), w['fc2.weight'] as tf.Tensor3D), w['fc2.bias']));
+      return tf.add(tf.matMul(hidden as tf.Tensor3D, w['fc3.weight'] as tf.Tensor3D), w['fc3.bias']) as tf.Tensor3D;
+    },
   };
 }

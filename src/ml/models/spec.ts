@@ -48,6 +48,12 @@ export interface ModelDef {
    * layer's output at every x from two matrix products (interpolation/relu-linear-path.ts) instead of one per x.
    */
   reluLinearHead?: ReluLinearHead;
+  /**
+   * Set by models whose head has no BatchNorm (MLPs): the head at P points at once, each head tensor of `w` stacked
+   * along a leading P axis (biases [P, 1, out]) and `h` the stem's output [P, N, features]; logits [P, N, classes].
+   * A GPU then runs a few batched dispatches for P points instead of a few for each (interpolation/stacked-points.ts).
+   */
+  pointStackedHead?(w: Weights, h: tf.Tensor3D): tf.Tensor3D;
 }
 
 export interface ReluLinearHead {

@@ -31,7 +31,11 @@ export interface BatchScore {
  * tfjs kernels of logSoftmax, one-hot and argMax, which a sweep ran once per batch and point.
  */
 export async function scoreBatch(logits: tf.Tensor2D, labels: Int32Array, classes: number): Promise<BatchScore> {
-  const values = await logits.data();
+  return scoreLogits((await logits.data()) as Float32Array, labels, classes);
+}
+
+/** The same scoring of logits already on the host, [labels.length, classes] row-major from `values`. */
+export function scoreLogits(values: Float32Array, labels: Int32Array, classes: number): BatchScore {
   let lossSum = 0;
   let correct = 0;
   for (let i = 0; i < labels.length; i++) {

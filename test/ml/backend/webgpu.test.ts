@@ -193,7 +193,7 @@ describe.skipIf(!webgpu)('webgpu', () => {
       ['conv_bn', 'endpoint'],
       ['lenet_300_100', 'interpolate'],
       ['resnet_20', 'recompute'],
-    ] as const)('%s, five points, interpolated stem, BN mode %s', async (name, bnMode) => {
+    ] as const)('%s, five points, interpolated stem (stacked points where the model allows), BN mode %s', async (name, bnMode) => {
       const model = buildModel(name, data.test.shape, 4);
       const start = initialWeights(model, 1);
       const end = initialWeights(model, 2);
@@ -201,7 +201,7 @@ describe.skipIf(!webgpu)('webgpu', () => {
       await tf.setBackend('wasm');
       const expected = await sweep(options);
       await tf.setBackend('webgpu');
-      const actual = await sweep({ ...options, reluLinear: false });
+      const actual = await sweep({ ...options, reluLinear: false, stackPoints: true });
       expect(actual.map((r) => r.x)).toEqual(expected.map((r) => r.x));
       for (let i = 0; i < expected.length; i++) {
         expect(Math.abs(actual[i].test_loss - expected[i].test_loss) / expected[i].test_loss).toBeLessThan(1e-5);

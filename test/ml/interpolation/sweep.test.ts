@@ -9,6 +9,7 @@ import { forward } from '../../../src/ml/models/spec.js';
 import { linspace01 } from '../../../src/ml/interpolation/linspace.js';
 import { pathWeights } from '../../../src/ml/interpolation/path-weights.js';
 import { rowsFromScores, sweep, sweepScores } from '../../../src/ml/interpolation/sweep.js';
+import { scoreStackedPoints, stackSize } from '../../../src/ml/interpolation/stacked-points.js';
 import { disposeWeights, upload } from '../../../src/ml/training/device-weights.js';
 import { evaluate } from '../../../src/ml/training/evaluate.js';
 import { syntheticDataset } from '../helpers/synthetic.js';
@@ -67,6 +68,38 @@ describe('sweep', () => {
     }
     // The curve is not flat: the comparison above compared something.
     expect(Math.max(...fast.map((r) => r.test_loss)) - Math.min(...fast.map((r) => r.test_loss))).toBeGreaterThan(0.01);
+  });
+
+  it('lenet_300_100: stacks of points (one batched dispatch for many points, as on a GPU) give the straightforward rows', async () => {
+    const model = buildModel('lenet_300_100', data.test.shape, 4);
+    expect(model.pointStackedHead).toBeDefined();
+    const [start, end] = endpoints('lenet_300_100');
+    // 150 examples in batches of 64 (a short last batch); trainLoss scores the training split through the same path.
+    const common = { model, start, end, test: data.test, train: data.train, points: 11, bnMode: 'interpolate' as const, batchSize: 64, trainLoss: true };
+    const stacked = await sweep({ ...common, linearStem: true, stackPoints: true, reluLinear: false });
+    const slow = await sweep({ ...common, linearStem: false });
+    for (let k = 0; k < slow.length; k++) {
+      expect(Math.abs(stacked[k].test_loss - slow[k].test_loss) / slow[k].test_loss).toBeLessThan(2e-6);
+      expect(Math.abs(stacked[k].train_loss! - slow[k].train_loss!) / slow[k].train_loss!).toBeLessThan(2e-6);
+      expect(Math.abs(stacked[k].test_error - slow[k].test_error)).toBeLessThanOrEqual(1 / data.test.count);
+    }
+    expect(Math.max(...stacked.map((r) => r.test_loss)) - Math.min(...stacked.map((r) => r.test_loss))).toBeGreaterThan(0.01);
+  });
+
+  it('stacked points: any stack size gives the same scores, in the order of the points', async () => {
+    const model = buildModel('lenet_300_100', data.test.shape, 4);
+    const [start, end] = endpoints('lenet_300_100').map((host) => upload(model, host));
+    const batch = await data.test.batch(Array.from({ length: 50 }, (_, i) => i));
+    const input = tf.tensor4d(batch.x, [batch.n, ...model.inputShape]);
+    const ends: [tf.Tensor, tf.Tensor] = [model.stem(start, input), model.stem(end, input)];
+    const xs = linspace01(11);
+    const whole = await scoreStackedPoints(model, start, end, ends, xs, batch.y, 11);
+    const inThrees = await scoreStackedPoints(model, start, end, ends, xs, batch.y, 3);
+    expect(inThrees).toEqual(whole);
+    expect(new Set(whole.map((score) => score.lossSum)).size).toBe(11);
+    expect(stackSize(10_000, 300, 100)).toBe(11); // 32 M floats of stem output a stack
+    expect(stackSize(10, 300, 100)).toBe(100);
+    tf.dispose([input, ...ends, ...Object.values(start), ...Object.values(end)]);
   });
 
   it('starts at θ_t and ends at θ_T exactly (interpolate and endpoint modes)', async () => {
