@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendChoice } from '../../src/ml/backend/select.js';
 import type { Batch, Split } from '../../src/ml/datasets/dataset.js';
 import { sweep } from '../../src/ml/interpolation/sweep.js';
+import { backendSweepOptions } from '../../src/ml/interpolation/sweep-job.js';
 import { initialWeights, type HostWeights } from '../../src/ml/models/init.js';
 import { buildModel } from '../../src/ml/models/registry.js';
 import { forward, type ModelDef } from '../../src/ml/models/spec.js';
@@ -77,7 +78,8 @@ async function timeSweep(section: string, name: string, shape: [number, number, 
   const [start, end] = endpoints(model);
   const test = randomSplit(testCount, shape, 10, 3);
   const train = extra.trainCount ? randomSplit(extra.trainCount, shape, 10, 4) : undefined;
-  const options = { model, start, end, test, train, bnMode: extra.bnMode ?? ('interpolate' as const), linearStem: true, reluLinear: false, stemBudgetFloats: 32 * 1024 * 1024 };
+  // The options the sweep stage takes on webgpu (backendSweepOptions), so this times what a pipeline run does.
+  const options = { model, start, end, test, train, bnMode: extra.bnMode ?? ('interpolate' as const), linearStem: true, ...backendSweepOptions('webgpu') };
   // The first call compiles the shaders of every kernel shape; the timed one runs warm, as the stage does after its first batch.
   await sweep({ ...options, points: 2 });
   const t0 = performance.now();

@@ -4,7 +4,7 @@ import { readCheckpoint } from '../checkpoint/files.js';
 import { openDataset } from '../datasets/dataset.js';
 import { buildModel } from '../models/registry.js';
 import type { BnMode } from './path-weights.js';
-import { sweepScores, type Shard, type SweepScores } from './sweep.js';
+import { sweepScores, type Shard, type SweepOptions, type SweepScores } from './sweep.js';
 
 export interface SweepJob {
   backend: string; // the backend the parent chose; workers force the same one
@@ -25,6 +25,20 @@ export interface JobShare {
   shard?: Shard;
 }
 
+/** How a sweep runs best on `backend`: the stage and the GPU benchmark both take these. */
+export function backendSweepOptions(backend: string): Pick<SweepOptions, 'stemBudgetFloats' | 'reluLinear' | 'stackPoints'> {
+  return {
+    // On a GPU, big batches: with ResNet-50's 0.8 M-float stem output the host default would mean batches of 5,
+    // and θ(x) of 25 M weights rebuilt for every (batch, point). WebGPU keeps the head's activations of a whole batch
+    // in its buffer pool: 32 M floats keeps a ResNet-20 sweep near 1 GB.
+    stemBudgetFloats: backend === 'tensorflow-gpu' ? 256 * 1024 * 1024 : backend === 'webgpu' ? 32 * 1024 * 1024 : undefined,
+    // A GPU runs the layer's product at every point faster than the host runs the ReLU-linear path's loops…
+    reluLinear: !isGpuBackend(backend),
+    // …and several points per dispatch where the model allows it, instead of paying each dispatch's overhead per point.
+    stackPoints: isGpuBackend(backend),
+  };
+}
+
 /** Runs the job's `share` in this thread; selects the backend first when asked to. */
 export async function runSweepJob(job: SweepJob, share: JobShare = {}, options: { selectBackend?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<SweepScores> {
   if (options.selectBackend) await selectBackend({ forced: job.backend });
@@ -34,14 +48,6 @@ export async function runSweepJob(job: SweepJob, share: JobShare = {}, options: 
   const end = await readCheckpoint(job.checkpointDir, job.finalIteration, model);
   return sweepScores({
     model, start, end, test: data.test, train: data.train, points: job.points, only: share.only, shard: share.shard, bnMode: job.bnMode,
-    trainLoss: job.trainLoss, batchSize: job.batchSize, onProgress: options.onProgress,
-    // On a GPU, big batches: with ResNet-50's 0.8 M-float stem output the host default would mean batches of 5,
-    // and θ(x) of 25 M weights rebuilt for every (batch, point).
-    // WebGPU keeps the head's activations of a whole batch in its buffer pool: 32 M floats keeps a ResNet-20 sweep near 1 GB.
-    stemBudgetFloats: job.backend === 'tensorflow-gpu' ? 256 * 1024 * 1024 : job.backend === 'webgpu' ? 32 * 1024 * 1024 : undefined,
-    // A GPU runs the layer's product at every point faster than the host runs the ReLU-linear path's loops.
-    reluLinear: !isGpuBackend(job.backend),
-    // …and runs several points per dispatch where the model allows it, instead of paying each dispatch's overhead per point.
-    stackPoints: isGpuBackend(job.backend),
+    trainLoss: job.trainLoss, batchSize: job.batchSize, onProgress: options.onProgress, ...backendSweepOptions(job.backend),
   });
 }
