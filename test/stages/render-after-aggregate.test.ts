@@ -1,9 +1,11 @@
-// End to end through the real aggregate stage: what it writes is what the render stage reads (the docs/outputs.md contract).
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+// End to end through the real aggregate stage: what it writes is what the render stage reads (the src/artifacts contract).
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSweepOutput } from '../../src/artifacts/sweep-output.js';
+import { writeTrainRecord } from '../../src/artifacts/train-record.js';
 import { CIFAR, MNIST, fixtureCurve, linspace, type FixtureSetting } from '../report/fixtures.js';
 
 let work = '';
@@ -14,20 +16,17 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 
 const stage = (name: string, args: string[]) => execa('node', ['--import', 'tsx', `stages/${name}.ts`, ...args], { reject: false, all: true });
 
-/** Writes train and sweep fan-out folders shaped as docs/outputs.md says, from the report fixtures' curves. */
+/** Writes train and sweep fan-out folders through src/artifacts, from the report fixtures' curves. */
 async function upstreamOutputs(settings: FixtureSetting[]): Promise<{ train: string; sweeps: string }> {
   const train = join(work, 'train');
   const sweeps = join(work, 'sweep');
   for (const s of settings) {
     const final = fixtureCurve(s, s.finalIteration, 1);
     await mkdir(join(train, s.name), { recursive: true });
-    await writeFile(
-      join(train, s.name, 'train.json'),
-      JSON.stringify({
-        setting: s.name, model: 'm', iterations: s.checkpoints, final_iteration: s.finalIteration, seed: 0, backend: 'wasm',
-        final: { test_loss: final.loss, test_accuracy: 1 - final.error }, history: [],
-      }),
-    );
+    await writeTrainRecord(join(train, s.name), {
+      setting: s.name, model: 'm', iterations: s.checkpoints, final_iteration: s.finalIteration, seed: 0, backend: 'wasm',
+      final: { test_loss: final.loss, test_accuracy: 1 - final.error }, history: [],
+    });
     for (const t of s.checkpoints) {
       const rows = linspace(21).map((x) => {
         const { loss, error } = fixtureCurve(s, t, x);
@@ -35,10 +34,7 @@ async function upstreamOutputs(settings: FixtureSetting[]): Promise<{ train: str
       });
       const dir = join(sweeps, `${s.name}@${t}`);
       await mkdir(dir, { recursive: true });
-      await writeFile(
-        join(dir, 'sweep.json'),
-        JSON.stringify({ setting: s.name, iteration: t, final_iteration: s.finalIteration, points: 21, bn_mode: 'interpolate', backend: 'wasm', rows }),
-      );
+      await writeSweepOutput(dir, { setting: s.name, iteration: t, final_iteration: s.finalIteration, points: 21, bn_mode: 'interpolate', backend: 'wasm', rows });
     }
   }
   return { train, sweeps };
