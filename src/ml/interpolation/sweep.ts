@@ -5,7 +5,7 @@ import { ComputeError } from '../compute-error.js';
 import type { Split } from '../datasets/dataset.js';
 import { batchSizeForBudget, defaultStemBudgetFloats } from '../models/batch-budget.js';
 import type { HostWeights } from '../models/init.js';
-import type { BnContext, ModelDef, ReluLinearHead, Weights } from '../models/spec.js';
+import type { BnContext, FoldedConv, ModelDef, ReluLinearHead, Weights } from '../models/spec.js';
 import { disposeWeights, upload } from '../training/device-weights.js';
 import { batchRanges } from '../training/evaluate.js';
 import { scoreBatch } from '../training/loss.js';
@@ -181,9 +181,18 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
   const releaseAt = (weights: Weights) => {
     if (!cache) disposeWeights(weights);
   };
+  // Each cached θ(x)'s conv+BN pairs folded once, for all batches (see BnContext.folded).
+  const folded = new Map<number, Map<string, FoldedConv>>();
+  const foldedAt = (k: number): Map<string, FoldedConv> | undefined => {
+    if (!cache) return undefined;
+    if (!folded.has(k)) folded.set(k, new Map());
+    return folded.get(k);
+  };
   const clearCache = () => {
     for (const weights of cache?.values() ?? []) disposeWeights(weights);
     cache?.clear();
+    for (const pairs of folded.values()) for (const { filter, bias } of pairs.values()) tf.dispose([filter, bias]);
+    folded.clear();
   };
 
   /**
@@ -258,7 +267,7 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
       const pending: Promise<void>[] = [];
       await forEachBatchAndPoint(split, true, async (k, weights, input, labels) => {
         if (k === 0) at++;
-        const eval_ = { training: false };
+        const eval_: BnContext = { training: false, folded: foldedAt(k) };
         const logits = tf.tidy(() => (input.z ? reluLinear!.rest(weights, input.z, eval_) : model.head(weights, input.stemOut!, eval_)));
         const slot = batches[at];
         const scored = scoreBatch(logits, labels, model.classes).then((score) => {

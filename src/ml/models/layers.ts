@@ -1,7 +1,7 @@
 // Building blocks shared by the models, written to avoid wasm's slow paths (no transpose flags, no tile in BN gradients).
 import * as tf from '@tensorflow/tfjs';
 import { batchNormTrain } from './batch-norm-train.js';
-import type { BnContext, TensorSpec, Weights } from './spec.js';
+import type { BnContext, FoldedConv, TensorSpec, Weights } from './spec.js';
 
 export const bnEpsilon = 1e-5; // PyTorch's default
 
@@ -131,17 +131,29 @@ export function convBatchNorm(w: Weights, convName: string, bnName: string, x: t
     y.dispose();
     return activated;
   }
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [padding, padding], [padding, padding], [0, 0]];
+  const cached = bn.folded?.get(convName);
+  const { filter, bias } = cached ?? foldBatchNorm(w, convName, bnName);
+  const out = tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides: stride, pad: padding === 0 ? 'valid' : pad, bias, activation: relu ? 'relu' : 'linear' });
+  if (bn.folded && !cached) {
+    // Kept for the next pass over the same weights (a sweep's next batch): the folding is ~6 small kernels a conv, which
+    // on a GPU cost more than the conv itself. The owner of bn.folded disposes them.
+    bn.folded.set(convName, { filter: tf.keep(filter), bias: tf.keep(bias) });
+  } else if (!cached) {
+    // The folded filter, and the packed copy XNNPACK caches per filter tensor, would otherwise live until the caller's
+    // scope ends: twice the model's conv weights for every forward pass of a sweep.
+    filter.dispose();
+  }
+  return out;
+}
+
+/** The conv's filter scaled per output channel by BN's γ/√(var+ε), and BN's shift (plus the conv's bias) as one bias. */
+function foldBatchNorm(w: Weights, convName: string, bnName: string): FoldedConv {
   const scale = tf.mul(w[`${bnName}.weight`], tf.rsqrt(tf.add(w[`${bnName}.running_var`], bnEpsilon)));
   let shift = tf.sub(w[`${bnName}.bias`], tf.mul(w[`${bnName}.running_mean`], scale));
   const convBias = w[`${convName}.bias`];
   if (convBias) shift = tf.add(shift, tf.mul(convBias, scale));
-  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [padding, padding], [padding, padding], [0, 0]];
-  const filter = tf.mul(w[`${convName}.weight`], scale) as tf.Tensor4D;
-  const out = tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides: stride, pad: padding === 0 ? 'valid' : pad, bias: shift, activation: relu ? 'relu' : 'linear' });
-  // The folded filter, and the packed copy XNNPACK caches per filter tensor, would otherwise live until the caller's
-  // scope ends: twice the model's conv weights for every forward pass of a sweep.
-  filter.dispose();
-  return out;
+  return { filter: tf.mul(w[`${convName}.weight`], scale) as tf.Tensor4D, bias: shift as tf.Tensor1D };
 }
 
 /** Flattens [N, H, W, C] in PyTorch's [N, C, H, W] order, so a following fc.weight matches a PyTorch state dict. */

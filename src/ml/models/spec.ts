@@ -30,6 +30,17 @@ export interface BnContext {
   noGradient?: boolean;
   /** Filled in training mode: each BN layer's batch mean and biased variance, by layer name (e.g. "bn1"). */
   observed?: Map<string, { mean: tf.Tensor1D; variance: tf.Tensor1D; count: number }>;
+  /**
+   * Eval mode: where conv+BN pairs keep their folded filter and bias between passes over the same weights (a sweep's
+   * batches at one point), by conv name. Whoever passes it owns the tensors in it and disposes them with the weights.
+   */
+  folded?: Map<string, FoldedConv>;
+}
+
+/** A conv with its eval-mode BatchNorm folded in: one fused conv kernel with this filter and bias. */
+export interface FoldedConv {
+  filter: tf.Tensor4D;
+  bias: tf.Tensor1D;
 }
 
 export interface ModelDef {
