@@ -10,6 +10,9 @@ export interface YamlSource {
   value: unknown;
 }
 
+/** Alias uses allowed while building values: far above any real pipeline, far below an alias bomb. */
+const aliasLimit = 1000;
+
 export function parseYamlSource(file: string, text: string): YamlSource {
   const { LineCounter, parseDocument } = yamlModule();
   const lines = new LineCounter();
@@ -18,10 +21,20 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   if (problem) {
     const [start] = problem.pos;
     const { line, col } = lines.linePos(start);
-    const message = problem.message.split('\n')[0];
+    const first = problem.message.split('\n')[0];
+    const message = first.includes('Maximum call stack') ? 'it is nested too deeply to read' : first;
     throw new SpecError('spec-syntax', { file, line, column: col, path: [] }, `YAML syntax error: ${message}`);
   }
-  return { file, document, lines, value: document.toJS({ maxAliasCount: 1000 }) };
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: aliasLimit });
+  } catch (error) {
+    // The yaml package refuses alias bombs (ReferenceError) and may run out of stack on absurd nesting.
+    if (!(error instanceof ReferenceError) && !(error instanceof RangeError)) throw error;
+    const why = error instanceof ReferenceError ? `its aliases expand too far (more than ${aliasLimit} alias uses in one value)` : 'it is nested too deeply';
+    throw new SpecError('spec-syntax', { file, path: [] }, `YAML cannot be read: ${why}`);
+  }
+  return { file, document, lines, value };
 }
 
 /** The location of the value at `path` (or of its key, for "unknown key" messages). */

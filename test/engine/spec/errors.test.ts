@@ -28,6 +28,16 @@ describe('a malformed pipeline.yaml gets one located message', () => {
     expect(error.message).toMatch(/pipeline\.yaml:\d+:\d+: YAML syntax error/);
   });
 
+  it('an alias bomb and absurd nesting: a message, not a stack trace', () => {
+    const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 8; i++) levels.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    const bomb = problemWith(`params:\n${levels.map((line) => `  ${line}`).join('\n')}\nstages:\n  a:\n    cmd: echo\n`);
+    expect(bomb.reason).toBe('spec-syntax');
+    expect(bomb.message).toMatch(/pipeline\.yaml: YAML cannot be read: its aliases expand too far \(more than 1000 alias uses in one value\)$/);
+    const deep = problemWith(`stages:\n  a:\n    cmd: echo\n    params:\n      x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`);
+    expect(deep.message).toMatch(/pipeline\.yaml:5:\d+: YAML syntax error: it is nested too deeply to read$/);
+  });
+
   it('unknown key: points at the key and names it', () => {
     const error = problemWith('stages:\n  a:\n    cmd: echo\n    dependencies: [x]\n');
     expect(error.reason).toBe('spec-schema');
