@@ -22,6 +22,7 @@ export type Reason =
   | 'bad-usage'
   | 'not-enough-gpus'
   | 'project-busy'
+  | 'cache-layout'
   | 'stage-failed'
   | 'interrupted';
 

@@ -240,6 +240,30 @@ describe('a full disk', () => {
   });
 });
 
+describe('odd shapes that used to end in a stack trace', () => {
+  it.each(['tmp', 'state', 'entries'])('cache/%s being a file: exit 2 naming it, and the file is left alone', async (name) => {
+    project.pipeline(`stages:\n  a:\n    cmd: echo hi > \${out}/a\n`);
+    project.write(`cache/${name}`, 'not ours');
+    const result = await project.run(['run']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`pipeline: ${path.join(project.dir, 'cache', name)} should be the cache's ${name}/ directory but is not a directory; move it away and run again\n`);
+    expect(project.read(`cache/${name}`)).toBe('not ours');
+  });
+
+  it('a command over 128 KiB runs (from a file the shell sources), and a command that cannot start says why', async () => {
+    const words = Array.from({ length: 20_000 }, (_, index) => `w${index}`).join(' ');
+    project.pipeline(`stages:\n  long:\n    cmd: "printf '%s ' ${words} | wc -w > \${out}/count"\n  big-env:\n    cmd: echo hi > \${out}/a\n    env:\n      BIG: ${'x'.repeat(140_000)}\n`);
+    const result = await project.run(['run', '--keep-going']);
+    expect(result.stderr).not.toMatch(/\n\s+at |Unhandled|undefined/);
+    expect(result.stderr).toContain('done       long');
+    expect(result.stderr).toContain('FAILED     big-env: could not start the command (E2BIG)');
+    expect(result.code).toBe(1);
+    const key = parse(project.read('pipeline.lock')).stages.long.key;
+    expect(fs.readFileSync(path.join(project.dir, 'cache/entries', key, 'out/count'), 'utf8').trim()).toBe('20000');
+    expect(fs.readdirSync(path.join(project.dir, 'cache/entries', key))).toEqual(['log.txt', 'manifest.json', 'out', 'run.json']);
+  });
+});
+
 describe('failures', () => {
   it('a failing stage: exit 1, the last lines of its log, the log kept, downstream skipped, no entry', async () => {
     project.pipeline(`stages:\n  bad:\n    cmd: ${project.stage('--fail 3')}\n  after:\n    cmd: ${project.stage()}\n    needs: [bad]\n`);

@@ -1,6 +1,7 @@
 // The content-addressed store of stage outputs: entries by key, staging dirs per run, scratch dirs per key.
 import fs from 'node:fs';
 import path from 'node:path';
+import { PipelineError } from '../errors.js';
 import type { FingerprintRecord } from '../fingerprint/fingerprint.js';
 import type { FileHashes } from '../fingerprint/file-hashes.js';
 import { writeFileAtomicSync } from './atomic.js';
@@ -38,6 +39,8 @@ export interface Staging {
   upstream: string;
   /** The stage's key, so a later run can tell whether a job still writing here computes what it needs. */
   key: string;
+  /** The command, when it is too long to pass as an argument. */
+  command: string;
 }
 
 export function safeName(stage: string): string {
@@ -57,6 +60,20 @@ export class CacheStore {
     this.scratch = path.join(dir, 'scratch');
     this.logs = path.join(dir, 'logs');
     this.state = path.join(dir, 'state');
+  }
+
+  /**
+   * Refuses a cache whose own directories are files or other non-directories: nothing would work, and
+   * they are not the runner's to delete (PIPELINE_CACHE_DIR may be shared). One message naming the path.
+   */
+  checkLayout(): void {
+    for (const dir of [this.dir, this.entries, this.tmp, this.scratch, this.logs, this.state]) {
+      const stat = fs.statSync(dir, { throwIfNoEntry: false });
+      if (stat && !stat.isDirectory()) {
+        const role = dir === this.dir ? 'the cache' : `the cache's ${path.basename(dir)}/ directory`;
+        throw new PipelineError('cache-layout', `${dir} should be ${role} but is not a directory; move it away and run again`);
+      }
+    }
   }
 
   entryDir(key: string): string {
@@ -144,6 +161,7 @@ export class CacheStore {
       params: path.join(dir, 'params.json'),
       upstream: path.join(dir, 'upstream.json'),
       key: path.join(dir, 'key'),
+      command: path.join(dir, 'command.sh'),
     };
   }
 
@@ -152,7 +170,7 @@ export class CacheStore {
    * it first, so the rename makes a complete entry visible in one step or not at all.
    */
   commit(staging: Staging, key: string, manifest: Manifest, run: RunRecord): Entry {
-    for (const scratchFile of [staging.info, staging.params, staging.upstream, staging.key]) fs.rmSync(scratchFile, { force: true });
+    for (const scratchFile of [staging.info, staging.params, staging.upstream, staging.key, staging.command]) fs.rmSync(scratchFile, { force: true });
     fs.rmSync(path.join(staging.dir, 'in'), { recursive: true, force: true });
     writeFileAtomicSync(path.join(staging.dir, 'manifest.json'), JSON.stringify(manifest, null, 1), false);
     writeFileAtomicSync(path.join(staging.dir, 'run.json'), JSON.stringify(run, null, 1), false);

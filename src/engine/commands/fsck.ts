@@ -33,6 +33,7 @@ async function damageOf(project: Project, key: string): Promise<string | undefin
 
 export async function fsckCommand(options: { file: string; stages: string[]; repair: boolean }, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
   const project = openProjectFile(options.file);
+  project.store.checkLayout();
   // Reading needs no lock; dropping entries must not race a run that is using them.
   const lock = options.repair ? await acquireRunLock(project.runLockFile, 'pipeline fsck --repair') : undefined;
   try {

@@ -30,6 +30,7 @@ export function formatBytes(bytes: number): string {
 
 export async function gcCommand(options: { file: string; keepRuns: number; dryRun: boolean }, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
   const project = openProjectFile(options.file);
+  project.store.checkLayout();
   const lock = await acquireRunLock(project.runLockFile, 'pipeline gc');
   try {
     const { root } = project.pipeline;

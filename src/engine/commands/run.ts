@@ -47,6 +47,7 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
   const slurmDefaults = pipeline.executor;
   const slurmModule = slurm ? await import('../execution/slurm-executor.js') : undefined;
   const stateFile = path.join(project.store.state, 'slurm-jobs.json');
+  project.store.checkLayout();
   const lock = options.dryRun ? undefined : await acquireRunLock(project.runLockFile, `pipeline run ${options.stages.join(' ')}`.trim(), (options.waitSeconds ?? 0) * 1000);
   const adoptable = new Set<string>();
   try {

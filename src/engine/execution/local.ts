@@ -34,6 +34,9 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 /** execa is imported on the first start: a no-op run never pays for loading it. */
 export async function startLocal(stage: StageCommand): Promise<RunningStage> {
   const { execa } = await import('execa');
+  const log = fs.openSync(stage.logFile, 'a');
+  // execa takes any file descriptor at run time; its types spell out only 3 to 9.
+  const logFd = log as unknown as 3;
   const options: Options = {
     shell: '/bin/sh',
     cwd: stage.cwd,
@@ -42,17 +45,33 @@ export async function startLocal(stage: StageCommand): Promise<RunningStage> {
     // A group of its own, so Ctrl-C reaches every process the stage started, not just the shell.
     detached: true,
     stdin: 'ignore',
-    // Two O_APPEND descriptors on one file: every write lands at the end, so the streams interleave in order.
-    stdout: { file: stage.logFile, append: true },
-    stderr: { file: stage.logFile, append: true },
+    // One O_APPEND descriptor for both streams, opened here rather than by execa: every write lands at
+    // the end in order, and a command that cannot start leaves no stream opening a file after the fact.
+    stdout: logFd,
+    stderr: logFd,
     reject: false,
     cleanup: false,
   };
-  const child = execa(stage.command, options);
+  let child: ReturnType<typeof execa>;
+  try {
+    child = execa(stage.command, options);
+  } finally {
+    fs.closeSync(log); // The child has its own copies (or never started).
+  }
   let finished = false;
   const exit = child.then(
     (result) => {
       finished = true;
+      if (result.exitCode === undefined && !result.signal) {
+        // The shell never ran (E2BIG, EAGAIN, …): say why rather than "exit code undefined".
+        const why = `could not start the command (${(result as { code?: string }).code ?? result.shortMessage ?? 'unknown error'})`;
+        try {
+          fs.appendFileSync(stage.logFile, `pipeline: ${why}\n`);
+        } catch {
+          // The log's directory may be gone already.
+        }
+        return { exitCode: 127, why };
+      }
       return { exitCode: result.exitCode, signal: result.signal ?? undefined };
     },
     (error: unknown) => {

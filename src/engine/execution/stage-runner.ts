@@ -9,6 +9,7 @@ import type { Project } from '../project.js';
 import type { StageInput } from '../spec/graph.js';
 import type { StageDefinition } from '../spec/stage.js';
 import { renderCommand } from '../spec/command.js';
+import { quoteFor } from '../spec/shell-words.js';
 import type { Executor } from './executor.js';
 import { tailOfLog, type RunningStage } from './local.js';
 import { MetricsError, readMetrics } from './metrics.js';
@@ -91,6 +92,19 @@ async function damagedInput(context: RunContext, job: StageJob): Promise<string 
   return undefined;
 }
 
+/** Linux refuses one exec argument over 128 KiB (E2BIG); leave room for the shell's own arguments. */
+const longestArgument = 120 * 1024;
+
+/**
+ * A command too long to pass as `sh -c TEXT` is written to a file in the staging dir and sourced (`. FILE`):
+ * the same shell runs the same text, only read from a file.
+ */
+function viaScriptIfLong(command: string, staging: Staging): string {
+  if (Buffer.byteLength(command) <= longestArgument) return command;
+  fs.writeFileSync(staging.command, command);
+  return `. ${quoteFor(staging.command, 'plain')}`;
+}
+
 function provenance(job: StageJob): Record<string, unknown> {
   return Object.fromEntries(
     job.upstream.map((name) => {
@@ -135,7 +149,7 @@ export async function runStage(context: RunContext, job: StageJob, hooks: StageH
     ...Object.fromEntries(Object.entries(inputs).map(([name, dir]) => [environmentName(name), dir])),
     ...(scratch ? { PIPELINE_SCRATCH: scratch } : {}),
   };
-  const command = renderCommand(stage.command, { out: staging.out, scratch, inputs });
+  const command = viaScriptIfLong(renderCommand(stage.command, { out: staging.out, scratch, inputs }), staging);
 
   const fail = (why: string): StageResult => {
     fs.mkdirSync(project.store.logs, { recursive: true });
