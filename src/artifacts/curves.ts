@@ -2,15 +2,14 @@
 import { join } from 'node:path';
 import { formatCsv, parseCsv } from './csv.js';
 import { readTextFile } from './json-file.js';
+import type { SweepPoint } from './sweep-output.js';
 import { writeFileAtomic } from './write-atomic.js';
 
-export interface CurvePoint {
+/** A sweep point (without the optional training loss), labelled with its sweep. */
+export interface CurvePoint extends Pick<SweepPoint, 'x' | 'test_loss' | 'test_error'> {
   setting: string;
   /** The checkpoint the sweep started from (θ_t). */
   iteration: number;
-  x: number;
-  test_loss: number;
-  test_error: number;
 }
 
 export const CURVES_CSV = 'curves.csv';
