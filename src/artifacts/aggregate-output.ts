@@ -1,9 +1,8 @@
 // The aggregate stage's output as one unit: what it writes (curves, barriers, metrics) and what render reads back, checked against each other.
-import type { BarriersDocument, SettingBarriers } from './barriers.js';
-import { BARRIERS_JSON, readBarriers, writeBarriers } from './barriers.js';
+import { join } from 'node:path';
+import { BARRIERS_JSON, readBarriers, writeBarriers, type BarriersDocument, type SettingBarriers } from './barriers.js';
 import { CURVES_CSV, readCurves, writeCurves, type CurvePoint } from './curves.js';
 import { ArtifactError } from './errors.js';
-import { join } from 'node:path';
 import { writeMetrics } from './metrics.js';
 
 export interface AggregateOutput {

@@ -29,7 +29,7 @@ export function fieldName(parent: string, key: string | number): string {
   return parent ? `${parent}.${key}` : key;
 }
 
-export function isIteration(value: unknown): value is number {
+function isIteration(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 0;
 }
 
