@@ -1,4 +1,4 @@
-// ResNet-20 for CIFAR-10 as in open_lth's cifar_resnet_20: 16/32/64 filters, 1×1 conv + BN shortcut where the shape changes.
+// CIFAR ResNets as open_lth's cifar_resnet_D[_W]: depth 6n+2, stages of W/2W/4W filters (W = 16), 1×1 conv + BN shortcut where the shape changes.
 import * as tf from '@tensorflow/tfjs';
 import { batchNorm, batchNormSpecs, conv, convBatchNorm, convSpecs, globalAveragePool, linear, linearSpecs } from './layers.js';
 import { residualRelu } from './residual-relu.js';
@@ -50,12 +50,12 @@ function block(w: Weights, b: Block, x: tf.Tensor, bn: BnContext): tf.Tensor {
   return sum;
 }
 
-export function resnetCifar(depth = 20, inputShape: readonly [number, number, number] = [32, 32, 3], classes = 10): ModelDef {
+export function resnetCifar(depth = 20, inputShape: readonly [number, number, number] = [32, 32, 3], classes = 10, width = 16, name = `resnet_${depth}`): ModelDef {
   if ((depth - 2) % 6 !== 0) throw new Error(`CIFAR ResNet depth must be 6n+2, got ${depth}`);
-  const widths = [16, 32, 64];
+  const widths = [width, 2 * width, 4 * width];
   const blocks = blocksOf(depth, widths);
   return {
-    name: `resnet_${depth}`,
+    name,
     inputShape,
     classes,
     tensors: [

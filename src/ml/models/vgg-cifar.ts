@@ -1,11 +1,18 @@
-// VGG-16 for CIFAR-10 as in open_lth's cifar_vgg_16: 3×3 conv (with bias) + BN + ReLU, 2×2 max pools, 2×2 average pool, 512→10.
+// CIFAR VGGs as open_lth's cifar_vgg_11/13/16/19: 3×3 conv (with bias) + BN + ReLU, 2×2 max pools, 2×2 average pool, 512→10.
 import * as tf from '@tensorflow/tfjs';
 import { batchNorm, batchNormSpecs, conv, convBatchNorm, convSpecs, flatten, linear, linearSpecs } from './layers.js';
 import type { ModelDef, TensorSpec } from './spec.js';
 
-const plan16: (number | 'M')[] = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512];
+// open_lth's plans: widths of the 3×3 convs, 'M' a 2×2 max pool (the last pool is the average pool before fc).
+const plans: Record<11 | 13 | 16 | 19, (number | 'M')[]> = {
+  11: [64, 'M', 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512],
+  13: [64, 64, 'M', 128, 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512],
+  16: [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512],
+  19: [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 256, 'M', 512, 512, 512, 512, 'M', 512, 512, 512, 512],
+};
 
-export function vggCifar(inputShape: readonly [number, number, number] = [32, 32, 3], classes = 10): ModelDef {
+export function vggCifar(inputShape: readonly [number, number, number] = [32, 32, 3], classes = 10, depth: 11 | 13 | 16 | 19 = 16, name = `vgg_${depth}`): ModelDef {
+  const plan16 = plans[depth];
   const tensors: TensorSpec[] = [];
   let channels = inputShape[2];
   let layer = 0;
@@ -17,7 +24,7 @@ export function vggCifar(inputShape: readonly [number, number, number] = [32, 32
   }
   tensors.push(...linearSpecs('fc', channels, classes));
   return {
-    name: 'vgg_16',
+    name,
     inputShape,
     classes,
     tensors,
