@@ -54,7 +54,7 @@ describe('pathWeights', () => {
 });
 
 describe('sweep', () => {
-  it.each(['lenet_300_100', 'conv_bn'])('%s: the interpolated first layer equals the straightforward evaluation to float32 rounding', async (name) => {
+  it.each(['lenet_300_100', 'mnist_lenet_300', 'conv_bn'])('%s: the interpolated first layer equals the straightforward evaluation to float32 rounding', async (name) => {
     const model = buildModel(name, data.test.shape, 4);
     const [start, end] = endpoints(name);
     const common = { model, start, end, test: data.test, train: data.train, points: 11, bnMode: 'interpolate' as const, batchSize: 64, trainLoss: true };
