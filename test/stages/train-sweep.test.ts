@@ -1,10 +1,14 @@
-// The train and sweep stage programs end to end on a tiny MNIST-format dataset: outputs of docs/outputs.md, a real kill and resume, usage errors.
+// The train and sweep stage programs end to end on a tiny MNIST-format dataset: outputs the src/artifacts readers accept, a real kill and resume, usage errors.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSidecar } from '../../src/artifacts/checkpoint-sidecar.js';
+import { writeDatasetManifest } from '../../src/artifacts/dataset-manifest.js';
+import { readSweepRecord } from '../../src/artifacts/sweep-output.js';
+import { readTrainRecord } from '../../src/artifacts/train-record.js';
 import { writeMnistIdx } from '../ml/datasets/fixtures.js';
 
 let work: string;
@@ -13,7 +17,7 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'linpath-train-stage-'));
   data = path.join(work, 'mnist');
   await writeMnistIdx(data, 160, 40);
-  await writeFile(path.join(data, 'dataset.json'), JSON.stringify({ name: 'mnist', train: 160, test: 40, shape: [28, 28, 1], classes: 10, files: {} }));
+  await writeDatasetManifest(data, { name: 'mnist', train: 160, test: 40, shape: [28, 28, 1], classes: 10, files: {} });
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
@@ -47,12 +51,12 @@ describe('stages/train.ts and stages/sweep.ts', () => {
     expect((await readdir(path.join(out, 'checkpoints'))).sort()).toEqual(
       ['it0', 'it1', 'it20', 'it5'].flatMap((it) => [`${it}.json`, `${it}.safetensors`]),
     );
-    const trainJson = JSON.parse(await readFile(path.join(out, 'train.json'), 'utf8'));
+    const trainJson = await readTrainRecord(out);
     expect(trainJson).toMatchObject({ setting: 'tiny_lenet', model: 'lenet_300_100', iterations: [0, 1, 5, 20], final_iteration: 20, seed: 1, backend: 'wasm' });
     expect(trainJson.history.at(-1)).toMatchObject({ iteration: 20, lr: expect.closeTo(0.005, 10) });
     const metrics = JSON.parse(await readFile(path.join(out, 'metrics.json'), 'utf8'));
     expect(metrics.final_test_loss).toBe(trainJson.final.test_loss);
-    expect(JSON.parse(await readFile(path.join(out, 'checkpoints', 'it20.json'), 'utf8'))).toMatchObject({ setting: 'tiny_lenet', iteration: 20, test_loss: trainJson.final.test_loss });
+    expect(await readSidecar(path.join(out, 'checkpoints'), 20)).toMatchObject({ setting: 'tiny_lenet', iteration: 20, test_loss: trainJson.final.test_loss, model: 'lenet_300_100' });
 
     const sweepOut = path.join(work, 'sweep');
     const sweep = await stage('sweep', ['--train', out, '--data', data, '--iteration', '5', '--out', sweepOut], {
@@ -62,11 +66,11 @@ describe('stages/train.ts and stages/sweep.ts', () => {
     const csv = (await readFile(path.join(sweepOut, 'sweep.csv'), 'utf8')).trimEnd().split('\n');
     expect(csv[0]).toBe('x,test_loss,test_error,train_loss');
     expect(csv.slice(1).map((line) => Number(line.split(',')[0]))).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
-    const json = JSON.parse(await readFile(path.join(sweepOut, 'sweep.json'), 'utf8'));
+    const json = await readSweepRecord(sweepOut);
     expect(json).toMatchObject({ setting: 'tiny_lenet', iteration: 5, final_iteration: 20, points: 6, bn_mode: 'interpolate', backend: 'wasm' });
-    expect(json.rows.at(-1).test_loss).toBeCloseTo(trainJson.final.test_loss, 6);
-    const it5 = JSON.parse(await readFile(path.join(out, 'checkpoints', 'it5.json'), 'utf8'));
-    expect(json.rows[0].test_loss).toBeCloseTo(it5.test_loss, 6);
+    expect(json.rows.at(-1)!.test_loss).toBeCloseTo(trainJson.final.test_loss, 6);
+    const it5 = await readSidecar(path.join(out, 'checkpoints'), 5);
+    expect(json.rows[0]!.test_loss).toBeCloseTo(it5.test_loss, 6);
 
     // Worker threads share the examples and give the same bytes as one thread.
     const outputs: string[] = [];
