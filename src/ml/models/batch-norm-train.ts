@@ -7,6 +7,14 @@ export interface BatchStats {
   variance: tf.Tensor1D; // biased, as used for normalising
 }
 
+/** Kernels a backend may register to run training-mode BN in a few dispatches (webgpu: src/ml/kernels/webgpu/batch-norm-train.ts). */
+export const batchNormKernelNames = {
+  moments: 'LinpathBnMoments',
+  normalise: 'LinpathBnNormalise',
+  gradientSums: 'LinpathBnGradientSums',
+  inputGradient: 'LinpathBnInputGradient',
+} as const;
+
 /** Column sums of a [M, C] matrix as [1, M]·[M, C]. */
 function columnSums(ones: tf.Tensor2D, m: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(ones, m);
@@ -27,6 +35,7 @@ export function batchNormTrain(
   report: (stats: BatchStats) => void,
   relu = false,
 ): tf.Tensor {
+  if (tf.getKernel(batchNormKernelNames.moments, tf.getBackend()) !== undefined) return batchNormTrainFused(x, gamma, beta, epsilon, report, relu);
   const channels = x.shape[x.rank - 1];
   const m = x.size / channels;
   const forwardAndBackward = (input: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -61,6 +70,43 @@ export function batchNormTrain(
         (dy as tf.Tensor).dispose();
         return [dx, tf.reshape(dGamma, [channels]), tf.reshape(dBeta, [channels])];
       }),
+    };
+  };
+  const op = tf.customGrad(forwardAndBackward as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x, gamma, beta);
+}
+
+/**
+ * batchNormTrain through a backend's own kernels (batchNormKernelNames): the same function and gradients, in a few
+ * dispatches. x̂ is recomputed from x and the batch moments in the backward pass rather than kept.
+ */
+function batchNormTrainFused(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, report: (stats: BatchStats) => void, relu: boolean): tf.Tensor {
+  const channels = x.shape[x.rank - 1];
+  const m = x.size / channels;
+  const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number | boolean> = {}) =>
+    tf.engine().runKernel(name, inputs as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  const row = (t: tf.Tensor2D, index: number) => tf.reshape(tf.slice(t, [index, 0], [1, channels]), [channels]) as tf.Tensor1D;
+  const forwardAndBackward = (input: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const flat = tf.reshape(input, [m, channels]);
+    const moments = run(batchNormKernelNames.moments, { x: flat });
+    const out = run(batchNormKernelNames.normalise, { x: flat, moments, gamma: g, beta: b }, { epsilon, relu });
+    report({ mean: tf.keep(row(moments, 0)), variance: tf.keep(row(moments, 1)) });
+    save(relu ? [flat, moments, g, out] : [flat, moments, g]);
+    return {
+      value: tf.reshape(out, input.shape),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xFlat, savedMoments, gammaSaved, output] = saved;
+          const shape = (dy as tf.Tensor).shape;
+          const dyFlat = tf.reshape(dy as tf.Tensor, [m, channels]);
+          // With ReLU the output masks the gradient (y > 0), as in batchNormTrain.
+          const common: Record<string, tf.Tensor> = output ? { dy: dyFlat, x: xFlat, moments: savedMoments, y: output } : { dy: dyFlat, x: xFlat, moments: savedMoments };
+          const sums = run(batchNormKernelNames.gradientSums, common, { epsilon });
+          const dx = run(batchNormKernelNames.inputGradient, { ...common, gamma: gammaSaved, sums }, { epsilon });
+          // As in batchNormTrain: nothing reads the incoming gradient after this.
+          (dy as tf.Tensor).dispose();
+          return [tf.reshape(dx, shape), row(sums, 1), row(sums, 0)];
+        }),
     };
   };
   const op = tf.customGrad(forwardAndBackward as unknown as Parameters<typeof tf.customGrad>[0]);

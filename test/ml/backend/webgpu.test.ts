@@ -158,8 +158,8 @@ describe.skipIf(!webgpu)('webgpu', () => {
     }, 180_000);
   });
 
-  describe('the fused optimizer', () => {
-    it('updates each parameter tensor with two kernels and each BN statistic with one', async () => {
+  describe('the fused kernels of a training step', () => {
+    it('updates each parameter tensor with two kernels and each BN statistic with one; BN runs on its own kernels', async () => {
       await tf.setBackend('webgpu');
       const model = buildModel('resnet_20', [8, 8, 3], 10);
       let state: OptimizerState = { weights: upload(model, initialWeights(model, 1)), velocity: {} };
@@ -181,6 +181,8 @@ describe.skipIf(!webgpu)('webgpu', () => {
       expect(count('LinpathSgdDirection')).toBe(trainable);
       expect(count('LinpathSgdApply')).toBe(trainable);
       expect(count('LinpathMovingAverage')).toBe(2 * bnLayers);
+      // Training-mode BatchNorm through its own kernels: moments and normalisation forward, sums and dx backward.
+      for (const kernel of ['LinpathBnMoments', 'LinpathBnNormalise', 'LinpathBnGradientSums', 'LinpathBnInputGradient']) expect(count(kernel), kernel).toBe(bnLayers);
       tf.dispose([input, labels, ...Object.values(state.weights), ...Object.values(state.velocity)]);
     }, 120_000);
   });
