@@ -9,6 +9,7 @@ import { sweep } from '../../../src/ml/interpolation/sweep.js';
 import { download, upload } from '../../../src/ml/training/device-weights.js';
 import { meanCrossEntropy } from '../../../src/ml/training/loss.js';
 import { sgdStep, type OptimizerState } from '../../../src/ml/training/sgd.js';
+import { batchNormTrain } from '../../../src/ml/models/batch-norm-train.js';
 import { mulberry32, normalSampler } from '../../../src/ml/random.js';
 import { syntheticDataset } from '../helpers/synthetic.js';
 
@@ -129,6 +130,27 @@ describe.skipIf(!webgpu)('webgpu', () => {
       const expected = await on('cpu', grads);
       const actual = await on('webgpu', grads);
       expected.forEach((e, i) => expect(relativeError(actual[i], e), ['dx', 'dw', 'db'][i]).toBeLessThan(1e-5));
+    }, 60_000);
+  });
+
+  describe('training-mode BatchNorm on its own kernels', () => {
+    // 70 channels: two blocks of 64 lanes, the second mostly idle; 3·7·5 = 105 rows: four chunks, the last one short.
+    it.each([false, true])('values, statistics and all three gradients match cpu (ReLU %s)', async (relu) => {
+      const shape = [3, 7, 5, 70];
+      const x = randomInputs(1, shape, 50).map((v, i) => v * 2 + (i % 70) * 0.1);
+      const gamma = randomInputs(1, [70], 51);
+      const beta = randomInputs(1, [70], 52);
+      const weights = randomInputs(1, shape, 53);
+      const run = () => {
+        const stats: tf.Tensor[] = [];
+        const f = (input: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(batchNormTrain(input, g, b, 1e-5, ({ mean, variance }) => stats.push(mean, variance), relu), tf.tensor(weights, shape)));
+        const { value, grads } = tf.valueAndGrads(f)([tf.tensor(x, shape), tf.tensor1d(gamma), tf.tensor1d(beta)]);
+        return [value, ...grads, ...stats];
+      };
+      const expected = await on('cpu', run);
+      const actual = await on('webgpu', run);
+      ['value', 'dx', 'dγ', 'dβ', 'mean', 'variance'].forEach((name, i) => expect(relativeError(actual[i], expected[i]), name).toBeLessThan(1e-5));
     }, 60_000);
   });
 
