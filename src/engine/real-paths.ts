@@ -8,7 +8,7 @@ export function realPathOf(file: string): string {
   const rest: string[] = [];
   for (let current = absolute; ; current = path.dirname(current)) {
     try {
-      return path.join(fs.realpathSync(current), ...rest.reverse());
+      return path.join(fs.realpathSync.native(current), ...rest.reverse());
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if ((code !== 'ENOENT' && code !== 'ENOTDIR') || path.dirname(current) === current) throw error;
@@ -27,7 +27,7 @@ export class ProjectPaths {
   readonly realRoot: string;
 
   constructor(readonly root: string) {
-    this.realRoot = fs.realpathSync(root);
+    this.realRoot = fs.realpathSync.native(root);
   }
 
   /** Where `file` really is when it leads outside the project; undefined when it stays inside. */
