@@ -18,7 +18,8 @@ export interface TrainRecord {
   final_iteration: number;
   seed: number;
   backend: string;
-  final: { test_loss: number; test_accuracy: number };
+  /** The final weights on the test set; null from a producer that did not evaluate them (synthetic or external checkpoints). */
+  final: { test_loss: number; test_accuracy: number } | null;
   /** A row closes every epoch and every checkpoint. */
   history: HistoryRow[];
 }
@@ -33,7 +34,7 @@ export async function writeTrainRecord(dir: string, r: TrainRecord): Promise<voi
     final_iteration: r.final_iteration,
     seed: r.seed,
     backend: r.backend,
-    final: { test_loss: r.final.test_loss, test_accuracy: r.final.test_accuracy },
+    final: r.final && { test_loss: r.final.test_loss, test_accuracy: r.final.test_accuracy },
     history: r.history.map((h) => ({ iteration: h.iteration, train_loss: h.train_loss, lr: h.lr })),
   });
 }
@@ -43,10 +44,10 @@ export async function readTrainRecord(dir: string): Promise<TrainRecord> {
   const file = join(dir, TRAIN_RECORD_FILE);
   const where: Where = {
     file,
-    shape: '{ setting, model, iterations: [..], final_iteration, seed, backend, final: { test_loss, test_accuracy }, history: [{ iteration, train_loss, lr }] }',
+    shape: '{ setting, model, iterations: [..], final_iteration, seed, backend, final: { test_loss, test_accuracy } | null, history: [{ iteration, train_loss, lr }] }',
   };
   const r = asObject(await readJsonFile(file, { what: 'the train record' }), where);
-  const final = objectField(r, 'final', where);
+  const final = r.final === null ? null : objectField(r, 'final', where);
   return {
     setting: stringField(r, 'setting', where),
     model: stringField(r, 'model', where),
@@ -54,7 +55,7 @@ export async function readTrainRecord(dir: string): Promise<TrainRecord> {
     final_iteration: iterationField(r, 'final_iteration', where),
     seed: numberField(r, 'seed', where),
     backend: stringField(r, 'backend', where),
-    final: { test_loss: numberField(final, 'test_loss', where, 'final'), test_accuracy: numberField(final, 'test_accuracy', where, 'final') },
+    final: final && { test_loss: numberField(final, 'test_loss', where, 'final'), test_accuracy: numberField(final, 'test_accuracy', where, 'final') },
     history: arrayField(r, 'history', where).map((value, i) => {
       const field = fieldName('history', i);
       const row = asObject(value, where, field);

@@ -1,5 +1,6 @@
 // Barrier measures on hand-made curves whose answers are known in closed form.
 import { describe, expect, it } from 'vitest';
+import { aggregate } from '../../src/ml/barriers/aggregate.js';
 import { barrierMeasures } from '../../src/ml/barriers/barriers.js';
 
 const grid = (n: number) => Array.from({ length: n }, (_, i) => i / (n - 1));
@@ -45,5 +46,21 @@ describe('barrierMeasures', () => {
     expect(() => barrierMeasures([0, 0.5], [1, 2], 'a@3')).toThrow(/a@3: x must run from 0 to 1/);
     expect(() => barrierMeasures([0, 0.6, 0.4, 1], [1, 2, 3, 4])).toThrow(/not increasing at index 2/);
     expect(() => barrierMeasures([0, 1], [1, NaN], 's@0')).toThrow(/s@0: value NaN at x = 1/);
+  });
+});
+
+describe('aggregate', () => {
+  const rows = (losses: number[]) => losses.map((loss, i) => ({ x: i / (losses.length - 1), test_loss: loss, test_error: loss / 10 }));
+  const sweep = (iteration: number, losses: number[]) => ({
+    setting: 's', iteration, final_iteration: 20, points: losses.length, bn_mode: 'interpolate', backend: 'wasm', rows: rows(losses), source: `sweep@${iteration}`,
+  });
+  const train = (final: { test_loss: number; test_accuracy: number } | null) =>
+    new Map([['s', { setting: 's', model: 'lenet_300_100', iterations: [0, 20], final_iteration: 20, seed: 1, backend: 'wasm', final, history: [], source: 'train.json' }]]);
+
+  it('takes the final result from train.json, or from the sweep of the final checkpoint when its producer did not evaluate it', () => {
+    const sweeps = [sweep(0, [2, 2.5, 1]), sweep(20, [0.5, 0.5, 0.5])];
+    expect(aggregate(sweeps, train({ test_loss: 0.4, test_accuracy: 0.9 })).barriers.settings.s!.final).toEqual({ test_loss: 0.4, test_error: expect.closeTo(0.1, 12) });
+    expect(aggregate(sweeps, train(null)).barriers.settings.s!.final).toEqual({ test_loss: 0.5, test_error: 0.05 });
+    expect(() => aggregate([sweep(0, [2, 2.5, 1])], train(null))).toThrow(/has no final evaluation \(final: null\), and no sweep of the final checkpoint \(iteration 20\)/);
   });
 });

@@ -55,8 +55,8 @@ describe('stages/train.ts and stages/sweep.ts', () => {
     expect(trainJson).toMatchObject({ setting: 'tiny_lenet', model: 'lenet_300_100', iterations: [0, 1, 5, 20], final_iteration: 20, seed: 1, backend: 'wasm' });
     expect(trainJson.history.at(-1)).toMatchObject({ iteration: 20, lr: expect.closeTo(0.005, 10) });
     const metrics = JSON.parse(await readFile(path.join(out, 'metrics.json'), 'utf8'));
-    expect(metrics.final_test_loss).toBe(trainJson.final.test_loss);
-    expect(await readSidecar(path.join(out, 'checkpoints'), 20)).toMatchObject({ setting: 'tiny_lenet', iteration: 20, test_loss: trainJson.final.test_loss, model: 'lenet_300_100' });
+    expect(metrics.final_test_loss).toBe(trainJson.final!.test_loss);
+    expect(await readSidecar(path.join(out, 'checkpoints'), 20)).toMatchObject({ setting: 'tiny_lenet', iteration: 20, test_loss: trainJson.final!.test_loss, model: 'lenet_300_100' });
 
     const sweepOut = path.join(work, 'sweep');
     const sweep = await stage('sweep', ['--train', out, '--data', data, '--iteration', '5', '--out', sweepOut], {
@@ -68,7 +68,7 @@ describe('stages/train.ts and stages/sweep.ts', () => {
     expect(csv.slice(1).map((line) => Number(line.split(',')[0]))).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     const json = await readSweepRecord(sweepOut);
     expect(json).toMatchObject({ setting: 'tiny_lenet', iteration: 5, final_iteration: 20, points: 6, bn_mode: 'interpolate', backend: 'wasm' });
-    expect(json.rows.at(-1)!.test_loss).toBeCloseTo(trainJson.final.test_loss, 6);
+    expect(json.rows.at(-1)!.test_loss).toBeCloseTo(trainJson.final!.test_loss, 6);
     const it5 = await readSidecar(path.join(out, 'checkpoints'), 5);
     expect(json.rows[0]!.test_loss).toBeCloseTo(it5.test_loss, 6);
 

@@ -25,11 +25,7 @@ export function aggregate(sweeps: readonly SweepCurve[], trains: ReadonlyMap<str
       loss: barrierMeasures(xs, sweep.rows.map((r) => r.test_loss), `${where} test_loss`),
       error: barrierMeasures(xs, sweep.rows.map((r) => r.test_error), `${where} test_error`),
     };
-    settings[sweep.setting] ??= {
-      final_iteration: train.final_iteration,
-      final: { test_loss: train.final.test_loss, test_error: 1 - train.final.test_accuracy },
-      rows: [],
-    };
+    settings[sweep.setting] ??= { final_iteration: train.final_iteration, final: finalResult(train, ordered), rows: [] };
     settings[sweep.setting]!.rows.push(row);
   });
   return {
@@ -58,3 +54,16 @@ function metrics(settings: Record<string, SettingBarriers>): Record<string, Reco
   return out;
 }
 
+
+/**
+ * The final weights' test loss and error: from train.json, or, where its producer did not evaluate them (final: null,
+ * e.g. checkpoints trained elsewhere), from the sweep of the final checkpoint, which is that network at every x.
+ */
+function finalResult(train: TrainSummary, sweeps: readonly SweepCurve[]): { test_loss: number; test_error: number } {
+  if (train.final) return { test_loss: train.final.test_loss, test_error: 1 - train.final.test_accuracy };
+  const last = sweeps.find((s) => s.setting === train.setting && s.iteration === train.final_iteration);
+  if (!last) {
+    throw new BarrierError('input-missing', `${train.source}: has no final evaluation (final: null), and no sweep of the final checkpoint (iteration ${train.final_iteration}) to take it from`);
+  }
+  return { test_loss: last.rows[0].test_loss, test_error: last.rows[0].test_error };
+}
