@@ -122,11 +122,20 @@ async function timeTraining(section: string, name: string, shape: [number, numbe
   // Kernel profile of one more step: which kernels the time goes to, and how many dispatches a step issues.
   let profile: Record<string, unknown> = {};
   if (left() > 30) {
+    // Dispatches, counted where tfjs-webgpu issues them: the host-side cost of a step grows with their number.
+    const backend = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
+    const issue = backend.runWebGPUProgram;
+    let dispatches = 0;
+    backend.runWebGPUProgram = (...args: unknown[]) => {
+      dispatches++;
+      return issue.apply(backend, args);
+    };
     const info = await tf.profile(async () => {
       const loss = step(0);
       await loss.data();
       loss.dispose();
     });
+    backend.runWebGPUProgram = issue;
     const byName = new Map<string, { ms: number; count: number }>();
     for (const kernel of info.kernels) {
       const entry = byName.get(kernel.name) ?? { ms: 0, count: 0 };
@@ -135,7 +144,7 @@ async function timeTraining(section: string, name: string, shape: [number, numbe
       byName.set(kernel.name, entry);
     }
     const top = [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8).map(([kernel, { ms, count }]) => `${kernel}:${ms.toFixed(2)}ms/${count}`);
-    profile = { profile_kernels: info.kernels.length, profile_kernel_ms: [...byName.values()].reduce((s, e) => s + e.ms, 0), profile_top: top };
+    profile = { dispatches_per_step: dispatches, profile_kernels: info.kernels.length, profile_kernel_ms: [...byName.values()].reduce((s, e) => s + e.ms, 0), profile_top: top };
   }
   disposeWeights(state.weights);
   disposeWeights(state.velocity);
