@@ -4,11 +4,9 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { CIFAR10_MD5, CIFAR10_URL } from '../src/ml/datasets/cifar10.js';
-import { fetchCifar10 } from '../src/ml/datasets/fetch/fetch-cifar10.js';
-import { fetchImagenet } from '../src/ml/datasets/fetch/fetch-imagenet.js';
-import { fetchMnist } from '../src/ml/datasets/fetch/fetch-mnist.js';
 import { Staging } from '../src/ml/datasets/fetch/staging.js';
 import { DATASET_NAMES, type DatasetManifest } from '../src/ml/datasets/manifest.js';
+import { datasetSources } from '../src/ml/datasets/registry.js';
 import { stageEnv } from './support/stage-env.js';
 import { runStage, UsageError } from './support/stage-main.js';
 
@@ -42,7 +40,8 @@ async function main(): Promise<void> {
   program.parse();
   const options = program.opts<Options>();
   if (!/^[0-9a-f]{32}$/i.test(options.md5)) throw new UsageError(`--md5 ${options.md5}: expected 32 hex digits`);
-  if (options.dataset === 'imagenet' && options.from === undefined) throw new UsageError('--dataset imagenet needs --from DIR (train/ and val/ folders)');
+  const source = datasetSources[options.dataset];
+  if (source.needsFrom && options.from === undefined) throw new UsageError(source.needsFrom);
   const log = (line: string) => console.log(`fetch-data: ${line}`);
   await mkdir(options.out, { recursive: true });
   const staging = await Staging.create(options.out);
@@ -52,23 +51,7 @@ async function main(): Promise<void> {
   }
   let manifest: DatasetManifest;
   try {
-    switch (options.dataset) {
-      case 'mnist':
-        manifest = await fetchMnist(staging, options.from);
-        break;
-      case 'cifar10':
-        manifest = await fetchCifar10(staging, {
-          from: options.from,
-          url: options.url,
-          md5: options.md5.toLowerCase(),
-          cacheDir: downloadCache(options.cache),
-          log,
-        });
-        break;
-      case 'imagenet':
-        manifest = await fetchImagenet(staging, options.from!);
-        break;
-    }
+    manifest = await source.fetch(staging, { from: options.from, url: options.url, md5: options.md5.toLowerCase(), cacheDir: downloadCache(options.cache), log });
   } catch (error) {
     await staging.abort();
     throw error;

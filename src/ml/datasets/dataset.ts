@@ -1,11 +1,8 @@
 // The dataset interface every stage codes against (splits that hand out normalized NHWC batches by index), and openDataset.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { openCifarSplit } from './cifar10.js';
 import { DataError } from './errors.js';
-import { IMAGENET_INDEX, JpegFolderSplit, parseImageIndex } from './imagenet.js';
 import { readManifest, type DatasetManifest } from './manifest.js';
-import { openMnistSplit } from './mnist.js';
+import { datasetSources } from './registry.js';
 
 export interface Batch {
   x: Float32Array; // NHWC, already normalized
@@ -59,22 +56,6 @@ function deferredSplit(dir: string, manifest: DatasetManifest, split: 'train' | 
   };
 }
 
-async function openSplit(dir: string, manifest: DatasetManifest, split: 'train' | 'test'): Promise<Split> {
-  switch (manifest.name) {
-    case 'mnist':
-      return openMnistSplit(dir, split);
-    case 'cifar10':
-      return openCifarSplit(dir, split);
-    case 'imagenet': {
-      const indexFile = path.join(dir, IMAGENET_INDEX[split]);
-      let text: string;
-      try {
-        text = await readFile(indexFile, 'utf8');
-      } catch (cause) {
-        throw new DataError('dataset-missing', `${indexFile}: cannot read the image index`, { cause });
-      }
-      if (manifest.root === undefined) throw new DataError('dataset-corrupt', `${path.join(dir, 'dataset.json')}: ImageNet needs "root"`);
-      return new JpegFolderSplit(manifest.root, parseImageIndex(text, indexFile, manifest.classes), manifest.classes, split === 'train');
-    }
-  }
+function openSplit(dir: string, manifest: DatasetManifest, split: 'train' | 'test'): Promise<Split> {
+  return datasetSources[manifest.name].open(dir, manifest, split);
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Sharp } from 'sharp';
 import type { Batch, Split } from './dataset.js';
 import { DataError } from './errors.js';
+import type { DatasetManifest } from './manifest.js';
 import { randomResizedCropRegion, resizeThenCenterCrop, type Region } from './image-geometry.js';
 import { byteTables, IMAGENET_NORMALIZATION } from './normalization.js';
 
@@ -131,4 +132,17 @@ function writeNormalized(pixels: Uint8Array, flip: boolean, out: Float32Array): 
 
 function decodeError(where: string, cause: unknown): never {
   throw new DataError('image-decode', `${where}: cannot decode the image (${(cause as Error).message})`, { cause });
+}
+
+/** Opens a split of a fetched ImageNet index: the JPEGs stay under the manifest's root. */
+export async function openImagenetSplit(dir: string, manifest: DatasetManifest, split: 'train' | 'test'): Promise<JpegFolderSplit> {
+  const indexFile = path.join(dir, IMAGENET_INDEX[split]);
+  let text: string;
+  try {
+    text = await readFile(indexFile, 'utf8');
+  } catch (cause) {
+    throw new DataError('dataset-missing', `${indexFile}: cannot read the image index`, { cause });
+  }
+  if (manifest.root === undefined) throw new DataError('dataset-corrupt', `${path.join(dir, 'dataset.json')}: ImageNet needs "root"`);
+  return new JpegFolderSplit(manifest.root, parseImageIndex(text, indexFile, manifest.classes), manifest.classes, split === 'train');
 }
