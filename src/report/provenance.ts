@@ -3,31 +3,25 @@ import { readFile } from 'node:fs/promises';
 import { ReportError } from './errors.js';
 import { assertMatchesSchema } from './json-schema.js';
 
+/**
+ * What the report shows of an upstream stage: only what the lock records, so the report's bytes depend on
+ * its inputs alone. Durations and hosts are in the run records (`pipeline status`), not here.
+ */
 export interface ProvenanceRow {
   stage: string;
   key: string;
   output_hash: string;
-  duration_s: number | null;
-  ran_on: string;
   backend: string;
   device: string;
-}
-
-/** Where a stage ran, as the engine records it. */
-interface RanOn {
-  host?: string;
-  executor?: string;
-  gpus?: string;
 }
 
 interface UpstreamEntry {
   key: string;
   output_hash?: string;
-  duration_s?: number | null;
-  ran_on?: string | RanOn | null;
   info?: Record<string, string | number> | null;
 }
 
+// Other fields (metrics, path, and the duration_s and ran_on an older runner passed) are allowed and not read.
 const upstreamSchema = {
   type: 'object',
   additionalProperties: {
@@ -36,28 +30,10 @@ const upstreamSchema = {
     properties: {
       key: { type: 'string' },
       output_hash: { type: 'string' },
-      duration_s: { type: ['number', 'null'] },
-      ran_on: {
-        anyOf: [
-          { type: ['string', 'null'] },
-          {
-            type: 'object',
-            properties: { host: { type: 'string' }, executor: { type: 'string' }, gpus: { type: 'string' } },
-          },
-        ],
-      },
       info: { type: ['object', 'null'] },
     },
   },
 };
-
-/** "host (executor, GPUs 0,1)" from the engine's record; a plain string is kept as it is. */
-export function describeRanOn(ranOn: UpstreamEntry['ran_on']): string {
-  if (ranOn === null || ranOn === undefined) return '';
-  if (typeof ranOn === 'string') return ranOn;
-  const details = [ranOn.executor, ranOn.gpus ? `GPUs ${ranOn.gpus}` : undefined].filter(Boolean).join(', ');
-  return details ? `${ranOn.host ?? '?'} (${details})` : (ranOn.host ?? '');
-}
 
 // linpath's stage kinds in pipeline order; other stages (a user's own) follow them.
 const KIND_ORDER = ['fetch-data', 'train', 'sweep', 'aggregate'];
@@ -76,8 +52,6 @@ export function provenanceFromUpstream(upstream: unknown, where: string): Proven
       stage,
       key: entry.key,
       output_hash: entry.output_hash ?? '',
-      duration_s: entry.duration_s ?? null,
-      ran_on: describeRanOn(entry.ran_on),
       backend: String(entry.info?.backend ?? ''),
       device: String(entry.info?.device ?? ''),
     }));

@@ -77,9 +77,11 @@ function provenanceTable(rows: ProvenanceRow[] | null): string {
   const cell = (text: string) => (text === '' ? '—' : e(text));
   const body = rows.map(
     (r) =>
-      `<tr><td class="text">${e(r.stage)}</td><td class="text"><code title="${e(r.key)}">${e(r.key.slice(0, 12))}</code></td><td class="text">${cell(r.backend)}</td><td class="text">${cell(r.device)}</td><td>${r.duration_s === null ? '—' : e(r.duration_s.toFixed(1))}</td><td class="text">${cell(r.ran_on)}</td></tr>`,
+      `<tr><td class="text">${e(r.stage)}</td><td class="text"><code title="${e(r.key)}">${e(r.key.slice(0, 12))}</code></td><td class="text">${cell(r.backend)}</td><td class="text">${cell(r.device)}</td></tr>`,
   );
-  return `<table id="provenance"><thead><tr><th class="text">stage</th><th class="text">key</th><th class="text">backend</th><th class="text">device</th><th>duration (s)</th><th class="text">ran on</th></tr></thead>
+  // No durations or hosts: they differ on every run, and this file is an output whose hash must not.
+  return `<p>The key of each result's inputs and where it was computed, as <code>pipeline.lock</code> records them. How long each stage took, and on which host: <code>pipeline status</code>.</p>
+<table id="provenance"><thead><tr><th class="text">stage</th><th class="text">key</th><th class="text">backend</th><th class="text">device</th></tr></thead>
 <tbody>${body.join('\n')}</tbody></table>`;
 }
 

@@ -99,20 +99,29 @@ export async function writeAggregateFixture(
   await writeAggregateOutput(directory, { curves, barriers: { definitions, settings: settingsOut }, metrics });
 }
 
-/** A PIPELINE_UPSTREAM file's content for a small run. */
+/** A PIPELINE_UPSTREAM file's content for a small run, as the runner writes it (docs/stage-interface.md). */
 export function upstreamFixture(aggregateDir: string) {
-  const entry = (key: string, duration: number, backend: string, device: string) => ({
+  const entry = (key: string, backend: string, device: string) => ({
     key,
     output_hash: `sha256-${key.split('').reverse().join('')}`,
-    duration_s: duration,
-    ran_on: { host: 'ci-runner-7', executor: 'local' },
     info: { backend, device },
+    metrics: {},
     path: aggregateDir,
   });
   return {
-    'fetch-data': entry('a1b2c3d4e5f60718293a4b5c6d7e8f90', 0.8, 'none', 'cpu'),
-    'train@mnist_lenet_300_100': entry('0123456789abcdef0123456789abcdef', 312.4, 'wasm', 'cpu'),
-    'sweep@mnist_lenet_300_100@0': entry('fedcba9876543210fedcba9876543210', 41.2, 'wasm', 'cpu'),
-    aggregate: entry('00ff00ff00ff00ff00ff00ff00ff00ff', 0.3, 'none', 'cpu'),
+    'fetch-data': entry('a1b2c3d4e5f60718293a4b5c6d7e8f90', 'none', 'cpu'),
+    'train@mnist_lenet_300_100': entry('0123456789abcdef0123456789abcdef', 'wasm', 'cpu'),
+    'sweep@mnist_lenet_300_100@0': entry('fedcba9876543210fedcba9876543210', 'wasm', 'cpu'),
+    aggregate: entry('00ff00ff00ff00ff00ff00ff00ff00ff', 'none', 'cpu'),
   };
+}
+
+/** The same, with what differs from run to run: the durations and hosts an older runner passed, other cache paths. */
+export function runSpecificUpstream(aggregateDir: string, seed: number) {
+  return Object.fromEntries(
+    Object.entries(upstreamFixture(aggregateDir)).map(([stage, entry], index) => [
+      stage,
+      { ...entry, path: `/elsewhere/${seed}/${stage}`, duration_s: seed * 10 + index + 0.25, ran_on: { host: `host-${seed}`, executor: 'local', gpus: String(seed) } },
+    ]),
+  );
 }

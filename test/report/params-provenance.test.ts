@@ -1,8 +1,8 @@
-// Render parameters merge over defaults with checked types; provenance rows come from PIPELINE_UPSTREAM in pipeline order.
+// Render parameters merge over defaults with checked types; provenance rows come from PIPELINE_UPSTREAM in pipeline order, without run-specific fields.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS, resolveParams } from '../../src/report/params.js';
 import { provenanceFromUpstream } from '../../src/report/provenance.js';
-import { upstreamFixture } from './fixtures.js';
+import { runSpecificUpstream, upstreamFixture } from './fixtures.js';
 
 describe('resolveParams', () => {
   it('keeps defaults for what is not given and ignores keys of other stages', () => {
@@ -22,7 +22,7 @@ describe('resolveParams', () => {
 });
 
 describe('provenanceFromUpstream', () => {
-  it('lists stages in pipeline order with backend, device, duration and where they ran', () => {
+  it('lists stages in pipeline order with key, output hash, backend and device', () => {
     const rows = provenanceFromUpstream(upstreamFixture('/cache/x'), 'upstream.json');
     expect(rows.map((r) => r.stage)).toEqual([
       'fetch-data',
@@ -30,24 +30,22 @@ describe('provenanceFromUpstream', () => {
       'sweep@mnist_lenet_300_100@0',
       'aggregate',
     ]);
-    expect(rows[1]).toMatchObject({ backend: 'wasm', device: 'cpu', duration_s: 312.4, ran_on: 'ci-runner-7 (local)' });
+    expect(rows[1]).toEqual({ stage: 'train@mnist_lenet_300_100', key: '0123456789abcdef0123456789abcdef', output_hash: 'sha256-fedcba9876543210fedcba9876543210', backend: 'wasm', device: 'cpu' });
   });
 
   it('orders fan-out members by number and tolerates missing info', () => {
-    const rows = provenanceFromUpstream(
-      {
-        'sweep@s@100': { key: 'k1', ran_on: { host: 'node3', executor: 'slurm', gpus: '0,1' } },
-        'sweep@s@20': { key: 'k2', info: null },
-        mine: { key: 'k3', ran_on: 'laptop' },
-      },
-      'u',
-    );
+    const rows = provenanceFromUpstream({ 'sweep@s@100': { key: 'k1' }, 'sweep@s@20': { key: 'k2', info: null }, mine: { key: 'k3' } }, 'u');
     expect(rows.map((r) => r.stage)).toEqual(['sweep@s@20', 'sweep@s@100', 'mine']);
-    expect(rows[0]).toMatchObject({ backend: '', device: '', duration_s: null, ran_on: '' });
-    expect(rows.map((r) => r.ran_on)).toEqual(['', 'node3 (slurm, GPUs 0,1)', 'laptop']);
+    expect(rows[0]).toMatchObject({ backend: '', device: '' });
+  });
+
+  it('reads nothing run-specific: durations, hosts and paths an older runner passed give the same rows', () => {
+    const plain = provenanceFromUpstream(upstreamFixture('/cache/x'), 'u');
+    expect(provenanceFromUpstream(runSpecificUpstream('/cache/x', 1), 'u')).toEqual(plain);
+    expect(provenanceFromUpstream(runSpecificUpstream('/cache/y', 2), 'u')).toEqual(plain);
   });
 
   it('rejects an entry without a key', () => {
-    expect(() => provenanceFromUpstream({ train: { duration_s: 1 } }, 'u.json')).toThrow("u.json: train must have required property 'key'");
+    expect(() => provenanceFromUpstream({ train: { output_hash: 'x' } }, 'u.json')).toThrow("u.json: train must have required property 'key'");
   });
 });

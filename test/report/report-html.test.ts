@@ -8,7 +8,7 @@ import { DEFAULT_PARAMS } from '../../src/report/params.js';
 import { provenanceFromUpstream } from '../../src/report/provenance.js';
 import { renderReport } from '../../src/report/render-report.js';
 import { reportHtml } from '../../src/report/report-html.js';
-import { MNIST, upstreamFixture, writeAggregateFixture } from './fixtures.js';
+import { MNIST, runSpecificUpstream, upstreamFixture, writeAggregateFixture } from './fixtures.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>&"\'';
 
@@ -66,7 +66,7 @@ describe('reportHtml', () => {
     data.settings[HOSTILE] = data.settings.mnist!;
     data.definitions.lmc = HOSTILE;
     const upstream = upstreamFixture(aggregate) as Record<string, unknown>;
-    upstream[HOSTILE] = { key: HOSTILE, info: { backend: HOSTILE, device: HOSTILE }, ran_on: HOSTILE, duration_s: 1 };
+    upstream[HOSTILE] = { key: HOSTILE, output_hash: HOSTILE, info: { backend: HOSTILE, device: HOSTILE } };
     const html = reportHtml({
       data,
       figures: [{ name: 'figure1', caption: HOSTILE, finding: HOSTILE, width: 10, height: 10 }],
@@ -78,5 +78,18 @@ describe('reportHtml', () => {
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
     expect(html.match(/<tr><td class="text">/g)?.length).toBe(2 + Object.keys(upstream).length); // settings + provenance
   });
-});
 
+  it('shows keys, backends and devices in provenance, and no timings or hosts: they are not functions of the inputs', async () => {
+    const aggregate = join(dir, 'provenance');
+    await writeAggregateFixture(aggregate, [MNIST], 5);
+    const data = await readAggregateOutput(aggregate);
+    const html = (upstream: unknown) => reportHtml({ data, figures: [], provenance: provenanceFromUpstream(upstream, 'u') });
+    const shown = html(upstreamFixture(aggregate));
+    expect(shown).toContain('<th class="text">stage</th><th class="text">key</th><th class="text">backend</th><th class="text">device</th></tr>');
+    expect(shown).toContain('<code title="0123456789abcdef0123456789abcdef">0123456789ab</code></td><td class="text">wasm</td><td class="text">cpu</td></tr>');
+    expect(shown).toContain('<code>pipeline status</code>');
+    expect(shown).not.toMatch(/duration|ran on|host-/i);
+    expect(html(runSpecificUpstream(aggregate, 1))).toBe(shown);
+    expect(html(runSpecificUpstream(aggregate, 2))).toBe(shown);
+  });
+});

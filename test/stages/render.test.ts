@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MNIST, upstreamFixture, writeAggregateFixture } from '../report/fixtures.js';
+import { MNIST, runSpecificUpstream, upstreamFixture, writeAggregateFixture } from '../report/fixtures.js';
 
 let dir = '';
 let aggregate = '';
@@ -35,6 +35,22 @@ describe('stages/render.ts', () => {
     const html = await readFile(join(out, 'index.html'), 'utf8');
     expect(html).toContain('0123456789ab'); // shortened key of the train stage
     expect(html).toContain('exceeds 0.25 nats');
+  });
+
+  it('writes the same bytes whatever run-specific fields PIPELINE_UPSTREAM holds (timings, hosts, cache paths)', async () => {
+    const outputs: Record<string, Buffer>[] = [];
+    for (const seed of [1, 2]) {
+      const upstream = join(dir, `upstream-${seed}.json`);
+      await writeFile(upstream, JSON.stringify(runSpecificUpstream(aggregate, seed)));
+      const out = join(dir, `same-${seed}`);
+      const result = await render(['--aggregate', aggregate, '--out', out], { PIPELINE_UPSTREAM: upstream });
+      expect(result.exitCode).toBe(0);
+      const names = (await readdir(out)).sort();
+      outputs.push(Object.fromEntries(await Promise.all(names.map(async (name) => [name, await readFile(join(out, name))] as const))));
+    }
+    expect(Object.keys(outputs[0]!)).toContain('index.html');
+    expect(Object.keys(outputs[1]!)).toEqual(Object.keys(outputs[0]!));
+    for (const name of Object.keys(outputs[0]!)) expect(outputs[1]![name]!.equals(outputs[0]![name]!), name).toBe(true);
   });
 
   it('exits 2 with one line when a flag is missing', async () => {
