@@ -21,7 +21,8 @@ import { ArtifactError } from '../src/artifacts/errors.js';
 import { writeMetrics } from '../src/artifacts/metrics.js';
 import { writeSweepOutput } from '../src/artifacts/sweep-output.js';
 import { readTrainRecord, type TrainRecord } from '../src/artifacts/train-record.js';
-import { bnModes, type BnMode } from '../src/ml/interpolation/path-weights.js';
+import { bnModes } from '../src/ml/interpolation/path-weights.js';
+import { parseSweepSettings } from '../src/ml/interpolation/sweep-settings.js';
 import { isGpuBackend } from '../src/ml/backend/select.js';
 import { parallelSweep } from '../src/ml/interpolation/parallel-sweep.js';
 import type { SweepJob } from '../src/ml/interpolation/sweep-job.js';
@@ -59,12 +60,6 @@ const program = new Command('sweep')
   .option('--params <file>', 'params JSON (default $PIPELINE_PARAMS)')
   .exitOverride();
 
-function positiveInteger(value: unknown, what: string): number {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new UsageError(`${what}: expected a positive integer, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 /** --train names a folder: one without a readable train.json is a usage error (exit 2), as a wrong flag is. */
 async function readTrainFlag(dir: string): Promise<TrainRecord> {
   try {
@@ -81,15 +76,7 @@ async function main(): Promise<void> {
   const params = await readParams(options.params);
   const iteration = Number.isInteger(Number(options.iteration)) && Number(options.iteration) >= 0 ? Number(options.iteration) : NaN;
   if (Number.isNaN(iteration)) throw new UsageError(`--iteration ${options.iteration}: expected a non-negative integer`);
-  const points = positiveInteger(options.points ?? params.points ?? 100, options.points ? '--points' : 'params.points');
-  const bnMode = (options.bnMode ?? params.bn_mode ?? 'interpolate') as BnMode;
-  if (!bnModes.includes(bnMode)) throw new UsageError(`bn_mode ${JSON.stringify(bnMode)}: expected one of ${bnModes.join(', ')}`);
-  const trainLoss = options.trainLoss ?? params.train_loss === true;
-  const batchSizeValue = options.batchSize ?? params.batch_size;
-  const batchSize = batchSizeValue === undefined ? undefined : positiveInteger(batchSizeValue, options.batchSize ? '--batch-size' : 'params.batch_size');
-  const workersValue = options.workers ?? params.workers;
-  const requestedWorkers = workersValue === undefined ? undefined : positiveInteger(workersValue, options.workers ? '--workers' : 'params.workers');
-
+  const { points, bnMode, trainLoss, batchSize, workers: requestedWorkers } = parseSweepSettings(params, options);
   const summary = await readTrainFlag(options.train);
   if (!summary.iterations.includes(iteration)) {
     throw new UsageError(`--iteration ${iteration}: ${options.train} has checkpoints at ${summary.iterations.join(', ')}`);

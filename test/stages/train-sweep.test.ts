@@ -131,7 +131,7 @@ describe('stages/train.ts and stages/sweep.ts', () => {
     expect(badLr.all).toContain('recipe.lr');
     const badMode = await stage('sweep', ['--train', path.join(work, 'train'), '--data', data, '--iteration', '5', '--out', path.join(work, 'y'), '--bn-mode', 'average']);
     expect(badMode.exitCode).toBe(2);
-    expect(badMode.all).toContain('bn_mode "average"');
+    expect(badMode.all).toContain('--bn-mode: "average", expected one of interpolate, recompute, endpoint');
     const badIteration = await stage('sweep', ['--train', path.join(work, 'train'), '--data', data, '--iteration', '7', '--out', path.join(work, 'y')]);
     expect(badIteration.exitCode).toBe(2);
     expect(badIteration.all).toContain('has checkpoints at 0, 1, 5, 20');
