@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cifar_resnet_20 of pipeline.paper.yaml, shortened to 1 epoch with checkpoints 0, 30 and 391 and recompute-BN sweeps of
-# $POINTS points, through the bundled stage programs on CIFAR-shaped data: times each stage to extrapolate the full
-# recipe (160 epochs, 12 checkpoints, 100-point sweeps). Usage: paper-short.sh WORKDIR RESULTS.jsonl
+# $POINTS and 2×$POINTS points, through the bundled stage programs on CIFAR-shaped data: times each stage, then
+# bench/gpu/extrapolate.mjs extrapolates to the full recipe (160 epochs, 12 checkpoints, 100-point sweeps).
+# Usage: paper-short.sh WORKDIR RESULTS.jsonl
 set -eu
 work=$1 results=$2
 small=${BENCH_SMALL:-0}
@@ -23,8 +24,10 @@ cat > "$work/params.json" <<JSON
   "checkpoints": [0, $mid, $last]}}
 JSON
 CUDA_VISIBLE_DEVICES=0 timed train node .gpu-build/train.mjs --setting cifar_resnet_20 --data "$work/data" --out "$work/train" --params "$work/params.json"
-for it in 0 $mid; do
-  CUDA_VISIBLE_DEVICES=0 timed "sweep_it${it}_${points}pt_recompute" node .gpu-build/sweep.mjs --train "$work/train" --data "$work/data" --iteration $it --out "$work/sweep-$it" --points "$points" --bn-mode recompute
+# Two sweep lengths of the same checkpoint: their difference is the cost of a point without start-up and shader compilation.
+for n in "$points" $((2 * points)); do
+  CUDA_VISIBLE_DEVICES=0 timed "sweep_${n}pt_recompute" node .gpu-build/sweep.mjs --train "$work/train" --data "$work/data" --iteration $mid --out "$work/sweep-$n" --points "$n" --bn-mode recompute
 done
+node bench/gpu/extrapolate.mjs "$results" | tee "${results%.jsonl}.md"
 head -c 600 "$work/train/train.json"; echo
-cat "$work/sweep-0/sweep.csv" 2>/dev/null | head -8
+cat "$work/sweep-$points/sweep.csv" 2>/dev/null | head -8

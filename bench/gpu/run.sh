@@ -7,7 +7,7 @@
 #   3. torch:     bench/gpu/torch_probe.py, the PyTorch CUDA peer, fp32 with TF32 off, on the same GPU
 #   4. paper:     the CIFAR-10 ResNet-20 setting shortened (1 epoch, 3 checkpoints, recompute-BN sweeps of a few
 #                 points) through the real stage programs, on CIFAR-shaped data in the real format
-# Results: $OUT/{run.log,placement.jsonl,filter-grad.jsonl,webgpu.jsonl,torch.jsonl,paper.jsonl}. Without a GPU (checking this script):
+# Results: $OUT/{run.log,placement.jsonl,filter-grad.jsonl,webgpu.jsonl,torch.jsonl,paper.jsonl,paper.md}. Without a GPU (checking this script):
 #   LOCAL=1 bash bench/gpu/run.sh   forces webgpu onto Mesa llvmpipe and shrinks every size.
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
