@@ -39,7 +39,7 @@ describe.skipIf(unavailable !== undefined)('pipeline run --executor slurm', () =
       expect(byStart[0].cuda).not.toBe(byStart[1].cuda); // …on different devices
       expect(byStart[2].start).toBeGreaterThanOrEqual(Math.min(byStart[0].end, byStart[1].end) - 50); // the third waited
       const lock = parse(project.read('pipeline.lock'));
-      expect(lock.stages['sweep@a'].ran_on.executor).toBe('slurm');
+      expect(JSON.parse(project.read(`cache/entries/${lock.stages['sweep@a'].key}/run.json`)).ran_on.executor).toBe('slurm');
       expect((await project.run(['run', '--executor', 'slurm'], cluster.env)).stderr).toContain('0 ran, 3 fresh');
     } finally {
       project.cleanup();

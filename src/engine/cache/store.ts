@@ -10,13 +10,20 @@ import { manifestProblem, runRecordProblem } from './entry-shape.js';
 import { findManifestMismatch, type Manifest } from './manifest.js';
 import { createRunDir, discardedName } from './run-dirs.js';
 
-/** What the lock records about a stage's last successful run, kept in the entry so a cache hit restores it. */
+/**
+ * The run record: the run that made this entry, kept in it (run.json) so a cache hit restores the lock's
+ * part. The lock takes what follows from inputs and results; duration, host, run id and time stay here.
+ */
 export interface RunRecord {
   stage: string;
   key: string;
   output_hash: string;
   duration_s: number;
   ran_on: { host: string; executor: string; gpus?: string };
+  /** Absent in entries written before run records carried them. */
+  run_id?: string;
+  finished?: string;
+  /** All of PIPELINE_INFO; the lock keeps its machine-class part. */
   info?: Record<string, string | number | boolean>;
   metrics?: Record<string, number>;
   record: FingerprintRecord;

@@ -51,16 +51,3 @@ export async function decide(project: Project, stage: StageDefinition, record: F
   }
   return { outcome: locked?.key === key ? 'fresh' : 'restored', key, record, entry: entry as Entry };
 }
-
-export function lockedFromEntry(entry: Entry): LockedStage {
-  const { run, manifest } = entry;
-  return {
-    key: entry.key,
-    output: { hash: manifest.output_hash, files: manifest.files.length, bytes: manifest.bytes },
-    duration_s: run.duration_s,
-    ran_on: run.ran_on,
-    ...(run.info && Object.keys(run.info).length > 0 ? { info: run.info } : {}),
-    ...(run.metrics && Object.keys(run.metrics).length > 0 ? { metrics: run.metrics } : {}),
-    inputs: run.record,
-  };
-}

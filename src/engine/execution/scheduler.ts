@@ -8,10 +8,11 @@ import { removeTree } from '../cache/store.js';
 import { DepEscapes, DepResolver, MissingDep } from '../fingerprint/deps.js';
 import { hashDeps, toolchainStamp } from '../fingerprint/fingerprint.js';
 import { readLock, writeLock, type LockFile } from '../lock/lockfile.js';
+import { lockedFromEntry } from '../lock/locked-stage.js';
 import type { Renderer } from '../logging/events.js';
 import type { Project } from '../project.js';
 import { locate } from '../spec/yaml-source.js';
-import { decide, fingerprintOf, lockedFromEntry, type Decision } from './evaluate.js';
+import { decide, fingerprintOf, type Decision } from './evaluate.js';
 import type { RunningStage } from './local.js';
 import { LocalExecutor, type Executor } from './executor.js';
 import { ResourcePool } from './pool.js';
@@ -116,7 +117,10 @@ export class Scheduler {
    */
   private readOwnLock(): LockFile {
     try {
-      return readLock(this.project.lockFile, this.project.lockMemo);
+      const lock = readLock(this.project.lockFile, this.project.lockMemo);
+      // A lock an older linpath wrote holds durations and hosts: a real run rewrites it once without them.
+      if (lock.stale && !this.options.dryRun) this.lockDirty = true;
+      return lock;
     } catch (error) {
       if (!(error instanceof PipelineError) || this.options.dryRun) throw error;
       this.lockNote = `${error.message.split('; ')[0]}: this run rewrites it from what it finds in cache/ (stages it does not reach are left out until they run)`;

@@ -8,6 +8,7 @@ import { buildManifest } from '../cache/manifest.js';
 import type { Project } from '../project.js';
 import type { StageInput } from '../spec/graph.js';
 import type { StageDefinition } from '../spec/stage.js';
+import { lockInfo } from '../lock/locked-stage.js';
 import { renderCommand } from '../spec/command.js';
 import { quoteFor } from '../spec/shell-words.js';
 import type { Executor } from './executor.js';
@@ -105,11 +106,15 @@ function viaScriptIfLong(command: string, staging: Staging): string {
   return `. ${quoteFor(staging.command, 'plain')}`;
 }
 
+/**
+ * PIPELINE_UPSTREAM: what the lock records of each upstream stage, and where its output is. No durations or
+ * hosts: a report built from them would differ on every run, and so would its output hash.
+ */
 function provenance(job: StageJob): Record<string, unknown> {
   return Object.fromEntries(
     job.upstream.map((name) => {
       const entry = job.entries.get(name)!;
-      return [name, { key: entry.key, output_hash: entry.manifest.output_hash, duration_s: entry.run.duration_s, ran_on: entry.run.ran_on, info: entry.run.info ?? {}, metrics: entry.run.metrics ?? {}, path: entry.out }];
+      return [name, { key: entry.key, output_hash: entry.manifest.output_hash, info: lockInfo(entry.run.info) ?? {}, metrics: entry.run.metrics ?? {}, path: entry.out }];
     }),
   );
 }
@@ -218,6 +223,9 @@ export async function runStage(context: RunContext, job: StageJob, hooks: StageH
     output_hash: manifest.output_hash,
     duration_s: Math.round(seconds * 1000) / 1000,
     ran_on: { host: os.hostname(), executor: context.executor.name, ...(job.lease.gpus.length > 0 ? { gpus: job.lease.gpus.join(',') } : {}) },
+    // The run record, not the lock, says when and in which run: `pipeline status` shows it.
+    run_id: context.runId,
+    finished: new Date().toISOString(),
     info: readInfo(staging.info),
     metrics,
     record: job.record,

@@ -5,20 +5,26 @@ import { writeFileAtomicSync } from '../cache/atomic.js';
 import { PipelineError } from '../errors.js';
 import type { FingerprintRecord } from '../fingerprint/fingerprint.js';
 import { yamlModule } from '../lazy.js';
+import { hasRunSpecificFields, lockedFields } from './locked-stage.js';
 
 export interface LockedStage {
   key: string;
   output: { hash: string; files: number; bytes: number };
-  duration_s: number;
-  ran_on: { host: string; executor: string; gpus?: string };
+  /** The machine class's part of PIPELINE_INFO (backend, device): see locked-stage.ts. */
   info?: Record<string, string | number | boolean>;
   metrics?: Record<string, number>;
   inputs: FingerprintRecord;
 }
 
+/**
+ * Only what is a function of the stage's inputs and results, so two runs with the same inputs on the same
+ * kind of machine write the same bytes; durations, hosts and run ids live in the run records under cache/.
+ */
 export interface LockFile {
   version: 1;
   stages: Record<string, LockedStage>;
+  /** Read from a lock that still holds run-specific fields (written by an older linpath): a run rewrites it. */
+  stale?: true;
 }
 
 const header = '# pipeline.lock: written by `pipeline run`. Commit it: `pipeline status` and `pipeline verify` compare against it.\n';
@@ -37,6 +43,12 @@ function statKey(file: string): string | undefined {
   }
 }
 
+/** Marks a lock that holds fields it no longer keeps (a memo written by an older linpath included). */
+function withStaleness(lock: LockFile): LockFile {
+  const stale = Object.values(lock.stages).some((stage) => stage !== null && typeof stage === 'object' && hasRunSpecificFields(stage));
+  return stale ? { ...lock, stale: true } : lock;
+}
+
 /**
  * Reads pipeline.lock. Parsing a lock of thirty stages as YAML costs more than the rest of a no-op run, so
  * `memoFile` keeps a JSON copy keyed by the lock's (inode, size, mtime), written whenever we write the lock.
@@ -47,7 +59,7 @@ export function readLock(file: string, memoFile?: string): LockFile {
   if (memoFile) {
     try {
       const memo = JSON.parse(fs.readFileSync(memoFile, 'utf8')) as LockMemo;
-      if (memo.stat === stat) return memo.lock;
+      if (memo.stat === stat) return withStaleness(memo.lock);
     } catch {
       // No memo yet: parse the YAML.
     }
@@ -58,7 +70,7 @@ export function readLock(file: string, memoFile?: string): LockFile {
     if (!value || typeof value !== 'object' || typeof value.stages !== 'object') throw new Error('no "stages" map');
     const lock: LockFile = { version: 1, stages: value.stages ?? {} };
     if (memoFile) rememberLock(file, memoFile, lock);
-    return lock;
+    return withStaleness(lock);
   } catch (cause) {
     throw new PipelineError('spec-syntax', `${file}: unreadable lock file (${(cause as Error).message.split('\n')[0]}); fix or delete it (it is rewritten by the next run)`, { cause });
   }
@@ -80,7 +92,7 @@ function rememberLock(file: string, memoFile: string, lock: LockFile): void {
 }
 
 export function writeLock(file: string, lock: LockFile, memoFile?: string): void {
-  const stages = sorted(lock.stages);
+  const stages = Object.fromEntries(Object.entries(sorted(lock.stages)).map(([name, stage]) => [name, stage !== null && typeof stage === 'object' ? lockedFields(stage) : stage]));
   const body = yamlModule().stringify({ version: 1, stages }, { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false });
   writeFileAtomicSync(file, header + body);
   if (memoFile) rememberLock(file, memoFile, { version: 1, stages });
