@@ -90,6 +90,14 @@ describe('a lock that is a function of the results', () => {
     expect(handed).toEqual({ key: data.key, output_hash: data.output.hash, info: { backend: 'fake', device: 'cpu' }, metrics: { n: 3 } });
   });
 
+  it('status shows how long the last run took and where, from the run record', async () => {
+    const project = clone();
+    await run(project);
+    const status = await project.run(['status']);
+    expect(status.stdout).toMatch(new RegExp(`^fresh {5}data {2}\\(took 0\\.\\d s on ${os.hostname()} \\(local\\), \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\)$`, 'm'));
+    expect(status.stdout).toContain('everything is fresh (2 stage(s))');
+  });
+
   it('a lock an older linpath wrote, with durations and hosts, is rewritten without them by the next run, not by status', async () => {
     const project = clone();
     await run(project);

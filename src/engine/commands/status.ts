@@ -1,15 +1,25 @@
-// `pipeline status`: a dry run that reports, for each stage, fresh or exactly what changed.
+// `pipeline status`: a dry run that reports, for each stage, fresh or exactly what changed, and how its last run went.
 import { Scheduler } from '../execution/scheduler.js';
 import { selectStages } from '../execution/selection.js';
+import { readLock } from '../lock/lockfile.js';
 import type { Renderer, RunEvent } from '../logging/events.js';
 import { openProjectFile } from '../project.js';
+import { lastRun } from '../status/last-run.js';
 
 class StatusRenderer implements Renderer {
   readonly lines: string[] = [];
 
+  /** `ranAs(stage, key)`: the last run of that entry, from its run record (timings are not in the lock). */
+  constructor(private readonly ranAs: (stage: string, key?: string) => string | undefined) {}
+
+  private withRun(line: string, stage: string, key?: string): string {
+    const run = this.ranAs(stage, key);
+    return run ? `${line}  (${run})` : line;
+  }
+
   event(event: RunEvent): void {
-    if (event.type === 'fresh') this.lines.push(`fresh     ${event.stage}`);
-    else if (event.type === 'restored') this.lines.push(`cached    ${event.stage} (its output for the current inputs is in cache/; run restores it)`);
+    if (event.type === 'fresh') this.lines.push(this.withRun(`fresh     ${event.stage}`, event.stage));
+    else if (event.type === 'restored') this.lines.push(this.withRun(`cached    ${event.stage} (its output for the current inputs is in cache/; run restores it)`, event.stage, event.key));
     else if (event.type === 'would-run') this.lines.push(`stale     ${event.stage}\n${event.reasons.map((reason) => `            - ${reason}`).join('\n')}`);
   }
 
@@ -20,7 +30,14 @@ export async function statusCommand(options: { file: string; stages: string[] },
   const project = openProjectFile(options.file);
   const { pipeline } = project;
   const selection = selectStages(pipeline, options.stages, false);
-  const renderer = new StatusRenderer();
+  // A fresh stage's key is the one the lock names; the scheduler reports an unreadable lock itself.
+  let locked: Record<string, { key: string }> = {};
+  try {
+    locked = readLock(project.lockFile, project.lockMemo).stages;
+  } catch {
+    locked = {};
+  }
+  const renderer = new StatusRenderer((stage, key) => lastRun(project.store, key ?? locked[stage]?.key));
   const scheduler = new Scheduler(project, selection, { force: false, dryRun: true, keepGoing: true, jobs: 1, gpus: [], gpuSource: 'status', pruneLock: false }, renderer);
   const summary = await scheduler.run();
   write(`${renderer.lines.join('\n')}\n`);
