@@ -1,6 +1,7 @@
 // Expands foreach … do fan-outs into NAME@key stages and resolves their templates.
 import { SpecError } from '../errors.js';
 import { resolveCommand, type ResolvedCommand } from './command.js';
+import { maxNameLength } from './names.js';
 import type { StageDefinition } from './stage.js';
 import { resolveDeep, UnresolvedTemplate, type LoopFrame, type TemplateScope } from './template.js';
 import { locate, type YamlSource } from './yaml-source.js';
@@ -36,8 +37,8 @@ export function expandStages(source: YamlSource): StageDefinition[] {
   const stages: StageDefinition[] = [];
   const seen = new Map<string, (string | number)[]>();
 
-  const fail = (reason: 'spec-template' | 'spec-schema' | 'spec-duplicate-stage', path: (string | number)[], message: string): never => {
-    throw new SpecError(reason, locate(source, path), message);
+  const fail = (reason: 'spec-template' | 'spec-schema' | 'spec-duplicate-stage', path: (string | number)[], message: string, options: { key?: boolean } = {}): never => {
+    throw new SpecError(reason, locate(source, path, options), message);
   };
 
   const resolve = (value: unknown, scope: TemplateScope, path: (string | number)[]): unknown => {
@@ -59,12 +60,26 @@ export function expandStages(source: YamlSource): StageDefinition[] {
       const members = membersOf(collection);
       if (!members) fail('spec-template', foreachPath, `foreach must give a list or a map, got ${JSON.stringify(collection)}`);
       if (members!.length === 0) fail('spec-template', foreachPath, 'foreach gives an empty list: the stage would vanish');
-      for (const member of members!) {
+      // A foreach written out in the file points at the offending item (or map key); a template at itself.
+      const written = body.foreach;
+      const memberAt = (index: number, key: string): [(string | number)[], { key?: boolean }] =>
+        Array.isArray(written) ? [[...foreachPath, index], {}] : written !== null && typeof written === 'object' ? [[...foreachPath, key], { key: true }] : [foreachPath, {}];
+      for (const [index, member] of members!.entries()) {
+        const [memberPath, keyed] = memberAt(index, member.key);
         if (!memberKeyPattern.test(member.key)) {
-          fail('spec-template', foreachPath, `fan-out key "${member.key}" may only hold letters, digits and _ . : + = - (it becomes part of a stage name and a file name)`);
+          fail('spec-template', memberPath, `fan-out key ${JSON.stringify(member.key)} may only hold letters, digits and _ . : + = - (it becomes part of a stage name and a file name)`, keyed);
+        }
+        // A group input is a directory with one entry per member key: "." and ".." name the directory itself and its parent.
+        if (member.key === '.' || member.key === '..') {
+          fail('spec-template', memberPath, `fan-out key "${member.key}" cannot be a file name; give the item another key (a map, or a name: field)`, keyed);
+        }
+        const memberName = `${name}@${member.key}`;
+        if (memberName.length > maxNameLength) {
+          const shown = `${memberName.slice(0, 40)}…`;
+          fail('spec-template', memberPath, `stage name "${shown}" (${memberName.length} characters) is longer than ${maxNameLength}: it becomes a file name; use shorter keys (a map, or a name: field)`, keyed);
         }
         const frame: LoopFrame = { item: member.item, key: member.key, outer: loop };
-        visit(`${name}@${member.key}`, groupName, body.do as Body, [...bodyPath, 'do'], frame, [...keys, member.key]);
+        visit(memberName, groupName, body.do as Body, [...bodyPath, 'do'], frame, [...keys, member.key]);
       }
       return;
     }
