@@ -121,6 +121,8 @@ describe('dag and gc', () => {
     const gc = await project.run(['gc', '--keep-runs', '1']);
     expect(gc.code).toBe(0);
     expect(gc.stdout).toContain(`removed 2 cache entries, ${shown} freed; 1 kept`);
+    // Each report is whole lines: the summary ends the output with its newline, in a terminal or a pipe.
+    for (const output of [dry.stdout, gc.stdout]) expect(output).toMatch(/^keeping what [^\n]*\n[^\n]*the last 1 run\(s\)\)\n$/);
     expect(project.entries()).toEqual([parse(project.read('pipeline.lock')).stages.a.key]);
     const after = await project.run(['run']);
     expect(after.stderr).toContain('fresh      a');

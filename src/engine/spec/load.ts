@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PipelineError } from '../errors.js';
 import { expandStages } from './expand.js';
 import { buildGraph, type StageGraph } from './graph.js';
+import { checkPlainValues } from './plain-values.js';
 import { validateSpec } from './validate.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
 
@@ -45,6 +46,7 @@ export function loadPipeline(file: string): Pipeline {
     throw new PipelineError('spec-not-found', `${file}: cannot read the pipeline (${why}); pass another with --file`, { cause });
   }
   const source = parseYamlSource(displayName(absolute), text);
+  checkPlainValues(source);
   validateSpec(source);
   const root = path.dirname(absolute);
   const graph = buildGraph(source, root, expandStages(source));

@@ -16,7 +16,9 @@ const aliasLimit = 1000;
 export function parseYamlSource(file: string, text: string): YamlSource {
   const { LineCounter, parseDocument } = yamlModule();
   const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': what `yaml` would print as a warning (an unknown tag, a list as a map key) is refused
+  // by checkPlainValues with a located message instead.
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const problem = document.errors[0];
   if (problem) {
     const [start] = problem.pos;
