@@ -77,11 +77,13 @@ function provenanceTable(rows: ProvenanceRow[] | null): string {
   const cell = (text: string) => (text === '' ? '—' : e(text));
   const body = rows.map(
     (r) =>
-      `<tr><td class="text">${e(r.stage)}</td><td class="text"><code title="${e(r.key)}">${e(r.key.slice(0, 12))}</code></td><td class="text">${cell(r.backend)}</td><td class="text">${cell(r.device)}</td></tr>`,
+      `<tr><td class="text">${e(r.stage)}</td><td class="text"><code title="${e(r.output_hash)}">${cell(r.output_hash.slice(0, 12))}</code></td><td class="text">${cell(r.backend)}</td><td class="text">${cell(r.device)}</td></tr>`,
   );
+  // Output hashes, not keys: an upstream stage that reruns and writes the same bytes gets a new key but
+  // leaves this stage fresh, so a key shown here would go stale, and a fresh clone would write other bytes.
   // No durations or hosts: they differ on every run, and this file is an output whose hash must not.
-  return `<p>The key of each result's inputs and where it was computed, as <code>pipeline.lock</code> records them. How long each stage took, and on which host: <code>pipeline status</code>.</p>
-<table id="provenance"><thead><tr><th class="text">stage</th><th class="text">key</th><th class="text">backend</th><th class="text">device</th></tr></thead>
+  return `<p>Each result's output hash and where it was computed, as <code>pipeline.lock</code> records them (<code>output.hash</code>, <code>info</code>). How long each stage took, and on which host: <code>pipeline status</code>.</p>
+<table id="provenance"><thead><tr><th class="text">stage</th><th class="text">output (SHA-256)</th><th class="text">backend</th><th class="text">device</th></tr></thead>
 <tbody>${body.join('\n')}</tbody></table>`;
 }
 

@@ -12,18 +12,22 @@ const pipeline = `stages:
     cmd: >-
       sleep 0.$(( $$ % 3 + 1 )) && printf 'x\\n' > \${out}/data.txt && printf '{"n": 3}' > \${out}/metrics.json && printf '{"backend":"fake","device":"cpu","gpu_index":"%s","gpu_uuid":"GPU-%s"}' $$ $$ > "$PIPELINE_INFO"
     metrics: [metrics.json]
+    deps: [notes.txt]
   report:
     cmd: node stages/report.mjs \${out}
     deps: [stages/report.mjs]
     needs: [data]
-    publish: reports/
+    publish:
+      provenance.json: reports/provenance.json
 `;
 
-// A report stage that prints all of PIPELINE_UPSTREAM but the cache path, as a stage showing provenance would.
+// A report stage that leaves what PIPELINE_UPSTREAM handed it beside pipeline.yaml (outside its output: it holds
+// cache paths), and publishes provenance as docs/stage-interface.md advises: output hashes and info, not keys.
 const reportStage = `import fs from 'node:fs';
 const upstream = JSON.parse(fs.readFileSync(process.env.PIPELINE_UPSTREAM, 'utf8'));
-for (const entry of Object.values(upstream)) delete entry.path;
-fs.writeFileSync(process.argv[2] + '/provenance.json', JSON.stringify(upstream, null, 1));
+fs.writeFileSync('handed-upstream.json', JSON.stringify(upstream, null, 1));
+const shown = Object.fromEntries(Object.entries(upstream).map(([stage, entry]) => [stage, { output_hash: entry.output_hash, info: entry.info }]));
+fs.writeFileSync(process.argv[2] + '/provenance.json', JSON.stringify(shown, null, 1));
 `;
 
 const projects: Project[] = [];
@@ -36,6 +40,7 @@ function clone(): Project {
   projects.push(project);
   project.pipeline(pipeline);
   project.write('stages/report.mjs', reportStage);
+  project.write('notes.txt', 'v1\n');
   return project;
 }
 
@@ -85,9 +90,21 @@ describe('a lock that is a function of the results', () => {
     expect(Date.parse(record.finished)).toBeGreaterThan(Date.now() - 60_000);
     expect(record.info.gpu_uuid).toMatch(/^GPU-\d+$/);
 
-    // What the downstream stage was handed: the lock's view, no duration or host.
-    const handed = JSON.parse(project.read('reports/provenance.json')).data;
-    expect(handed).toEqual({ key: data.key, output_hash: data.output.hash, info: { backend: 'fake', device: 'cpu' }, metrics: { n: 3 } });
+    // What the downstream stage was handed: the lock's view and where the output is, no duration or host.
+    const handed = JSON.parse(project.read('handed-upstream.json')).data;
+    expect(handed).toEqual({ key: data.key, output_hash: data.output.hash, info: { backend: 'fake', device: 'cpu' }, metrics: { n: 3 }, path: path.join(project.dir, 'cache/entries', data.key, 'out') });
+  });
+
+  it('after an upstream stage reruns with the same bytes (a dep edit), lock and reports/ are what a clean run writes', async () => {
+    const [edited, clean] = [clone(), clone()];
+    await run(edited);
+    edited.write('notes.txt', 'v2: a note that changes no output\n');
+    const rerun = await edited.run(['run']);
+    expect(rerun.stderr).toContain('fresh      report');
+    clean.write('notes.txt', 'v2: a note that changes no output\n');
+    await run(clean);
+    expect(edited.read('pipeline.lock')).toBe(clean.read('pipeline.lock'));
+    expect(published(edited)).toEqual(published(clean));
   });
 
   it('status shows how long the last run took and where, from the run record', async () => {

@@ -101,18 +101,18 @@ export async function writeAggregateFixture(
 
 /** A PIPELINE_UPSTREAM file's content for a small run, as the runner writes it (docs/stage-interface.md). */
 export function upstreamFixture(aggregateDir: string) {
-  const entry = (key: string, backend: string, device: string) => ({
+  const entry = (key: string, outputHash: string, backend: string, device: string) => ({
     key,
-    output_hash: `sha256-${key.split('').reverse().join('')}`,
+    output_hash: outputHash,
     info: { backend, device },
     metrics: {},
     path: aggregateDir,
   });
   return {
-    'fetch-data': entry('a1b2c3d4e5f60718293a4b5c6d7e8f90', 'none', 'cpu'),
-    'train@mnist_lenet_300_100': entry('0123456789abcdef0123456789abcdef', 'wasm', 'cpu'),
-    'sweep@mnist_lenet_300_100@0': entry('fedcba9876543210fedcba9876543210', 'wasm', 'cpu'),
-    aggregate: entry('00ff00ff00ff00ff00ff00ff00ff00ff', 'none', 'cpu'),
+    'fetch-data': entry('a1b2c3d4e5f60718293a4b5c6d7e8f90', '11aa22bb33cc44dd55ee66ff77889900', 'none', 'cpu'),
+    'train@mnist_lenet_300_100': entry('0123456789abcdef0123456789abcdef', '5e1f5e1f5e1f5e1f5e1f5e1f5e1f5e1f', 'wasm', 'cpu'),
+    'sweep@mnist_lenet_300_100@0': entry('fedcba9876543210fedcba9876543210', '3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c', 'wasm', 'cpu'),
+    aggregate: entry('00ff00ff00ff00ff00ff00ff00ff00ff', '9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b', 'none', 'cpu'),
   };
 }
 

@@ -79,14 +79,15 @@ describe('reportHtml', () => {
     expect(html.match(/<tr><td class="text">/g)?.length).toBe(2 + Object.keys(upstream).length); // settings + provenance
   });
 
-  it('shows keys, backends and devices in provenance, and no timings or hosts: they are not functions of the inputs', async () => {
+  it('shows output hashes, backends and devices in provenance; no keys, timings or hosts: they are not functions of the inputs', async () => {
     const aggregate = join(dir, 'provenance');
     await writeAggregateFixture(aggregate, [MNIST], 5);
     const data = await readAggregateOutput(aggregate);
     const html = (upstream: unknown) => reportHtml({ data, figures: [], provenance: provenanceFromUpstream(upstream, 'u') });
     const shown = html(upstreamFixture(aggregate));
-    expect(shown).toContain('<th class="text">stage</th><th class="text">key</th><th class="text">backend</th><th class="text">device</th></tr>');
-    expect(shown).toContain('<code title="0123456789abcdef0123456789abcdef">0123456789ab</code></td><td class="text">wasm</td><td class="text">cpu</td></tr>');
+    expect(shown).toContain('<th class="text">stage</th><th class="text">output (SHA-256)</th><th class="text">backend</th><th class="text">device</th></tr>');
+    expect(shown).toContain('<td class="text">train@mnist_lenet_300_100</td><td class="text"><code title="5e1f5e1f5e1f5e1f5e1f5e1f5e1f5e1f">5e1f5e1f5e1f</code></td><td class="text">wasm</td><td class="text">cpu</td></tr>');
+    for (const entry of Object.values(upstreamFixture(aggregate))) expect(shown).not.toContain(entry.key.slice(0, 12));
     expect(shown).toContain('<code>pipeline status</code>');
     expect(shown).not.toMatch(/duration|ran on|host-/i);
     expect(html(runSpecificUpstream(aggregate, 1))).toBe(shown);

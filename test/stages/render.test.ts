@@ -33,7 +33,7 @@ describe('stages/render.ts', () => {
       ['figure1', 'figure2', 'figure3'].flatMap((f) => [`${f}.csv`, `${f}.png`, `${f}.svg`]).concat('index.html').sort(),
     );
     const html = await readFile(join(out, 'index.html'), 'utf8');
-    expect(html).toContain('0123456789ab'); // shortened key of the train stage
+    expect(html).toContain('5e1f5e1f5e1f'); // shortened output hash of the train stage
     expect(html).toContain('exceeds 0.25 nats');
   });
 
