@@ -1,12 +1,15 @@
-// Runs one stage command through the shell in its own process group, its stdout and stderr into one log file.
+// Runs one stage command through the shell in its own process group, which ends with the shell; its output goes to one log file.
 import fs from 'node:fs';
 import type { Options } from 'execa';
+import { forgetStageGroup, recordStageGroup } from './orphans.js';
 
 export interface StageCommand {
   command: string;
   cwd: string;
   env: Record<string, string>;
   logFile: string;
+  /** The stage's staging dir: where its process group is noted while it runs, for clean-up after a kill -9. */
+  workDir?: string;
 }
 
 export interface StageExit {
@@ -58,10 +61,22 @@ export async function startLocal(stage: StageCommand): Promise<RunningStage> {
   } finally {
     fs.closeSync(log); // The child has its own copies (or never started).
   }
+  const pid = child.pid;
+  if (pid !== undefined && stage.workDir !== undefined) recordStageGroup(stage.workDir, pid);
   let finished = false;
+  /**
+   * A stage ends when its shell does. What it left running in its group (`cmd &`, a server never stopped)
+   * would keep writing into an output that is being hashed and committed, and would outlive the run: kill it.
+   */
+  const endGroup = () => {
+    if (pid === undefined) return;
+    signalGroup(pid, 'SIGKILL');
+    if (stage.workDir !== undefined) forgetStageGroup(stage.workDir);
+  };
   const exit = child.then(
     (result) => {
       finished = true;
+      endGroup();
       if (result.exitCode === undefined && !result.signal) {
         // The shell never ran (E2BIG, EAGAIN, …): say why rather than "exit code undefined".
         const why = `could not start the command (${(result as { code?: string }).code ?? result.shortMessage ?? 'unknown error'})`;
@@ -76,12 +91,13 @@ export async function startLocal(stage: StageCommand): Promise<RunningStage> {
     },
     (error: unknown) => {
       finished = true;
+      endGroup();
       fs.appendFileSync(stage.logFile, `\npipeline: could not start the command: ${(error as Error).message}\n`);
       return { exitCode: 127 };
     },
   );
   return {
-    pid: child.pid,
+    pid,
     exit,
     async kill(graceMs = 3000) {
       if (child.pid === undefined || finished) return;
