@@ -72,7 +72,11 @@ export function recordStageGroup(dir: string, pid: number): void {
 
 /** The group is dead (killed as the stage ended): its record must not make a later run kill a reused pgid. */
 export function forgetStageGroup(dir: string): void {
-  fs.rmSync(path.join(dir, groupFileName), { force: true });
+  try {
+    fs.rmSync(path.join(dir, groupFileName), { force: true });
+  } catch {
+    // Left behind it is harmless: the group is dead, and a process given its pid later started at another time.
+  }
 }
 
 /**
