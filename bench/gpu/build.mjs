@@ -32,5 +32,8 @@ await build({
   // Native or platform-bound packages, loaded only on paths a GPU run does not take: npm `webgpu` ($DAWN_NODE instead),
   // sharp (ImageNet JPEGs), the native tfjs builds, and wasm (its .wasm files would have to travel too).
   external: ['webgpu', 'sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm'],
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  // Bundled CommonJS packages call require() for Node built-ins, and write-file-atomic names its temp files after __filename.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; import { fileURLToPath as __fileURLToPath } from 'node:url'; const require = __createRequire(import.meta.url); const __filename = __fileURLToPath(import.meta.url);",
+  },
 });

@@ -7,7 +7,7 @@ set -eu
 work=$1 results=$2
 small=${BENCH_SMALL:-0}
 points=${POINTS:-5}
-if [ "$small" = 1 ]; then counts="--train 640 --test 200"; last=5; mid=2; else counts=""; last=391; mid=30; fi
+if [ "$small" = 1 ]; then counts="--train 256 --test 100"; last=2; mid=1; else counts=""; last=391; mid=30; fi
 timed() { # timed NAME COMMAND… : runs it, appends {"stage": NAME, "seconds": …} to the results
   local name=$1; shift
   local t0; t0=$(date +%s%N)
