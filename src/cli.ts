@@ -10,6 +10,11 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
+/** A repeatable option's values, in order. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 function nonNegative(value: string): number {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('expected a number ≥ 0');
@@ -43,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('run')
     .description('run the stages whose inputs changed (all, or the named stages/groups and what they need)')
     .argument('[stages...]', 'stage names, fan-out groups (sweep) or members (sweep@lenet@100)')
+    .option('-S, --set <path=value>', 'override a param for this command, as if written in pipeline.yaml (repeatable; the path is under params)', collect)
     .option('--force', 'rerun the named stages even if fresh')
     .option('--downstream', 'also run every stage that depends on the named ones')
     .option('-n, --dry-run', 'say what would run and why; run nothing')
@@ -71,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('verify')
     .description('rerun stages without the cache and compare with pipeline.lock (output hashes, metrics within tolerance)')
     .argument('[stages...]', 'stages or groups to verify (default: all)')
+    .option('-S, --set <path=value>', 'override a param for this command, as if written in pipeline.yaml (repeatable; the path is under params)', collect)
     .option('--rtol <r>', 'relative tolerance for metrics (overrides verify.rtol in pipeline.yaml)', nonNegative)
     .option('--atol <a>', 'absolute tolerance for metrics (overrides verify.atol)', nonNegative)
     .option('-j, --jobs <n>', 'CPU slots for concurrent stages', positiveInteger)
@@ -89,18 +96,20 @@ export async function main(argv: string[]): Promise<number> {
     .command('status')
     .description('for each stage: fresh, or exactly what changed (param, file, upstream)')
     .argument('[stages...]', 'limit to these stages or groups')
-    .action(async (stages: string[]) => {
+    .option('-S, --set <path=value>', 'override a param for this command, as if written in pipeline.yaml (repeatable; the path is under params)', collect)
+    .action(async (stages: string[], options) => {
       const { statusCommand } = await import('./engine/commands/status.js');
-      exitCode = await statusCommand({ file: program.opts().file, stages });
+      exitCode = await statusCommand({ file: program.opts().file, stages, set: options.set });
     });
 
   program
     .command('dag')
     .description('print the stage graph')
     .option('--dot', 'Graphviz dot instead of text')
-    .action(async (options: { dot?: boolean }) => {
+    .option('-S, --set <path=value>', 'override a param, as for run (repeatable)', collect)
+    .action(async (options: { dot?: boolean; set?: string[] }) => {
       const { dagCommand } = await import('./engine/commands/dag.js');
-      exitCode = dagCommand({ file: program.opts().file, dot: options.dot ?? false });
+      exitCode = dagCommand({ file: program.opts().file, dot: options.dot ?? false, set: options.set });
     });
 
   program

@@ -4,6 +4,7 @@ import { CacheStore } from './cache/store.js';
 import { FileHashes } from './fingerprint/file-hashes.js';
 import type { Pipeline } from './spec/load.js';
 import { loadPipelineMemoized } from './spec/memo.js';
+import type { Override } from './spec/overrides.js';
 
 export interface Project {
   pipeline: Pipeline;
@@ -21,8 +22,8 @@ export function cacheDirOf(root: string): string {
 }
 
 /** Loads pipeline.yaml (through its memo) and opens the project's cache and lock. */
-export function openProjectFile(file: string): Project {
-  return openProject(loadPipelineMemoized(file, cacheDirOf));
+export function openProjectFile(file: string, overrides: readonly Override[] = []): Project {
+  return openProject(loadPipelineMemoized(file, cacheDirOf, overrides));
 }
 
 export function openProject(pipeline: Pipeline): Project {

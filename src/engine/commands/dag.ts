@@ -2,6 +2,7 @@
 import { cacheDirOf } from '../project.js';
 import type { Pipeline } from '../spec/load.js';
 import { loadPipelineMemoized } from '../spec/memo.js';
+import { parseOverride } from '../spec/overrides.js';
 
 function textGraph(pipeline: Pipeline): string {
   const lines: string[] = [];
@@ -38,8 +39,8 @@ function dotGraph(pipeline: Pipeline): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function dagCommand(options: { file: string; dot: boolean }, write: (text: string) => void = (text) => process.stdout.write(text)): number {
-  const pipeline = loadPipelineMemoized(options.file, cacheDirOf);
+export function dagCommand(options: { file: string; dot: boolean; set?: string[] }, write: (text: string) => void = (text) => process.stdout.write(text)): number {
+  const pipeline = loadPipelineMemoized(options.file, cacheDirOf, (options.set ?? []).map(parseOverride));
   write(options.dot ? dotGraph(pipeline) : textGraph(pipeline));
   return 0;
 }

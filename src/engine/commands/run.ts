@@ -13,6 +13,7 @@ import { rememberLockFile } from '../lock/known-locks.js';
 import { acquireRunLock } from '../lock/run-lock.js';
 import type { Renderer } from '../logging/events.js';
 import { openProjectFile } from '../project.js';
+import { parseOverride } from '../spec/overrides.js';
 
 export interface RunCommandOptions {
   file: string;
@@ -30,11 +31,13 @@ export interface RunCommandOptions {
   account?: string;
   time?: string;
   slurmArg?: string[];
+  /** --set PATH=VALUE: params overridden for this run, as if written in pipeline.yaml. */
+  set?: string[];
 }
 
 export async function runCommand(options: RunCommandOptions, renderer: Renderer): Promise<RunSummary> {
   if (options.backend) process.env.PIPELINE_BACKEND = options.backend;
-  const project = openProjectFile(options.file);
+  const project = openProjectFile(options.file, (options.set ?? []).map(parseOverride));
   const { pipeline } = project;
   const selection = selectStages(pipeline, options.stages, options.downstream ?? false);
   const executorKind = options.executor ?? pipeline.executor.kind ?? 'local';

@@ -4,6 +4,7 @@ import { selectStages } from '../execution/selection.js';
 import { readLock } from '../lock/lockfile.js';
 import type { Renderer, RunEvent } from '../logging/events.js';
 import { openProjectFile } from '../project.js';
+import { parseOverride } from '../spec/overrides.js';
 import { lastRun } from '../status/last-run.js';
 
 class StatusRenderer implements Renderer {
@@ -26,8 +27,8 @@ class StatusRenderer implements Renderer {
   close(): void {}
 }
 
-export async function statusCommand(options: { file: string; stages: string[] }, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
-  const project = openProjectFile(options.file);
+export async function statusCommand(options: { file: string; stages: string[]; set?: string[] }, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
+  const project = openProjectFile(options.file, (options.set ?? []).map(parseOverride));
   const { pipeline } = project;
   const selection = selectStages(pipeline, options.stages, false);
   // A fresh stage's key is the one the lock names; the scheduler reports an unreadable lock itself.

@@ -11,6 +11,7 @@ import { selectStages } from '../execution/selection.js';
 import { readLock, type LockedStage } from '../lock/lockfile.js';
 import type { Renderer } from '../logging/events.js';
 import { openProjectFile, type Project } from '../project.js';
+import { parseOverride } from '../spec/overrides.js';
 import type { StageDefinition } from '../spec/stage.js';
 
 export interface VerifyOptions {
@@ -20,6 +21,8 @@ export interface VerifyOptions {
   atol?: number;
   jobs?: number;
   gpus?: string;
+  /** --set PATH=VALUE, as for run. */
+  set?: string[];
 }
 
 export interface Mismatch {
@@ -83,7 +86,7 @@ function scratchProject(project: Project, dir: string, rerun: ReadonlySet<string
 }
 
 export async function verifyCommand(options: VerifyOptions, renderer: Renderer, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
-  const project = openProjectFile(options.file);
+  const project = openProjectFile(options.file, (options.set ?? []).map(parseOverride));
   const { pipeline } = project;
   const lock = readLock(project.lockFile, project.lockMemo);
   const selection = selectStages(pipeline, options.stages, false);

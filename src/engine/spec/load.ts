@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PipelineError } from '../errors.js';
 import { expandStages } from './expand.js';
 import { buildGraph, type StageGraph } from './graph.js';
+import { applyOverrides, type Override } from './overrides.js';
 import { checkPlainValues } from './plain-values.js';
 import { validateSpec } from './validate.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
@@ -35,7 +36,7 @@ export function displayName(absolute: string): string {
   return relative === '' || relative.startsWith('..') ? absolute : relative;
 }
 
-export function loadPipeline(file: string): Pipeline {
+export function loadPipeline(file: string, overrides: readonly Override[] = []): Pipeline {
   const absolute = path.resolve(file);
   let text: string;
   try {
@@ -47,6 +48,7 @@ export function loadPipeline(file: string): Pipeline {
   }
   const source = parseYamlSource(displayName(absolute), text);
   checkPlainValues(source);
+  applyOverrides(source, overrides);
   validateSpec(source);
   const root = path.dirname(absolute);
   const graph = buildGraph(source, root, expandStages(source));

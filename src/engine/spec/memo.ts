@@ -7,6 +7,7 @@ import { writeFileAtomicSync } from '../cache/atomic.js';
 import { moduleFile, schemaFile } from '../paths.js';
 import type { StageInput } from './graph.js';
 import { displayName, loadPipeline, type Pipeline } from './load.js';
+import type { Override } from './overrides.js';
 import type { StageDefinition } from './stage.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
 
@@ -53,7 +54,9 @@ function revive(file: string, memo: Memo): Pipeline {
   return pipeline as Pipeline;
 }
 
-export function loadPipelineMemoized(file: string, cacheDir: (root: string) => string): Pipeline {
+export function loadPipelineMemoized(file: string, cacheDir: (root: string) => string, overrides: readonly Override[] = []): Pipeline {
+  // Overrides are one command's: they neither read nor write the memo of the file as written.
+  if (overrides.length > 0) return loadPipeline(file, overrides);
   const absolute = path.resolve(file);
   let stamp: string | undefined;
   let memoFile: string | undefined;
