@@ -17,6 +17,7 @@ import { buildModel } from '../../src/ml/models/registry.js';
 import { forward, type ModelDef } from '../../src/ml/models/spec.js';
 import { disposeWeights, upload } from '../../src/ml/training/device-weights.js';
 import { sgdStep, type OptimizerState } from '../../src/ml/training/sgd.js';
+import { relativeError } from '../../test/ml/helpers/relative-error.js';
 
 const env = process.env;
 const small = env.BENCH_SMALL === '1';
@@ -166,13 +167,7 @@ async function correctness(choice: BackendChoice) {
     };
     const expected = await run('cpu');
     const actual = await run('webgpu');
-    let diff = 0;
-    let norm = 0;
-    for (let i = 0; i < expected.length; i++) {
-      diff += (actual[i] - expected[i]) ** 2;
-      norm += expected[i] ** 2;
-    }
-    const relative = Math.sqrt(diff / norm);
+    const relative = relativeError(actual, expected);
     emit({ test: `correctness_${name}`, ok: relative < 1e-5, relative_error: relative, device: choice.device });
   }
 }

@@ -9,6 +9,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { planFilterGrad, type PlanOptions } from '../../src/ml/kernels/webgpu/conv2d-backprop-filter-plan.js';
 import { conv2DBackpropFilterWebgpu } from '../../src/ml/kernels/webgpu/conv2d-backprop-filter.js';
 import { registerWebgpuKernels } from '../../src/ml/kernels/webgpu/register.js';
+import { relativeError } from '../../test/ml/helpers/relative-error.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const batch = Number(args[0] ?? 128);
@@ -28,15 +29,6 @@ const layers: [string, number, number, number, number, number, number][] = [
   ['stage 3 3×3 64→64', 8, 64, 64, 3, 1, 5],
 ];
 
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / Math.max(norm, 1e-30));
-}
 
 /** Mean wall time of `count` calls queued back to back with one sync at the end (as the training probe times steps). */
 async function wallMs(run: () => tf.Tensor, count: number): Promise<number> {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/ml/backend/select.js';
 import { readSafetensors } from '../../src/ml/checkpoint/safetensors.js';
 import { writeMnistIdx } from '../ml/datasets/fixtures.js';
+import { relativeError } from '../ml/helpers/relative-error.js';
 
 let work: string;
 let data: string;
@@ -63,13 +64,7 @@ describe.skipIf(unavailable !== undefined)('stages on webgpu', () => {
     for (const [name, tensor] of b.tensors) {
       const other = a.tensors.get(name)!;
       expect(other.shape, name).toEqual(tensor.shape);
-      let diff = 0;
-      let norm = 0;
-      tensor.data.forEach((value, i) => {
-        diff += (other.data[i] - value) ** 2;
-        norm += value ** 2;
-      });
-      expect(Math.sqrt(diff / Math.max(norm, 1e-30)), name).toBeLessThan(1e-3);
+      expect(relativeError(other.data, tensor.data), name).toBeLessThan(1e-3);
     }
 
     // Crossing over: wasm sweeps the webgpu checkpoints and webgpu the wasm ones; each equals the same backend's own sweep.

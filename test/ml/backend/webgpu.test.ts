@@ -12,6 +12,7 @@ import { sgdStep, type OptimizerState } from '../../../src/ml/training/sgd.js';
 import { batchNormTrain } from '../../../src/ml/models/batch-norm-train.js';
 import { mulberry32, normalSampler } from '../../../src/ml/random.js';
 import { syntheticDataset } from '../helpers/synthetic.js';
+import { relativeError } from '../helpers/relative-error.js';
 
 await selectBackend({ forced: 'cpu' });
 await selectBackend({ forced: 'wasm' });
@@ -21,16 +22,6 @@ const webgpu: BackendChoice | undefined = await selectBackend({ forced: 'webgpu'
   return undefined;
 });
 
-/** ‖a − b‖ / ‖b‖: one number for a whole tensor, as the tolerances are stated. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / Math.max(norm, 1e-30));
-}
 
 function randomInputs(n: number, shape: readonly number[], seed: number): Float32Array {
   const normal = normalSampler(mulberry32(seed));

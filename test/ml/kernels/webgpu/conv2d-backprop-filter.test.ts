@@ -6,6 +6,7 @@ import { selectBackend, type BackendChoice } from '../../../../src/ml/backend/se
 import { mulberry32 } from '../../../../src/ml/random.js';
 import type { PlanOptions } from '../../../../src/ml/kernels/webgpu/conv2d-backprop-filter-plan.js';
 import { conv2DBackpropFilterWebgpu, conv2DBackpropFilterWebgpuConfig } from '../../../../src/ml/kernels/webgpu/conv2d-backprop-filter.js';
+import { relativeError } from '../../helpers/relative-error.js';
 
 await selectBackend({ forced: 'cpu' });
 // Without Mesa's EGL/GLES (scripts/test-setup.sh installs them) there is no adapter at all: skip, saying why.
@@ -54,16 +55,6 @@ const cases: Case[] = [
   { name: '256-thread workgroups (128 × 32 tiles)', n: 2, h: 6, w: 6, cin: 17, cout: 9, k: 3, stride: 2, pad: 'same', options: { threadsM: 32, threadsN: 8 } },
 ];
 
-/** ‖a − b‖ / ‖b‖: one number for a whole tensor, as the issue's tolerances are stated. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / Math.max(norm, 1e-30));
-}
 
 function hostData(c: Case, seed: number): { x: Float32Array; dy: Float32Array; dyShape: [number, number, number, number] } {
   const r = mulberry32(seed);
