@@ -6,6 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { batchNormKernelNames as names } from '../../models/batch-norm-train.js';
+import { ElementwiseProgram } from './elementwise-program.js';
 import { SumSplitsProgram } from './sum-splits-program.js';
 
 const CHANNEL_LANES = 64;
@@ -19,8 +20,6 @@ function chunking(rows: number): { rowsPerChunk: number; chunks: number } {
   return { rowsPerChunk, chunks: Math.max(1, Math.ceil(rows / rowsPerChunk)) };
 }
 
-/** The flat workgroup index, as tfjs may fold a long one-dimensional dispatch into two or three dimensions. */
-const flatGroup = 'i32(workgroupId.z * numWorkgroups.x * numWorkgroups.y + workgroupId.y * numWorkgroups.x + workgroupId.x)';
 
 /**
  * Per chunk of rows and per channel: Welford (mean, M2) of x ("moments"), or Σ dA and Σ dA·x̂ ("gradients", dA = dy
@@ -153,53 +152,30 @@ fn main(unused : i32) {
   }
 }
 
-/** Elementwise over [M, C], one thread an element: the forward's normalisation, or the backward's dx. */
-class ChannelElementwiseProgram implements WebGPUProgram {
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  size = true;
-  variableNames: string[];
-  uniforms = 'channels : i32, epsilon : f32, count : f32,';
-
-  constructor(
-    private readonly mode: 'normalise' | 'input-gradient',
-    private readonly relu: boolean,
-    shape: number[],
-  ) {
-    this.variableNames =
-      mode === 'normalise' ? ['xs', 'moments', 'gamma', 'beta'] : relu ? ['dys', 'xs', 'moments', 'gamma', 'sums', 'ys'] : ['dys', 'xs', 'moments', 'gamma', 'sums'];
-    this.outputShape = shape;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(shape.reduce((a, b) => a * b, 1) / THREADS), 1, 1];
-    this.shaderKey = `linpathBnElementwise_${mode}_${relu}`;
-  }
-
-  getUserCode(): string {
-    // The same arithmetic, in the same order, as the tfjs ops of src/ml/models/batch-norm-train.ts.
-    const body =
-      this.mode === 'normalise'
-        ? `let normalised = (xs[i] - moments[c]) * inv;
+/** Elementwise over [M, C]: the forward's normalisation, or the backward's dx. */
+function channelElementwise(mode: 'normalise' | 'input-gradient', relu: boolean, shape: number[]): ElementwiseProgram {
+  const variableNames =
+    mode === 'normalise' ? ['xs', 'moments', 'gamma', 'beta'] : relu ? ['dys', 'xs', 'moments', 'gamma', 'sums', 'ys'] : ['dys', 'xs', 'moments', 'gamma', 'sums'];
+  // The same arithmetic, in the same order, as the tfjs ops of src/ml/models/batch-norm-train.ts.
+  const body =
+    mode === 'normalise'
+      ? `let normalised = (xs[i] - moments[c]) * inv;
     let affine = normalised * gamma[c] + beta[c];
-    setOutputAtIndex(i, ${this.relu ? 'max(affine, 0.0)' : 'affine'});`
-        : `var g = dys[i];
-    ${this.relu ? 'if (ys[i] <= 0.0) { g = 0.0; }' : ''}
+    setOutputAtIndex(i, ${relu ? 'max(affine, 0.0)' : 'affine'});`
+      : `var g = dys[i];
+    ${relu ? 'if (ys[i] <= 0.0) { g = 0.0; }' : ''}
     let xHat = (xs[i] - moments[c]) * inv;
     let inner = (g - sums[c] / uniforms.count) - xHat * (sums[uniforms.channels + c] / uniforms.count);
     setOutputAtIndex(i, inner * (inv * gamma[c]));`;
-    return `
-fn main(unused : i32) {
-  let i = ${flatGroup} * ${THREADS} + i32(localId.x);
-  if (i < uniforms.size) {
-    let c = i % uniforms.channels;
+  return new ElementwiseProgram(
+    variableNames,
+    'channels : i32, epsilon : f32, count : f32,',
+    `let c = i % uniforms.channels;
     let inv = inverseSqrt(moments[uniforms.channels + c] + uniforms.epsilon);
-    ${body}
-  }
-}
-`;
-  }
+    ${body}`,
+    shape,
+    `linpathBnElementwise_${mode}_${relu}`,
+  );
 }
 
 type Inputs = Record<string, tf.TensorInfo>;
@@ -229,7 +205,7 @@ const normalise: tf.KernelConfig = {
   kernelFunc: ({ inputs, attrs, backend }) => {
     const { x, moments: m, gamma, beta } = inputs as Inputs;
     const { epsilon, relu } = attrs as unknown as { epsilon: number; relu: boolean };
-    const program = new ChannelElementwiseProgram('normalise', relu, x.shape);
+    const program = channelElementwise('normalise', relu, x.shape);
     return (backend as unknown as WebGPUBackend).runWebGPUProgram(program, [x, m, gamma, beta], 'float32', [i32(x.shape[1]), f32(epsilon), f32(x.shape[0])]);
   },
 };
@@ -265,7 +241,7 @@ const inputGradient: tf.KernelConfig = {
     const { dy, x, moments: m, gamma, sums, y } = inputs as Inputs;
     const { epsilon } = attrs as unknown as { epsilon: number };
     const relu = y !== undefined;
-    const program = new ChannelElementwiseProgram('input-gradient', relu, x.shape);
+    const program = channelElementwise('input-gradient', relu, x.shape);
     return (backend as unknown as WebGPUBackend).runWebGPUProgram(program, relu ? [dy, x, m, gamma, sums, y] : [dy, x, m, gamma, sums], 'float32', [
       i32(x.shape[1]),
       f32(epsilon),

@@ -1,45 +1,12 @@
 // The optimizer's elementwise updates as single webgpu dispatches: tfjs would spend two to four kernels on each, per parameter tensor.
 import type * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { sgdUpdateKernelNames as names } from '../../training/update-ops.js';
+import { ElementwiseProgram } from './elementwise-program.js';
 
-const THREADS = 256;
-
-/** out = f(inputs) elementwise over equally shaped float32 tensors; `expression` reads each input at `i`. */
-class ElementwiseProgram implements WebGPUProgram {
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  size = true;
-
-  constructor(
-    readonly variableNames: string[],
-    readonly uniforms: string,
-    private readonly expression: string,
-    shape: number[],
-    key: string,
-  ) {
-    this.outputShape = shape;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    const size = shape.reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.ceil(size / THREADS), 1, 1];
-    this.shaderKey = key;
-  }
-
-  getUserCode(): string {
-    return `
-fn main(unused : i32) {
-  // tfjs folds a long dispatch into two or three dimensions: number the workgroups as it does.
-  let group = i32(workgroupId.z * numWorkgroups.x * numWorkgroups.y + workgroupId.y * numWorkgroups.x + workgroupId.x);
-  let i = group * ${THREADS} + i32(localId.x);
-  if (i < uniforms.size) {
-    setOutputAtIndex(i, ${this.expression});
-  }
-}
-`;
-  }
+/** out[i] = `expression`, one dispatch over the whole tensor. */
+function assign(variableNames: string[], uniforms: string, expression: string, shape: number[], key: string): ElementwiseProgram {
+  return new ElementwiseProgram(variableNames, uniforms, `setOutputAtIndex(i, ${expression});`, shape, key);
 }
 
 type Inputs = Record<string, tf.TensorInfo>;
@@ -55,10 +22,10 @@ const direction: tf.KernelConfig = {
     const { momentum, weightDecay } = attrs as unknown as Attrs;
     const webgpu = backend as unknown as WebGPUBackend;
     if (v) {
-      const program = new ElementwiseProgram(['g', 'w', 'v'], 'momentum : f32, weightDecay : f32,', 'v[i] * uniforms.momentum + (g[i] + w[i] * uniforms.weightDecay)', g.shape, 'linpathSgdDirectionMomentum');
+      const program = assign(['g', 'w', 'v'], 'momentum : f32, weightDecay : f32,', 'v[i] * uniforms.momentum + (g[i] + w[i] * uniforms.weightDecay)', g.shape, 'linpathSgdDirectionMomentum');
       return webgpu.runWebGPUProgram(program, [g, w, v], 'float32', [f32(momentum), f32(weightDecay)]);
     }
-    const program = new ElementwiseProgram(['g', 'w'], 'weightDecay : f32,', 'g[i] + w[i] * uniforms.weightDecay', g.shape, 'linpathSgdDirection');
+    const program = assign(['g', 'w'], 'weightDecay : f32,', 'g[i] + w[i] * uniforms.weightDecay', g.shape, 'linpathSgdDirection');
     return webgpu.runWebGPUProgram(program, [g, w], 'float32', [f32(weightDecay)]);
   },
 };
@@ -69,7 +36,7 @@ const apply: tf.KernelConfig = {
   backendName: 'webgpu',
   kernelFunc: ({ inputs, attrs, backend }) => {
     const { w, d } = inputs as Inputs;
-    const program = new ElementwiseProgram(['w', 'd'], 'lr : f32,', 'w[i] - d[i] * uniforms.lr', w.shape, 'linpathSgdApply');
+    const program = assign(['w', 'd'], 'lr : f32,', 'w[i] - d[i] * uniforms.lr', w.shape, 'linpathSgdApply');
     return (backend as unknown as WebGPUBackend).runWebGPUProgram(program, [w, d], 'float32', [f32((attrs as unknown as Attrs).lr)]);
   },
 };
@@ -81,7 +48,7 @@ const movingAverage: tf.KernelConfig = {
   kernelFunc: ({ inputs, attrs, backend }) => {
     const { r, s } = inputs as Inputs;
     const { keep, scale, blend } = attrs as unknown as Attrs;
-    const program = new ElementwiseProgram(['r', 's'], 'keep : f32, scale : f32, blend : f32,', 'r[i] * uniforms.keep + (s[i] * uniforms.scale) * uniforms.blend', r.shape, 'linpathMovingAverage');
+    const program = assign(['r', 's'], 'keep : f32, scale : f32, blend : f32,', 'r[i] * uniforms.keep + (s[i] * uniforms.scale) * uniforms.blend', r.shape, 'linpathMovingAverage');
     return (backend as unknown as WebGPUBackend).runWebGPUProgram(program, [r, s], 'float32', [f32(keep), f32(scale), f32(blend)]);
   },
 };
