@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../src/ml/backend/select.js';
+import { webgpuForTests } from '../ml/helpers/webgpu.js';
 import { readSafetensors } from '../../src/ml/checkpoint/safetensors.js';
 import { writeMnistIdx } from '../ml/datasets/fixtures.js';
 import { relativeError } from '../ml/helpers/relative-error.js';
@@ -40,14 +40,9 @@ async function stage(name: 'train' | 'sweep', backend: string, args: string[], p
 const sweepParams = { points: 4, bn_mode: 'interpolate', train_loss: false };
 const losses = async (dir: string) => JSON.parse(await readFile(path.join(dir, 'sweep.json'), 'utf8')).rows.map((r: { test_loss: number }) => r.test_loss) as number[];
 
-// Without Mesa's EGL/GLES (scripts/test-setup.sh installs them) no adapter exists at all: skip, saying why.
-const unavailable = await selectBackend({ forced: 'webgpu' }).then(
-  () => undefined,
-  (error: Error) => error.message,
-);
-if (unavailable) console.warn(`webgpu stage tests skipped: ${unavailable}`);
+const webgpu = await webgpuForTests('webgpu stage tests');
 
-describe.skipIf(unavailable !== undefined)('stages on webgpu', () => {
+describe.skipIf(!webgpu)('stages on webgpu', () => {
   it('records the adapter, and writes checkpoints the wasm sweep reads as its own (and the other way round)', async () => {
     const info = path.join(work, 'info.json');
     const onGpu = path.join(work, 'train-webgpu');

@@ -1,7 +1,7 @@
 // The webgpu backend on Mesa llvmpipe (Dawn's OpenGL ES backend): every model's logits, gradients, SGD steps and a sweep agree with cpu/wasm.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { selectBackend, type BackendChoice } from '../../../src/ml/backend/select.js';
+import { selectBackend } from '../../../src/ml/backend/select.js';
 import { initialWeights, type HostWeights } from '../../../src/ml/models/init.js';
 import { buildModel } from '../../../src/ml/models/registry.js';
 import { forward, type ModelDef } from '../../../src/ml/models/spec.js';
@@ -13,14 +13,11 @@ import { batchNormTrain } from '../../../src/ml/models/batch-norm-train.js';
 import { mulberry32, normalSampler } from '../../../src/ml/random.js';
 import { syntheticDataset } from '../helpers/synthetic.js';
 import { relativeError } from '../helpers/relative-error.js';
+import { webgpuForTests } from '../helpers/webgpu.js';
 
 await selectBackend({ forced: 'cpu' });
 await selectBackend({ forced: 'wasm' });
-// Without Mesa's EGL/GLES (scripts/test-setup.sh installs them) there is no adapter at all: skip, saying why.
-const webgpu: BackendChoice | undefined = await selectBackend({ forced: 'webgpu' }).catch((error: Error) => {
-  console.warn(`webgpu tests skipped: ${error.message}`);
-  return undefined;
-});
+const webgpu = await webgpuForTests('webgpu tests');
 
 
 function randomInputs(n: number, shape: readonly number[], seed: number): Float32Array {

@@ -2,18 +2,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { describe, expect, it } from 'vitest';
-import { selectBackend, type BackendChoice } from '../../../../src/ml/backend/select.js';
+import { selectBackend } from '../../../../src/ml/backend/select.js';
 import { mulberry32 } from '../../../../src/ml/random.js';
 import type { PlanOptions } from '../../../../src/ml/kernels/webgpu/conv2d-backprop-filter-plan.js';
 import { conv2DBackpropFilterWebgpu, conv2DBackpropFilterWebgpuConfig } from '../../../../src/ml/kernels/webgpu/conv2d-backprop-filter.js';
 import { relativeError } from '../../helpers/relative-error.js';
+import { webgpuForTests } from '../../helpers/webgpu.js';
 
 await selectBackend({ forced: 'cpu' });
-// Without Mesa's EGL/GLES (scripts/test-setup.sh installs them) there is no adapter at all: skip, saying why.
-const webgpu: BackendChoice | undefined = await selectBackend({ forced: 'webgpu' }).catch((error: Error) => {
-  console.warn(`webgpu filter-gradient tests skipped: ${error.message}`);
-  return undefined;
-});
+const webgpu = await webgpuForTests('webgpu filter-gradient tests');
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
