@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SweepPoint } from '../../artifacts/sweep-output.js';
 import { ComputeError } from '../compute-error.js';
-import type { Split } from '../datasets/dataset.js';
+import type { Batch, Split } from '../datasets/dataset.js';
 import { batchSizeForBudget, defaultStemBudgetFloats } from '../models/batch-budget.js';
 import type { HostWeights } from '../models/init.js';
 import type { BnContext, FoldedConv, ModelDef, ReluLinearHead, Weights } from '../models/spec.js';
@@ -196,16 +196,26 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
   };
 
   /**
-   * Runs `visit` on the head's input for every (batch, point), batches outermost so each batch is uploaded once.
-   * With `useReluLinear`, interior points get the ReLU-linear layer's output `z` instead of the stem's.
+   * Runs `visit` on each of this shard's batches, uploaded once, with the stem's outputs at both ends when the stem is
+   * interpolated: f(θ(x)) = f(θ_t) + x·(f(θ_T) − f(θ_t)) then costs two passes per point, and both ends are the exact
+   * networks' outputs, not a rounding of them.
    */
-  const forEachBatchAndPoint = async (split: Split, useReluLinear: boolean, visit: (k: number, weights: Weights, input: HeadInput, labels: Int32Array) => Promise<void>) => {
+  const forEachBatch = async (split: Split, visit: (batch: Batch, input: tf.Tensor4D, ends: [tf.Tensor, tf.Tensor] | undefined) => Promise<void>) => {
     for (const { indices } of myBatches(split)) {
       const batch = await split.batch(indices);
       const input = tf.tensor4d(batch.x, [batch.n, h, w, c]);
-      // f(θ_t) and f(θ_T): f(θ(x)) = f(θ_t) + x·(f(θ_T) − f(θ_t)) then costs two passes per point, and both ends are the
-      // exact networks' outputs, not a rounding of them.
-      const ends = linearStem ? [model.stem(start, input), model.stem(end, input)] : undefined;
+      const ends: [tf.Tensor, tf.Tensor] | undefined = linearStem ? [model.stem(start, input), model.stem(end, input)] : undefined;
+      await visit(batch, input, ends);
+      tf.dispose([input, ...(ends ?? [])]);
+    }
+  };
+
+  /**
+   * Runs `visit` on the head's input for every (batch, point), batches outermost so each batch is uploaded once.
+   * With `useReluLinear`, interior points get the ReLU-linear layer's output `z` instead of the stem's.
+   */
+  const forEachBatchAndPoint = (split: Split, useReluLinear: boolean, visit: (k: number, weights: Weights, input: HeadInput, labels: Int32Array) => Promise<void>) =>
+    forEachBatch(split, async (batch, input, ends) => {
       const zs = useReluLinear && reluLinear && ends && interior.length > 0 ? layerAtPoints(reluLinear, ends, interior) : undefined;
       const delta = ends && !zs ? tf.sub(ends[1], ends[0]) : undefined; // the ReLU-linear path takes its own Δ
       for (let k = 0; k < xs.length; k++) {
@@ -224,9 +234,8 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
         releaseAt(weights);
         tick();
       }
-      tf.dispose([input, ...(ends ?? []), ...(delta ? [delta] : []), ...(zs?.values() ?? [])]);
-    }
-  };
+      tf.dispose([...(delta ? [delta] : []), ...(zs?.values() ?? [])]);
+    });
 
   try {
     if (bnMode === 'recompute' && hasBn) {
@@ -247,18 +256,16 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
     const evaluateSplit = async (split: Split): Promise<SplitScores> => {
       const batches: BatchScores[] = myBatches(split).map(({ batch }) => ({ batch, lossSums: xs.map(() => 0), correct: xs.map(() => 0) }));
       if (linearStem && options.stackPoints && model.pointStackedHead) {
-        for (const [at, { indices }] of myBatches(split).entries()) {
-          const batch = await split.batch(indices);
-          const input = tf.tensor4d(batch.x, [batch.n, h, w, c]);
-          const ends: [tf.Tensor, tf.Tensor] = [model.stem(start, input), model.stem(end, input)];
-          const scores = await scoreStackedPoints(model, start, end, ends, xs, batch.y, stackSize(batch.n, ends[0].size / batch.n, xs.length));
+        let at = 0;
+        await forEachBatch(split, async (batch, _input, ends) => {
+          const scores = await scoreStackedPoints(model, start, end, ends!, xs, batch.y, stackSize(batch.n, ends![0].size / batch.n, xs.length));
+          const slot = batches[at++];
           scores.forEach((score, k) => {
-            batches[at].lossSums[k] = score.lossSum;
-            batches[at].correct[k] = score.correct;
+            slot.lossSums[k] = score.lossSum;
+            slot.correct[k] = score.correct;
             tick();
           });
-          tf.dispose([input, ...ends]);
-        }
+        });
         return { count: split.count, batches };
       }
       let at = -1;
