@@ -4,11 +4,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { ComputeError } from '../compute-error.js';
 import { registerWasmKernels } from '../kernels/register.js';
-import { registerWebgpuKernels } from '../kernels/webgpu/register.js';
-import { findAdapter } from './webgpu/adapter.js';
-import { adapterLabel, type AdapterDescription } from './webgpu/adapter-info.js';
-import { placeOnLeasedGpu, systemPlacementProbe } from './webgpu/placement.js';
-import { registerWebgpuBackend } from './webgpu/register.js';
+import type { AdapterDescription } from './webgpu/adapter-info.js';
 
 export const backendNames = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -72,6 +68,14 @@ async function tryWasm(): Promise<BackendChoice> {
  * (Mesa llvmpipe through OpenGL ES) is taken when no GPU answers, which is how the tests run it.
  */
 async function tryWebgpu(forced: boolean, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<BackendChoice> {
+  // Loaded here: a stage on a CPU backend never needs the webgpu code.
+  const [{ placeOnLeasedGpu, systemPlacementProbe }, { findAdapter }, { adapterLabel }, { registerWebgpuBackend }, { registerWebgpuKernels }] = await Promise.all([
+    import('./webgpu/placement.js'),
+    import('./webgpu/adapter.js'),
+    import('./webgpu/adapter-info.js'),
+    import('./webgpu/register.js'),
+    import('../kernels/webgpu/register.js'),
+  ]);
   const placement = placeOnLeasedGpu(env, systemPlacementProbe(env));
   // The device-select layer reads these when Dawn creates its Vulkan instance: they must be in this process's environment.
   if (placement.kind === 'pinned') Object.assign(process.env, placement.env);
