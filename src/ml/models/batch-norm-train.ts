@@ -15,6 +15,32 @@ export const batchNormKernelNames = {
   inputGradient: 'LinpathBnInputGradient',
 } as const;
 
+/** Whether the current backend runs BN on its own kernels. */
+export function hasBatchNormKernels(): boolean {
+  return tf.getKernel(batchNormKernelNames.moments, tf.getBackend()) !== undefined;
+}
+
+function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number | boolean> = {}): tf.Tensor2D {
+  return tf.engine().runKernel(name, inputs as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+/** Row `index` of a [2, C] result of the BN kernels ([mean; variance] or [dβ; dγ]) as a [C] tensor. */
+function row(t: tf.Tensor2D, index: number): tf.Tensor1D {
+  return tf.reshape(tf.slice(t, [index, 0], [1, t.shape[1]]), [t.shape[1]]) as tf.Tensor1D;
+}
+
+/**
+ * The forward half on the backend's kernels: x flattened to [M, C], its batch moments [mean; biased variance], the
+ * normalised (+ReLU) output [M, C], and the moments as [C] tensors for reporting.
+ */
+export function normaliseOnKernels(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, relu: boolean) {
+  const channels = x.shape[x.rank - 1];
+  const flat = tf.reshape(x, [x.size / channels, channels]);
+  const moments = runKernel(batchNormKernelNames.moments, { x: flat });
+  const out = runKernel(batchNormKernelNames.normalise, { x: flat, moments, gamma, beta }, { epsilon, relu });
+  return { flat, moments, out, mean: () => row(moments, 0), variance: () => row(moments, 1) };
+}
+
 /** Column sums of a [M, C] matrix as [1, M]·[M, C]. */
 function columnSums(ones: tf.Tensor2D, m: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(ones, m);
@@ -35,7 +61,7 @@ export function batchNormTrain(
   report: (stats: BatchStats) => void,
   relu = false,
 ): tf.Tensor {
-  if (tf.getKernel(batchNormKernelNames.moments, tf.getBackend()) !== undefined) return batchNormTrainFused(x, gamma, beta, epsilon, report, relu);
+  if (hasBatchNormKernels()) return batchNormTrainFused(x, gamma, beta, epsilon, report, relu);
   const channels = x.shape[x.rank - 1];
   const m = x.size / channels;
   const forwardAndBackward = (input: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -83,14 +109,9 @@ export function batchNormTrain(
 function batchNormTrainFused(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, report: (stats: BatchStats) => void, relu: boolean): tf.Tensor {
   const channels = x.shape[x.rank - 1];
   const m = x.size / channels;
-  const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number | boolean> = {}) =>
-    tf.engine().runKernel(name, inputs as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
-  const row = (t: tf.Tensor2D, index: number) => tf.reshape(tf.slice(t, [index, 0], [1, channels]), [channels]) as tf.Tensor1D;
   const forwardAndBackward = (input: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-    const flat = tf.reshape(input, [m, channels]);
-    const moments = run(batchNormKernelNames.moments, { x: flat });
-    const out = run(batchNormKernelNames.normalise, { x: flat, moments, gamma: g, beta: b }, { epsilon, relu });
-    report({ mean: tf.keep(row(moments, 0)), variance: tf.keep(row(moments, 1)) });
+    const { flat, moments, out, mean, variance } = normaliseOnKernels(input, g, b, epsilon, relu);
+    report({ mean: tf.keep(mean()), variance: tf.keep(variance()) });
     save(relu ? [flat, moments, g, out] : [flat, moments, g]);
     return {
       value: tf.reshape(out, input.shape),
@@ -101,8 +122,8 @@ function batchNormTrainFused(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, ep
           const dyFlat = tf.reshape(dy as tf.Tensor, [m, channels]);
           // With ReLU the output masks the gradient (y > 0), as in batchNormTrain.
           const common: Record<string, tf.Tensor> = output ? { dy: dyFlat, x: xFlat, moments: savedMoments, y: output } : { dy: dyFlat, x: xFlat, moments: savedMoments };
-          const sums = run(batchNormKernelNames.gradientSums, common, { epsilon });
-          const dx = run(batchNormKernelNames.inputGradient, { ...common, gamma: gammaSaved, sums }, { epsilon });
+          const sums = runKernel(batchNormKernelNames.gradientSums, common, { epsilon });
+          const dx = runKernel(batchNormKernelNames.inputGradient, { ...common, gamma: gammaSaved, sums }, { epsilon });
           // As in batchNormTrain: nothing reads the incoming gradient after this.
           (dy as tf.Tensor).dispose();
           return [tf.reshape(dx, shape), row(sums, 1), row(sums, 0)];

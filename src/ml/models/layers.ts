@@ -1,6 +1,6 @@
 // Building blocks shared by the models, written to avoid wasm's slow paths (no transpose flags, no tile in BN gradients).
 import * as tf from '@tensorflow/tfjs';
-import { batchNormKernelNames, batchNormTrain } from './batch-norm-train.js';
+import { batchNormTrain, hasBatchNormKernels, normaliseOnKernels } from './batch-norm-train.js';
 import type { BnContext, FoldedConv, TensorSpec, Weights } from './spec.js';
 
 export const bnEpsilon = 1e-5; // PyTorch's default
@@ -104,14 +104,11 @@ export function globalAveragePool(x: tf.Tensor): tf.Tensor2D {
 function batchNormOnBatchStatistics(name: string, x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, bn: BnContext, relu: boolean): tf.Tensor {
   const channels = x.shape[3]!;
   const count = x.size / channels;
-  if (tf.getKernel(batchNormKernelNames.moments, tf.getBackend()) !== undefined) {
+  if (hasBatchNormKernels()) {
     // The backend's own BN kernels (webgpu): moments and normalisation in three dispatches instead of about ten.
-    const flat = tf.reshape(x, [count, channels]);
-    const moments = tf.engine().runKernel(batchNormKernelNames.moments, { x: flat }) as tf.Tensor2D;
-    const row = (index: number) => tf.reshape(tf.slice(moments, [index, 0], [1, channels]), [channels]) as tf.Tensor1D;
-    if (bn.observed) bn.observed.set(name, { mean: tf.keep(row(0)), variance: tf.keep(row(1)), count });
-    const attrs = { epsilon: bnEpsilon, relu } as unknown as tf.NamedAttrMap;
-    return tf.reshape(tf.engine().runKernel(batchNormKernelNames.normalise, { x: flat, moments, gamma, beta }, attrs) as tf.Tensor, x.shape);
+    const { out, mean, variance } = normaliseOnKernels(x, gamma, beta, bnEpsilon, relu);
+    if (bn.observed) bn.observed.set(name, { mean: tf.keep(mean()), variance: tf.keep(variance()), count });
+    return tf.reshape(out, x.shape);
   }
   // In a tidy: the centred and squared copies (and the packed copy of the latter that wasm's matMul caches) would
   // otherwise live as long as the caller's scope, in a sweep's statistics pass the whole head.
