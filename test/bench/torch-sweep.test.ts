@@ -1,13 +1,13 @@
 // The benchmark's two sides compute the same curve: torch_sweep.py and the sweep stage on the harness's synthetic checkpoints.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticTrain } from '../../bench/sweep/checkpoints.mjs';
-import { writeMnistIdx } from '../ml/datasets/fixtures.js';
+import { writeMnistDataset } from '../ml/datasets/fixtures.js';
 
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const hasTorch = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
@@ -19,8 +19,7 @@ let data: string;
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'linpath-torch-sweep-'));
   data = path.join(work, 'mnist');
-  await writeMnistIdx(data, 16, 64);
-  await writeFile(path.join(data, 'dataset.json'), JSON.stringify({ name: 'mnist', train: 16, test: 64, shape: [28, 28, 1], classes: 10, files: {} }));
+  await writeMnistDataset(data, 16, 64);
 });
 afterAll(async () => { await rm(work, { recursive: true, force: true }); });
 

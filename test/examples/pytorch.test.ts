@@ -11,7 +11,7 @@ import { readSidecar } from '../../src/artifacts/checkpoint-sidecar.js';
 import { readTrainRecord } from '../../src/artifacts/train-record.js';
 import { readCheckpoint } from '../../src/ml/checkpoint/files.js';
 import { buildModel } from '../../src/ml/models/registry.js';
-import { writeMnistIdx } from '../ml/datasets/fixtures.js';
+import { writeMnistDataset } from '../ml/datasets/fixtures.js';
 
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const hasTorch = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
@@ -22,8 +22,7 @@ let data: string;
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'linpath-pytorch-example-'));
   data = path.join(work, 'mnist');
-  await writeMnistIdx(data, 64, 40);
-  await writeFile(path.join(data, 'dataset.json'), JSON.stringify({ name: 'mnist', train: 64, test: 40, shape: [28, 28, 1], classes: 10, files: {} }));
+  await writeMnistDataset(data, 64, 40);
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });

@@ -6,18 +6,16 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSidecar } from '../../src/artifacts/checkpoint-sidecar.js';
-import { writeDatasetManifest } from '../../src/artifacts/dataset-manifest.js';
 import { readSweepRecord } from '../../src/artifacts/sweep-output.js';
 import { readTrainRecord } from '../../src/artifacts/train-record.js';
-import { writeMnistIdx } from '../ml/datasets/fixtures.js';
+import { writeMnistDataset } from '../ml/datasets/fixtures.js';
 
 let work: string;
 let data: string;
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'linpath-train-stage-'));
   data = path.join(work, 'mnist');
-  await writeMnistIdx(data, 160, 40);
-  await writeDatasetManifest(data, { name: 'mnist', train: 160, test: 40, shape: [28, 28, 1], classes: 10, files: {} });
+  await writeMnistDataset(data, 160, 40);
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });

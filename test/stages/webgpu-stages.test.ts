@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webgpuForTests } from '../ml/helpers/webgpu.js';
 import { readSafetensors } from '../../src/ml/checkpoint/safetensors.js';
-import { writeMnistIdx } from '../ml/datasets/fixtures.js';
+import { writeMnistDataset } from '../ml/datasets/fixtures.js';
 import { relativeError } from '../ml/helpers/relative-error.js';
 
 let work: string;
@@ -14,8 +14,7 @@ let data: string;
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'linpath-webgpu-stage-'));
   data = path.join(work, 'mnist');
-  await writeMnistIdx(data, 96, 40);
-  await writeFile(path.join(data, 'dataset.json'), JSON.stringify({ name: 'mnist', train: 96, test: 40, shape: [28, 28, 1], classes: 10, files: {} }));
+  await writeMnistDataset(data, 96, 40);
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });

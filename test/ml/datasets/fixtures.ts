@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
+import { writeDatasetManifest } from '../../../src/artifacts/dataset-manifest.js';
 import { encodeIdx } from '../../../src/ml/datasets/idx.js';
 import { CIFAR10_RECORD } from '../../../src/ml/datasets/cifar10.js';
 
@@ -31,6 +32,12 @@ export async function writeMnistIdx(dir: string, train: number, test: number): P
     written.push(`${prefix}-images-idx3-ubyte`, `${prefix}-labels-idx1-ubyte`);
   }
   return written;
+}
+
+/** A fetch-data style MNIST output: the IDX files and its dataset.json, as the train and sweep stages read them. */
+export async function writeMnistDataset(dir: string, train: number, test: number): Promise<void> {
+  await writeMnistIdx(dir, train, test);
+  await writeDatasetManifest(dir, { name: 'mnist', train, test, shape: [28, 28, 1], classes: 10, files: {} });
 }
 
 /** `count` CIFAR-10 binary records; record i has label (i + offset) % 10 and CHW pixels pixelByte(i + offset, p). */
