@@ -2,9 +2,9 @@
 import path from 'node:path';
 import { CacheStore } from './cache/store.js';
 import { FileHashes } from './fingerprint/file-hashes.js';
-import type { Pipeline } from './spec/load.js';
-import { loadPipelineMemoized } from './spec/memo.js';
-import type { Override } from './spec/overrides.js';
+import type { Pipeline } from './pipeline/load.js';
+import { loadPipelineMemoized } from './pipeline/memo.js';
+import type { Override } from './pipeline/overrides.js';
 
 export interface Project {
   pipeline: Pipeline;

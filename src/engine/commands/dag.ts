@@ -1,8 +1,8 @@
 // `pipeline dag`: the stage graph as text (fan-out groups folded into one line) or as Graphviz dot.
 import { cacheDirOf } from '../project.js';
-import type { Pipeline } from '../spec/load.js';
-import { loadPipelineMemoized } from '../spec/memo.js';
-import { parseOverride } from '../spec/overrides.js';
+import type { Pipeline } from '../pipeline/load.js';
+import { loadPipelineMemoized } from '../pipeline/memo.js';
+import { parseOverride } from '../pipeline/overrides.js';
 
 function textGraph(pipeline: Pipeline): string {
   const lines: string[] = [];

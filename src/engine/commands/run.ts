@@ -5,7 +5,7 @@ import { PipelineError } from '../errors.js';
 import { madeByRunner } from '../cache/run-dirs.js';
 import { removeTree } from '../cache/store.js';
 import { discoverGpus } from '../execution/gpus.js';
-import type { OrphanJob } from '../execution/slurm-executor.js';
+import type { OrphanJob } from '../executors/slurm-executor.js';
 import { reapDeadRuns } from '../execution/orphans.js';
 import { Scheduler, type RunSummary } from '../execution/scheduler.js';
 import { selectStages } from '../execution/selection.js';
@@ -13,7 +13,7 @@ import { rememberLockFile } from '../lock/known-locks.js';
 import { acquireRunLock } from '../lock/run-lock.js';
 import type { Renderer } from '../logging/events.js';
 import { openProjectFile } from '../project.js';
-import { parseOverride } from '../spec/overrides.js';
+import { parseOverride } from '../pipeline/overrides.js';
 
 export interface RunCommandOptions {
   file: string;
@@ -48,7 +48,7 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
   // nvidia-smi costs ~100 ms: ask it only when some stage could use a GPU.
   const gpus = needsGpus ? discoverGpus(options.gpus) : { ids: [], source: slurm ? 'Slurm places GPU stages' : 'no stage asks for a GPU' };
   const slurmDefaults = pipeline.executor;
-  const slurmModule = slurm ? await import('../execution/slurm-executor.js') : undefined;
+  const slurmModule = slurm ? await import('../executors/slurm-executor.js') : undefined;
   const stateFile = path.join(project.store.state, 'slurm-jobs.json');
   project.store.checkLayout();
   const lock = options.dryRun ? undefined : await acquireRunLock(project.runLockFile, `pipeline run ${options.stages.join(' ')}`.trim(), (options.waitSeconds ?? 0) * 1000);

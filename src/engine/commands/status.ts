@@ -4,7 +4,7 @@ import { selectStages } from '../execution/selection.js';
 import { readLock } from '../lock/lockfile.js';
 import type { Renderer, RunEvent } from '../logging/events.js';
 import { openProjectFile } from '../project.js';
-import { parseOverride } from '../spec/overrides.js';
+import { parseOverride } from '../pipeline/overrides.js';
 import { lastRun } from '../status/last-run.js';
 
 class StatusRenderer implements Renderer {

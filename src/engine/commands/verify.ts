@@ -11,8 +11,8 @@ import { selectStages } from '../execution/selection.js';
 import { readLock, type LockedStage } from '../lock/lockfile.js';
 import type { Renderer } from '../logging/events.js';
 import { openProjectFile, type Project } from '../project.js';
-import { parseOverride } from '../spec/overrides.js';
-import type { StageDefinition } from '../spec/stage.js';
+import { parseOverride } from '../pipeline/overrides.js';
+import type { StageDefinition } from '../pipeline/stage.js';
 
 export interface VerifyOptions {
   file: string;

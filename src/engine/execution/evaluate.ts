@@ -4,8 +4,8 @@ import { flattenParams, keyOf, type FingerprintRecord } from '../fingerprint/fin
 import type { Entry } from '../cache/store.js';
 import type { LockedStage } from '../lock/lockfile.js';
 import type { Project } from '../project.js';
-import type { StageDefinition } from '../spec/stage.js';
-import type { StageInput } from '../spec/graph.js';
+import type { StageDefinition } from '../pipeline/stage.js';
+import type { StageInput } from '../pipeline/graph.js';
 import { explainChange } from '../status/explain.js';
 
 export type Decision =

@@ -1,5 +1,5 @@
 // Leases CPU slots and distinct GPU ids to stages, and takes them back when a stage ends.
-import type { Resources } from '../spec/stage.js';
+import type { Resources } from '../pipeline/stage.js';
 
 export interface Lease {
   cpus: number;

@@ -7,7 +7,7 @@ import type { FileHashes } from '../fingerprint/file-hashes.js';
 import { sha256File } from '../fingerprint/hash-file.js';
 import type { Project } from '../project.js';
 import { ProjectPaths, realPathOf, within } from '../real-paths.js';
-import { locate } from '../spec/yaml-source.js';
+import { locate } from '../pipeline/yaml-source.js';
 
 /** The bytes read from a cache entry while publishing differ from its manifest: the entry is damaged. */
 export class DamagedWhilePublishing extends Error {}

@@ -1,6 +1,6 @@
 // Which stages a command acts on: the named ones (a group names all its members), their upstream, optionally their downstream.
 import { PipelineError } from '../errors.js';
-import type { Pipeline } from '../spec/load.js';
+import type { Pipeline } from '../pipeline/load.js';
 
 export interface Selection {
   /** Every stage the run looks at, in topological order. */

@@ -1,7 +1,7 @@
 // Runs one stage as a Slurm job behind the same shape as a local process: an `exit` promise and a `kill`.
 import os from 'node:os';
 import { CACHE_NOT_VISIBLE_EXIT } from './batch-script.js';
-import type { SlurmClient } from './index.js';
+import type { SlurmClient } from './client.js';
 import type { JobState, JobStatus, SlurmJob } from './types.js';
 
 export interface SlurmStageExit {

@@ -1,7 +1,7 @@
 // Runs one stage command through the shell in its own process group, which ends with the shell; its output goes to one log file.
 import fs from 'node:fs';
 import type { Options } from 'execa';
-import { forgetStageGroup, recordStageGroup } from './orphans.js';
+import { forgetStageGroup, recordStageGroup } from '../execution/orphans.js';
 
 export interface StageCommand {
   command: string;

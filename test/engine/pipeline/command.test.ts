@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderCommand, resolveCommand } from '../../../src/engine/spec/command.js';
-import { contextAfter, quoteFor } from '../../../src/engine/spec/shell-words.js';
+import { renderCommand, resolveCommand } from '../../../src/engine/pipeline/command.js';
+import { contextAfter, quoteFor } from '../../../src/engine/pipeline/shell-words.js';
 
 const scope = { params: { dir: 'data dir', tricky: '${out}', dollar: '$', brace: '{out}', map: { a: 1 } } };
 const values = { out: '/p q/out', scratch: '/s', inputs: { a: "/it's" } };

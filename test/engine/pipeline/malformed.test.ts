@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli.js';
-import { maxNameLength } from '../../../src/engine/spec/names.js';
+import { maxNameLength } from '../../../src/engine/pipeline/names.js';
 import { Project, type CliResult } from '../rig.js';
 
 interface Case {

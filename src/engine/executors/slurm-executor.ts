@@ -1,10 +1,10 @@
 // Runs stages as Slurm jobs through the Slurm client; loaded only by runs that ask for --executor slurm.
 import fs from 'node:fs';
 import path from 'node:path';
-import { attachSlurmStage, findLiveJobs, SlurmClient, startSlurmStage, type RunningSlurmStage } from '../executors/slurm/index.js';
+import { attachSlurmStage, findLiveJobs, SlurmClient, startSlurmStage, type RunningSlurmStage } from './slurm/index.js';
 import { safeName, type CacheStore } from '../cache/store.js';
 import type { Adopted, Executor, ExecutorRequest } from './executor.js';
-import { runOwnerAlive } from './orphans.js';
+import { runOwnerAlive } from '../execution/orphans.js';
 import type { RunningStage } from './local.js';
 
 export interface SlurmSettings {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SpecError } from '../../../src/engine/errors.js';
-import { loadPipeline } from '../../../src/engine/spec/load.js';
+import { loadPipeline } from '../../../src/engine/pipeline/load.js';
 import { Project } from '../rig.js';
 
 let project: Project;
