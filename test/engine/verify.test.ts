@@ -84,4 +84,31 @@ describe('pipeline verify', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('pipeline.lock has no record of data, measure: run `pipeline run` and commit the lock before verifying');
   });
+
+  it('--backend reruns on another backend with the lock\'s keys, so upstream results are reused and tolerances decide', async () => {
+    // The stage computes a slightly different loss on a backend other than the default, as real backends do.
+    project.pipeline(`stages:
+  data:
+    cmd: ${project.stage('--write data.txt=abc')}
+  measure:
+    cmd: 'b=$PIPELINE_BACKEND; [ -n "$b" ] || b=wasm; echo "{\\"backend\\": \\"$b\\"}" > $PIPELINE_INFO; if [ $b = wasm ]; then l=0.5; else l=0.5004; fi; echo "{\\"loss\\": $l}" > \${out}/metrics.json'
+    needs: [data]
+    metrics: [metrics.json]
+    verify: { rtol: 0.001 }
+`);
+    expect((await project.run(['run'])).code).toBe(0);
+    const lock = project.read('pipeline.lock');
+    project.takeStarted();
+    const across = await project.run(['verify', 'measure', '--backend', 'webgpu']);
+    expect(across.stdout).toContain('verify: 1 stage(s) rerun (on webgpu; locked on wasm), all within tolerance of pipeline.lock');
+    expect(across.code).toBe(0);
+    expect(project.takeStarted()).toEqual([]); // data came from the cache: its key did not change
+    const strict = await project.run(['verify', 'measure', '--backend', 'webgpu', '--rtol', '0.0001']);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('verify: 1 difference(s) from pipeline.lock (on webgpu; locked on wasm)');
+    expect(strict.stdout).toMatch(/measure\s+loss\s+0\.5\s+0\.5004\s/);
+    const same = await project.run(['verify', 'measure']);
+    expect(same.stdout).toContain('verify: 1 stage(s) rerun (on wasm), all within tolerance');
+    expect(project.read('pipeline.lock')).toBe(lock);
+  });
 });

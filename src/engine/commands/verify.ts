@@ -8,7 +8,7 @@ import { FileHashes } from '../fingerprint/file-hashes.js';
 import { discoverGpus } from '../execution/gpus.js';
 import { Scheduler } from '../execution/scheduler.js';
 import { selectStages } from '../execution/selection.js';
-import { readLock, type LockedStage } from '../lock/lockfile.js';
+import { readLock, type LockedStage, type LockFile } from '../lock/lockfile.js';
 import type { Renderer } from '../logging/events.js';
 import { openProjectFile, type Project } from '../project.js';
 import { parseOverride } from '../pipeline/overrides.js';
@@ -23,6 +23,11 @@ export interface VerifyOptions {
   gpus?: string;
   /** --set PATH=VALUE, as for run. */
   set?: string[];
+  /**
+   * Rerun the named stages on this backend (PIPELINE_BACKEND in their environment) while keys stay those of the
+   * lock: upstream results are reused and the comparison is across backends, within the same tolerances.
+   */
+  backend?: string;
 }
 
 export interface Mismatch {
@@ -59,6 +64,15 @@ function compare(stage: StageDefinition, locked: LockedStage, now: LockedStage, 
     }
   }
   return found;
+}
+
+/** " (on webgpu; locked on wasm)": which backends the comparison spans, from each side's recorded info. */
+function backendsCompared(stages: readonly string[], locked: LockFile, rerun: LockFile): string {
+  const backends = (lock: LockFile) => [...new Set(stages.map((name) => lock.stages[name]?.info?.backend).filter((value) => value !== undefined).map(String))].sort().join(', ');
+  const now = backends(rerun);
+  const before = backends(locked);
+  if (!now) return '';
+  return now === before ? ` (on ${now})` : ` (on ${now}; locked on ${before || 'an unrecorded backend'})`;
 }
 
 export function formatTable(rows: Mismatch[]): string {
@@ -102,7 +116,7 @@ export async function verifyCommand(options: VerifyOptions, renderer: Renderer, 
     const scheduler = new Scheduler(
       scratch,
       selection,
-      { force: true, dryRun: false, keepGoing: true, jobs: options.jobs ?? Math.max(1, os.availableParallelism()), gpus: gpus.ids, gpuSource: gpus.source, pruneLock: false, publish: false },
+      { force: true, dryRun: false, keepGoing: true, jobs: options.jobs ?? Math.max(1, os.availableParallelism()), gpus: gpus.ids, gpuSource: gpus.source, pruneLock: false, publish: false, commandEnv: options.backend ? { PIPELINE_BACKEND: options.backend } : undefined },
       renderer,
     );
     const summary = await scheduler.run();
@@ -119,10 +133,10 @@ export async function verifyCommand(options: VerifyOptions, renderer: Renderer, 
     }
     for (const name of summary.failed) mismatches.push({ stage: name, what: '(stage failed)', locked: '', now: '', difference: 'see its log above' });
     if (mismatches.length > 0) {
-      write(`verify: ${mismatches.length} difference(s) from ${path.basename(project.lockFile)}\n${formatTable(mismatches)}\n`);
+      write(`verify: ${mismatches.length} difference(s) from ${path.basename(project.lockFile)}${backendsCompared(summary.ran, lock, rerun)}\n${formatTable(mismatches)}\n`);
       return ExitCode.stageFailed;
     }
-    write(`verify: ${summary.ran.length} stage(s) rerun, all within tolerance of ${path.basename(project.lockFile)}\n`);
+    write(`verify: ${summary.ran.length} stage(s) rerun${backendsCompared(summary.ran, lock, rerun)}, all within tolerance of ${path.basename(project.lockFile)}\n`);
     return ExitCode.ok;
   } finally {
     removeTree(dir);

@@ -33,6 +33,8 @@ export interface RunOptions {
   publish?: boolean;
   /** Where commands run (default: here). Receives this run's id, which tags its Slurm jobs. */
   executor?: (runId: string) => Executor;
+  /** Extra environment for every command, outside the keys (`verify --backend`: the same stages, computed elsewhere). */
+  commandEnv?: Record<string, string>;
 }
 
 export interface RunSummary {
@@ -186,6 +188,7 @@ export class Scheduler {
       runId: this.runId,
       runDir: this.runDir ?? '',
       executor: this.executor,
+      commandEnv: this.options.commandEnv ?? {},
       track: (running) => {
         this.running.add(running);
         return () => this.running.delete(running);

@@ -35,6 +35,8 @@ export interface RunContext {
   runId: string;
   runDir: string;
   executor: Executor;
+  /** Added to every command's environment, not part of its key (see RunOptions.commandEnv). */
+  commandEnv: Record<string, string>;
   /** Lets the scheduler kill the process on Ctrl-C. */
   track(running: RunningStage): () => void;
   /** Re-reads an input entry's bytes against its manifest (once per run); returns what is damaged. */
@@ -143,6 +145,7 @@ export async function runStage(context: RunContext, job: StageJob, hooks: StageH
   }
   const env: Record<string, string> = {
     ...stage.env,
+    ...context.commandEnv,
     PIPELINE_OUT: staging.out,
     PIPELINE_PARAMS: staging.params,
     PIPELINE_INFO: staging.info,
