@@ -19,8 +19,9 @@ await build({
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
-  // write-file-atomic reads __filename, which a bundled ES module does not have.
-  external: ['execa', 'listr2', 'yaml', 'ajv', 'write-file-atomic'],
+  // write-file-atomic reads __filename, which a bundled ES module does not have; esbuild (following a stage
+  // program's imports) finds its native binary from its own package directory.
+  external: ['execa', 'listr2', 'yaml', 'ajv', 'write-file-atomic', 'esbuild'],
   // Bundled CommonJS packages (write-file-atomic) call require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });

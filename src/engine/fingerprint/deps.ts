@@ -1,17 +1,29 @@
-// Expands a stage's deps (files, directories, globs) into the sorted list of files they name, all inside the project.
+// Expands a stage's deps (files, directories, globs) and its program's imports into the sorted list of files they
+// name, all inside the project.
 import fs from 'node:fs';
 import path from 'node:path';
 import { globSync } from 'tinyglobby';
 import { ProjectPaths } from '../real-paths.js';
+import { ImportsUnfollowable } from './follow-imports.js';
+import type { ProgramImports } from './program-imports.js';
 
+/** `index` is the dep's place in the stage's deps, or 'program' for the stage's program. */
 export class MissingDep extends Error {
-  constructor(readonly index: number, readonly pattern: string, detail: string) {
-    super(`"${pattern}" ${detail}`);
+  constructor(readonly index: number | 'program', readonly pattern: string, detail: string, options: { cause?: unknown } = {}) {
+    super(`${index === 'program' ? 'program' : 'dep'} "${pattern}" ${detail}`, options);
+  }
+
+  /** Where it was written, below the stage's body in pipeline.yaml. */
+  get at(): (string | number)[] {
+    return this.index === 'program' ? ['program'] : ['deps', this.index];
   }
 }
 
 /** A dep that leads outside the project through a symlink (the text of the path stays inside). */
 export class DepEscapes extends MissingDep {}
+
+/** A program whose imports cannot be followed (a syntax error, an import of a missing file). */
+export class ProgramUnfollowable extends MissingDep {}
 
 const globCharacters = /[*?[\]{}!]/;
 
@@ -20,11 +32,11 @@ export class DepResolver {
   private readonly cache = new Map<string, string[]>();
   private readonly paths: ProjectPaths;
 
-  constructor(private readonly root: string) {
+  constructor(private readonly root: string, private readonly imports?: ProgramImports) {
     this.paths = new ProjectPaths(root);
   }
 
-  private inside(full: string, index: number, pattern: string): void {
+  private inside(full: string, index: number | 'program', pattern: string): void {
     const real = this.paths.escape(full);
     if (real === undefined) return;
     const through = path.relative(this.root, full);
@@ -83,9 +95,30 @@ export class DepResolver {
     return normalized;
   }
 
-  /** Project-relative paths, sorted and without duplicates. */
-  files(patterns: readonly string[]): string[] {
+  /** The program's entry and every project file it imports, once per run for all stages that run it. */
+  private programFiles(program: string): string[] {
+    const cached = this.cache.get(`program:${program}`);
+    if (cached) return cached;
+    const full = path.resolve(this.root, program);
+    if (!fs.existsSync(full) || !fs.statSync(full).isFile()) throw new MissingDep('program', program, 'does not exist');
+    this.inside(full, 'program', program);
+    if (!this.imports) throw new Error('DepResolver: a stage has a program but no ProgramImports was given');
+    let files: string[];
+    try {
+      files = this.imports.files(path.relative(this.root, full).split(path.sep).join('/'));
+    } catch (error) {
+      if (!(error instanceof ImportsUnfollowable)) throw error;
+      throw new ProgramUnfollowable('program', program, `has imports that cannot be followed: ${error.message}`, { cause: error });
+    }
+    for (const file of files) this.inside(path.resolve(this.root, file), 'program', program);
+    this.cache.set(`program:${program}`, files);
+    return files;
+  }
+
+  /** Project-relative paths, sorted and without duplicates: the deps, and the program's imports when it has one. */
+  files(patterns: readonly string[], program?: string): string[] {
     const all = new Set<string>();
+    if (program !== undefined) for (const file of this.programFiles(program)) all.add(file);
     patterns.forEach((pattern, index) => {
       for (const file of this.expand(pattern, index)) all.add(file);
     });

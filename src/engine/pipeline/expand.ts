@@ -109,6 +109,7 @@ export function expandStages(source: YamlSource): StageDefinition[] {
       cmd: command.text,
       command: command.parts,
       deps: field<unknown[]>('deps', []).flat().map(String),
+      program: field<string | undefined>('program', undefined),
       params: stageParams as Record<string, unknown>,
       needs: normalizeNeeds(needs),
       resources: { gpu: 0, cpu: 1, ...field<object>('resources', {}) },

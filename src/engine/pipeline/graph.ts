@@ -3,6 +3,7 @@ import path from 'node:path';
 import { SpecError } from '../errors.js';
 import type { StageDefinition } from './stage.js';
 import { commandReferences } from './command.js';
+import { isProgramFile, programExtensions } from './program-file.js';
 import { locate, type YamlSource } from './yaml-source.js';
 
 /** One `needs` entry: the input name the command sees, and the stage(s) behind it. */
@@ -100,6 +101,15 @@ function checkStage(
     }
     if (reference === 'scratch' && !stage.resumable) {
       throw new SpecError('spec-template', at(stage, 'cmd'), '${scratch} exists only for stages with resumable: true');
+    }
+  }
+  if (stage.program !== undefined) {
+    if (!insideRoot(root, stage.program)) {
+      throw new SpecError('spec-path-escapes-root', at(stage, 'program'), `program "${stage.program}" is outside the project (${root}); it must live inside it`);
+    }
+    if (!isProgramFile(stage.program)) {
+      const kinds = programExtensions.join(', ');
+      throw new SpecError('spec-schema', at(stage, 'program'), `program "${stage.program}" is not a JavaScript or TypeScript file (${kinds}): only their imports can be followed; list another kind of program under deps`);
     }
   }
   stage.deps.forEach((dep, index) => {

