@@ -2,6 +2,7 @@
 import type { Document, LineCounter, Node } from 'yaml';
 import { yamlModule } from '../lazy.js';
 import { SpecError, type SourceLocation } from '../errors.js';
+import { firstDuplicateKey } from './duplicate-keys.js';
 
 export interface YamlSource {
   file: string;
@@ -18,8 +19,14 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   const lines = new LineCounter();
   // logLevel 'error': what `yaml` would print as a warning (an unknown tag, a list as a map key) is refused
   // by checkPlainValues with a located message instead.
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
+  // uniqueKeys: false, and firstDuplicateKey instead: yaml's check is quadratic in the keys of a map.
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
+  const duplicate = firstDuplicateKey(document);
   const problem = document.errors[0];
+  if (duplicate !== undefined && (!problem || duplicate < problem.pos[0])) {
+    const { line, col } = lines.linePos(duplicate);
+    throw new SpecError('spec-syntax', { file, line, column: col, path: [] }, 'YAML syntax error: Map keys must be unique');
+  }
   if (problem) {
     const [start] = problem.pos;
     const { line, col } = lines.linePos(start);
