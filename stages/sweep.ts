@@ -1,10 +1,14 @@
-// Stage program: evaluates the straight line from one checkpoint θ_t to the final weights θ_T (sweep.csv and sweep.json: src/artifacts/sweep-output.ts).
+// Stage program: evaluates the straight line between two checkpoints (sweep.csv and sweep.json: src/artifacts/sweep-output.ts):
+// by default from one checkpoint θ_t to the same run's final weights θ_T, or, with --end, to another run's final weights
+// (the two children of the instability analysis).
 //
 //   node --import tsx stages/sweep.ts --train DIR --data DIR --iteration N --out DIR
-//        [--points 100] [--bn-mode interpolate|recompute|endpoint] [--train-loss] [--batch-size N] [--workers N]
+//        [--end DIR] [--points 100] [--bn-mode interpolate|recompute|endpoint] [--train-loss] [--batch-size N] [--workers N]
 //        [--backend NAME] [--params FILE]
 //
-// --train is the train stage's output (train.json names the setting, model and final iteration). Params ($PIPELINE_PARAMS)
+// --train is the train stage's output (train.json names the setting, model and final iteration); x = 0 is its checkpoint
+// --iteration. x = 1 is the final checkpoint of --end (a train stage output of the same setting and model), default --train.
+// A sweep with --end records both runs (seed, iteration, branch point) in sweep.json's endpoints. Params ($PIPELINE_PARAMS)
 // may set points, bn_mode, train_loss, batch_size and workers; a flag wins over a param. --workers: threads, each with its
 // own tfjs (wasm is single-threaded in Node), sharing the test examples (the points, under bn_mode recompute); default 1
 // under the runner ($PIPELINE_STAGE set: it runs sweeps side by side already, and each worker pays ~1 s to load data),
@@ -19,7 +23,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { ArtifactError } from '../src/artifacts/errors.js';
 import { writeMetrics } from '../src/artifacts/metrics.js';
-import { writeSweepOutput } from '../src/artifacts/sweep-output.js';
+import { writeSweepOutput, type SweepEndpointInfo } from '../src/artifacts/sweep-output.js';
 import { readTrainRecord, type TrainRecord } from '../src/artifacts/train-record.js';
 import { bnModes } from '../src/ml/interpolation/path-weights.js';
 import { parseSweepSettings } from '../src/ml/interpolation/sweep-settings.js';
@@ -36,6 +40,7 @@ interface Options {
   data: string;
   iteration: string;
   out: string;
+  end?: string;
   points?: string;
   bnMode?: string;
   trainLoss?: boolean;
@@ -46,11 +51,12 @@ interface Options {
 }
 
 const program = new Command('sweep')
-  .description('Test loss and error at evenly spaced points from checkpoint --iteration to the final weights.')
+  .description('Test loss and error at evenly spaced points from checkpoint --iteration to the final weights (of --train, or of --end).')
   .requiredOption('--train <dir>', 'the train stage output (checkpoints/ and train.json)')
   .requiredOption('--data <dir>', 'dataset directory (the fetch-data stage output)')
   .requiredOption('--iteration <n>', 'checkpoint iteration t to start from')
   .requiredOption('--out <dir>', 'output directory (the stage ${out})')
+  .option('--end <dir>', 'the run whose final weights are x = 1 (a train stage output of the same setting; default --train)')
   .option('--points <n>', 'number of x values in linspace(0, 1), both ends included (default: params.points or 100)')
   .option('--bn-mode <mode>', `BatchNorm statistics: ${bnModes.join(' | ')} (default: params.bn_mode or interpolate)`)
   .option('--train-loss', 'also compute the training-set loss (default: params.train_loss or off)')
@@ -60,14 +66,19 @@ const program = new Command('sweep')
   .option('--params <file>', 'params JSON (default $PIPELINE_PARAMS)')
   .exitOverride();
 
-/** --train names a folder: one without a readable train.json is a usage error (exit 2), as a wrong flag is. */
-async function readTrainFlag(dir: string): Promise<TrainRecord> {
+/** --train and --end name folders: one without a readable train.json is a usage error (exit 2), as a wrong flag is. */
+async function readTrainFlag(flag: string, dir: string): Promise<TrainRecord> {
   try {
     return await readTrainRecord(dir);
   } catch (error) {
-    if (error instanceof ArtifactError) throw new UsageError(`--train ${dir}: ${error.message}`, { cause: error });
+    if (error instanceof ArtifactError) throw new UsageError(`${flag} ${dir}: ${error.message}`, { cause: error });
     throw error;
   }
+}
+
+/** What sweep.json says of an end that is not the start run's own final checkpoint. */
+function endpointInfo(run: TrainRecord, iteration: number): SweepEndpointInfo {
+  return { seed: run.seed, iteration, ...(run.branched_from ? { branched_from: run.branched_from } : {}) };
 }
 
 async function main(): Promise<void> {
@@ -77,9 +88,14 @@ async function main(): Promise<void> {
   const iteration = Number.isInteger(Number(options.iteration)) && Number(options.iteration) >= 0 ? Number(options.iteration) : NaN;
   if (Number.isNaN(iteration)) throw new UsageError(`--iteration ${options.iteration}: expected a non-negative integer`);
   const { points, bnMode, trainLoss, batchSize, workers: requestedWorkers } = parseSweepSettings(params, options);
-  const summary = await readTrainFlag(options.train);
+  const summary = await readTrainFlag('--train', options.train);
   if (!summary.iterations.includes(iteration)) {
     throw new UsageError(`--iteration ${iteration}: ${options.train} has checkpoints at ${summary.iterations.join(', ')}`);
+  }
+  const endDir = options.end ?? options.train;
+  const endRun = options.end === undefined ? summary : await readTrainFlag('--end', options.end);
+  if (endRun.setting !== summary.setting || endRun.model !== summary.model) {
+    throw new UsageError(`--end ${endDir}: holds ${endRun.setting} (${endRun.model}), --train ${summary.setting} (${summary.model}); a line needs two weights of one model`);
   }
   const setting = summary.setting;
   const backend = await startBackend('sweep', options.backend);
@@ -89,10 +105,9 @@ async function main(): Promise<void> {
   const job: SweepJob = {
     backend: backend.backend,
     dataDir: options.data,
-    checkpointDir: join(options.train, 'checkpoints'),
     model: summary.model,
-    iteration,
-    finalIteration: summary.final_iteration,
+    start: { checkpointDir: join(options.train, 'checkpoints'), iteration },
+    end: { checkpointDir: join(endDir, 'checkpoints'), iteration: endRun.final_iteration },
     points,
     bnMode,
     trainLoss,
@@ -105,16 +120,17 @@ async function main(): Promise<void> {
   await writeSweepOutput(options.out, {
     setting,
     iteration,
-    final_iteration: summary.final_iteration,
+    final_iteration: endRun.final_iteration,
     points,
     bn_mode: bnMode,
     backend: backend.backend,
     rows,
+    ...(options.end === undefined ? {} : { endpoints: { start: endpointInfo(summary, iteration), end: endpointInfo(endRun, endRun.final_iteration) } }),
   });
   // What `pipeline verify` compares with the lock (metrics: [metrics.json] in pipeline.yaml).
   await writeMetrics(options.out, summarizeCurve(rows));
   console.log(
-    `sweep: ${setting} it${iteration} → it${summary.final_iteration}: ${points} points in ${seconds.toFixed(2)} s ` +
+    `sweep: ${setting} it${iteration} → ${options.end === undefined ? '' : `${endDir} `}it${endRun.final_iteration}: ${points} points in ${seconds.toFixed(2)} s ` +
       `(${(points / seconds).toFixed(1)} points/s, ${workers} worker${workers > 1 ? 's' : ''}), loss ${rows[0].test_loss.toFixed(4)} → ${rows.at(-1)!.test_loss.toFixed(4)}, peak RSS ${peakRssMb()} MB`,
   );
 }

@@ -15,6 +15,12 @@
 //   seed           initialisation, data order and augmentation all derive from it
 //   checkpoints    iterations to save, 0 and the final iteration included (the sweep fan-out is planned from them)
 // With $PIPELINE_SCRATCH set, checkpoints and resume state are kept there; a rerun after a crash continues from the last checkpoint.
+//
+// A child for the instability analysis (Frankle et al. 2020):
+//   … --parent DIR --branch-iteration t --seed S
+// starts from the parent train output's checkpoint θ_t (the recipe must be the parent's) and trains to the recipe's end with
+// data order and augmentation from seed S; the schedule continues from t. It writes only the final checkpoint, and train.json
+// records branched_from. With S = the parent's seed and momentum 0 the child's final weights are the parent's, byte for byte.
 import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -23,6 +29,7 @@ import { writeTrainRecord } from '../src/artifacts/train-record.js';
 import { openDataset } from '../src/ml/datasets/dataset.js';
 import { buildModel } from '../src/ml/models/registry.js';
 import { parseRecipe, type Recipe } from '../src/ml/training/recipe.js';
+import { branchStart, type BranchStart } from './support/branch-start.js';
 import { train } from '../src/ml/training/train.js';
 import { peakRssMb, readParams, startBackend } from './support/compute-stage.js';
 import { stageEnv } from './support/stage-env.js';
@@ -34,6 +41,9 @@ interface Options {
   out: string;
   backend?: string;
   params?: string;
+  parent?: string;
+  branchIteration?: string;
+  seed?: string;
 }
 
 const program = new Command('train')
@@ -43,7 +53,16 @@ const program = new Command('train')
   .requiredOption('--out <dir>', 'output directory (the stage ${out})')
   .option('--backend <name>', 'force a backend: tensorflow-gpu, webgpu, tensorflow, wasm, cpu (default $PIPELINE_BACKEND or the best available)')
   .option('--params <file>', 'params JSON (default $PIPELINE_PARAMS)')
+  .option('--parent <dir>', 'train a child: the parent train stage output whose checkpoint it starts from (needs --branch-iteration and --seed)')
+  .option('--branch-iteration <t>', 'the parent checkpoint iteration the child starts from')
+  .option('--seed <n>', "the child's data-order and augmentation seed (replaces recipe.seed)")
   .exitOverride();
+
+function nonNegativeInteger(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} ${value ?? '(missing)'}: expected a non-negative integer`);
+  return n;
+}
 
 
 async function main(): Promise<void> {
@@ -57,9 +76,19 @@ async function main(): Promise<void> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  const branching = options.parent !== undefined || options.branchIteration !== undefined || options.seed !== undefined;
+  if (branching && (options.parent === undefined || options.branchIteration === undefined || options.seed === undefined)) {
+    throw new UsageError('a child needs all of --parent, --branch-iteration and --seed');
+  }
   const backend = await startBackend('train', options.backend);
   const data = await openDataset(options.data);
   const model = buildModel(recipe.model, data.train.shape, data.train.classes);
+  const parentSeed = recipe.seed;
+  let branch: BranchStart | undefined;
+  if (branching) {
+    branch = await branchStart(options.parent!, nonNegativeInteger('--branch-iteration', options.branchIteration), options.setting, recipe, model, data.train.count);
+    recipe = { ...recipe, seed: nonNegativeInteger('--seed', options.seed), checkpoints: [branch.finalIteration] };
+  }
 
   const scratch = stageEnv().scratch;
   const checkpointDir = join(scratch ?? options.out, 'checkpoints');
@@ -73,6 +102,7 @@ async function main(): Promise<void> {
     checkpointDir,
     resumeDir: scratch,
     log: (line) => console.log(`train: ${line}`),
+    branch,
   });
   const seconds = (performance.now() - began) / 1000;
 
@@ -93,6 +123,7 @@ async function main(): Promise<void> {
     backend: backend.backend,
     final: { test_loss: result.final.loss, test_accuracy: result.final.accuracy },
     history: result.history,
+    ...(branch ? { branched_from: { iteration: branch.iteration, parent_seed: parentSeed } } : {}),
   });
   await writeMetrics(options.out, { final_test_loss: result.final.loss, final_test_accuracy: result.final.accuracy });
   console.log(
@@ -102,4 +133,4 @@ async function main(): Promise<void> {
   );
 }
 
-runStage('train', main, { usageReasons: ['bad-recipe', 'unknown-model', 'unknown-backend'] });
+runStage('train', main, { usageReasons: ['bad-recipe', 'bad-branch', 'unknown-model', 'unknown-backend'] });

@@ -1,4 +1,4 @@
-// sweep.csv and sweep.json: one sweep stage's curve from checkpoint θ_t to θ_T, read by the aggregate stage.
+// sweep.csv and sweep.json: one sweep stage's curve from checkpoint θ_t to θ_T (or between two runs' checkpoints), read by the aggregate stages.
 import { join } from 'node:path';
 import { formatCsv } from './csv.js';
 import { asArray, asObject, corrupt, fieldName, iterationField, numberField, stringField, type Where } from './fields.js';
@@ -17,12 +17,23 @@ export interface SweepPoint {
 
 export interface SweepRecord {
   setting: string;
+  /** The checkpoint iteration at x = 0. */
   iteration: number;
+  /** The checkpoint iteration at x = 1. */
   final_iteration: number;
   points: number;
   bn_mode: string;
   backend: string;
   rows: SweepPoint[];
+  /** Which runs the ends come from; only when they are not θ_t and θ_T of one run (e.g. two children of the instability analysis). */
+  endpoints?: { start: SweepEndpointInfo; end: SweepEndpointInfo };
+}
+
+/** One end of a sweep: a run's checkpoint, and where that run branched from its parent when it is a child. */
+export interface SweepEndpointInfo {
+  seed: number;
+  iteration: number;
+  branched_from?: { iteration: number; parent_seed: number };
 }
 
 export const SWEEP_CSV = 'sweep.csv';
@@ -44,13 +55,31 @@ export async function writeSweepOutput(dir: string, r: SweepRecord): Promise<voi
     bn_mode: r.bn_mode,
     backend: r.backend,
     rows: r.rows.map(orderedPoint),
+    // Only for sweeps between two runs: a checkpoint → final sweep keeps its bytes.
+    ...(r.endpoints ? { endpoints: { start: orderedEndpoint(r.endpoints.start), end: orderedEndpoint(r.endpoints.end) } } : {}),
   });
+}
+
+function orderedEndpoint(e: SweepEndpointInfo): SweepEndpointInfo {
+  return { seed: e.seed, iteration: e.iteration, ...(e.branched_from ? { branched_from: { iteration: e.branched_from.iteration, parent_seed: e.branched_from.parent_seed } } : {}) };
+}
+
+function readEndpoint(r: Record<string, unknown>, key: 'start' | 'end', where: Where): SweepEndpointInfo {
+  const field = fieldName('endpoints', key);
+  const e = asObject(r[key], where, field);
+  const endpoint: SweepEndpointInfo = { seed: numberField(e, 'seed', where, field), iteration: iterationField(e, 'iteration', where, field) };
+  if (e.branched_from !== undefined) {
+    const inner = fieldName(field, 'branched_from');
+    const b = asObject(e.branched_from, where, inner);
+    endpoint.branched_from = { iteration: iterationField(b, 'iteration', where, inner), parent_seed: numberField(b, 'parent_seed', where, inner) };
+  }
+  return endpoint;
 }
 
 /** Reads `dir`/sweep.json (sweep.csv holds the same rows, for people and spreadsheets). */
 export async function readSweepRecord(dir: string): Promise<SweepRecord> {
   const file = join(dir, SWEEP_JSON);
-  const where: Where = { file, shape: '{ setting, iteration, final_iteration, rows: [{ x, test_loss, test_error, train_loss? }], points, bn_mode, backend }' };
+  const where: Where = { file, shape: '{ setting, iteration, final_iteration, rows: [{ x, test_loss, test_error, train_loss? }], points, bn_mode, backend, endpoints?: { start, end: { seed, iteration, branched_from? } } }' };
   const r = asObject(await readJsonFile(file, { what: 'the sweep' }), where);
   const setting = stringField(r, 'setting', where);
   const iteration = iterationField(r, 'iteration', where);
@@ -65,5 +94,10 @@ export async function readSweepRecord(dir: string): Promise<SweepRecord> {
   const points = r.points;
   if (!Number.isInteger(points) || (points as number) < 1) throw corrupt(where, 'points', `is ${JSON.stringify(points) ?? 'missing'}, expected a positive integer`);
   if (rows.length !== points) throw corrupt(where, 'rows', `has ${rows.length} rows, but points is ${points}`);
-  return { setting, iteration, final_iteration: finalIteration, points: points as number, bn_mode: stringField(r, 'bn_mode', where), backend: stringField(r, 'backend', where), rows };
+  const record: SweepRecord = { setting, iteration, final_iteration: finalIteration, points: points as number, bn_mode: stringField(r, 'bn_mode', where), backend: stringField(r, 'backend', where), rows };
+  if (r.endpoints !== undefined) {
+    const endpoints = asObject(r.endpoints, where, 'endpoints');
+    record.endpoints = { start: readEndpoint(endpoints, 'start', where), end: readEndpoint(endpoints, 'end', where) };
+  }
+  return record;
 }

@@ -22,6 +22,14 @@ export interface TrainRecord {
   final: { test_loss: number; test_accuracy: number } | null;
   /** A row closes every epoch and every checkpoint. */
   history: HistoryRow[];
+  /** Only for a child branched from a parent's checkpoint (instability analysis): where it started; seed is then the child's data-order seed. */
+  branched_from?: BranchPoint;
+}
+
+/** The parent checkpoint a child run started from. */
+export interface BranchPoint {
+  iteration: number;
+  parent_seed: number;
 }
 
 export const TRAIN_RECORD_FILE = 'train.json';
@@ -36,6 +44,8 @@ export async function writeTrainRecord(dir: string, r: TrainRecord): Promise<voi
     backend: r.backend,
     final: r.final && { test_loss: r.final.test_loss, test_accuracy: r.final.test_accuracy },
     history: r.history.map((h) => ({ iteration: h.iteration, train_loss: h.train_loss, lr: h.lr })),
+    // Written only for a child: a parent's train.json keeps its bytes.
+    ...(r.branched_from ? { branched_from: { iteration: r.branched_from.iteration, parent_seed: r.branched_from.parent_seed } } : {}),
   });
 }
 
@@ -44,10 +54,11 @@ export async function readTrainRecord(dir: string): Promise<TrainRecord> {
   const file = join(dir, TRAIN_RECORD_FILE);
   const where: Where = {
     file,
-    shape: '{ setting, model, iterations: [..], final_iteration, seed, backend, final: { test_loss, test_accuracy } | null, history: [{ iteration, train_loss, lr }] }',
+    shape: '{ setting, model, iterations: [..], final_iteration, seed, backend, final: { test_loss, test_accuracy } | null, history: [{ iteration, train_loss, lr }], branched_from?: { iteration, parent_seed } }',
   };
   const r = asObject(await readJsonFile(file, { what: 'the train record' }), where);
   const final = r.final === null ? null : objectField(r, 'final', where);
+  const branch = r.branched_from === undefined ? undefined : objectField(r, 'branched_from', where);
   return {
     setting: stringField(r, 'setting', where),
     model: stringField(r, 'model', where),
@@ -61,5 +72,6 @@ export async function readTrainRecord(dir: string): Promise<TrainRecord> {
       const row = asObject(value, where, field);
       return { iteration: iterationField(row, 'iteration', where, field), train_loss: numberField(row, 'train_loss', where, field), lr: numberField(row, 'lr', where, field) };
     }),
+    ...(branch ? { branched_from: { iteration: iterationField(branch, 'iteration', where, 'branched_from'), parent_seed: numberField(branch, 'parent_seed', where, 'branched_from') } } : {}),
   };
 }

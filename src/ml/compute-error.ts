@@ -5,6 +5,7 @@ export type ComputeReason =
   | 'unknown-backend'
   | 'unknown-model'
   | 'bad-recipe'
+  | 'bad-branch'
   | 'loss-not-finite'
   | 'checkpoint-corrupt'
   | 'checkpoint-missing'

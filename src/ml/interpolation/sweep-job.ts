@@ -1,4 +1,4 @@
-// A sweep described by files (dataset dir, checkpoints), so it can be run here or in worker threads with their own tfjs.
+// A sweep described by files (dataset dir, two checkpoints), so it can be run here or in worker threads with their own tfjs.
 import { isGpuBackend, selectBackend } from '../backend/select.js';
 import { readCheckpoint } from '../checkpoint/files.js';
 import { openDataset } from '../datasets/dataset.js';
@@ -6,13 +6,20 @@ import { buildModel } from '../models/registry.js';
 import type { BnMode } from './path-weights.js';
 import { sweepScores, type Shard, type SweepOptions, type SweepScores } from './sweep.js';
 
+/** One end of the line: a checkpoint of some run (a checkpoint θ_t and the final θ_T of one run, or two children's finals). */
+export interface SweepEndpoint {
+  checkpointDir: string;
+  iteration: number;
+}
+
 export interface SweepJob {
   backend: string; // the backend the parent chose; workers force the same one
   dataDir: string;
-  checkpointDir: string;
   model: string;
-  iteration: number;
-  finalIteration: number;
+  /** x = 0. */
+  start: SweepEndpoint;
+  /** x = 1. */
+  end: SweepEndpoint;
   points: number;
   bnMode: BnMode;
   trainLoss: boolean;
@@ -44,8 +51,8 @@ export async function runSweepJob(job: SweepJob, share: JobShare = {}, options: 
   if (options.selectBackend) await selectBackend({ forced: job.backend });
   const data = await openDataset(job.dataDir, { defer: ['train'] });
   const model = buildModel(job.model, data.test.shape, data.test.classes);
-  const start = await readCheckpoint(job.checkpointDir, job.iteration, model);
-  const end = await readCheckpoint(job.checkpointDir, job.finalIteration, model);
+  const start = await readCheckpoint(job.start.checkpointDir, job.start.iteration, model);
+  const end = await readCheckpoint(job.end.checkpointDir, job.end.iteration, model);
   return sweepScores({
     model, start, end, test: data.test, train: data.train, points: job.points, only: share.only, shard: share.shard, bnMode: job.bnMode,
     trainLoss: job.trainLoss, batchSize: job.batchSize, onProgress: options.onProgress, ...backendSweepOptions(job.backend),

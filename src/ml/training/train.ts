@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { writeCheckpoint } from '../checkpoint/files.js';
 import { ComputeError } from '../compute-error.js';
 import type { Dataset } from '../datasets/dataset.js';
-import { initialWeights } from '../models/init.js';
+import { initialWeights, type HostWeights } from '../models/init.js';
 import type { ModelDef } from '../models/spec.js';
 import { deriveSeed, mulberry32, permutation } from '../random.js';
 import { disposeWeights, download, upload } from './device-weights.js';
@@ -28,6 +28,13 @@ export interface TrainOptions {
   /** Called after each optimizer step with the number of steps done; tests use it to simulate a crash. */
   afterStep?: (iteration: number) => void;
   evalBatchSize?: number;
+  /**
+   * Start from these weights at this iteration instead of initialising at 0: a child branched from a parent's checkpoint
+   * (instability analysis, Frankle et al. 2020). The learning-rate schedule, the epoch count and the data order (from
+   * recipe.seed) continue from `iteration` as the parent's would have. Momentum buffers start empty, as open_lth's
+   * train(start_step=…) does with its fresh optimizer: a checkpoint holds the weights only.
+   */
+  branch?: { iteration: number; weights: HostWeights };
 }
 
 export interface TrainResult {
@@ -48,17 +55,24 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const total = totalIterations(recipe, data.train.count);
   checkCheckpoints(recipe, total);
   const checkpoints = new Set(recipe.checkpoints);
-  const recipeKey = JSON.stringify({ setting, model: model.name, recipe });
+  const branch = options.branch;
+  if (branch && !(Number.isInteger(branch.iteration) && branch.iteration >= 0 && branch.iteration <= total)) {
+    throw new ComputeError('bad-branch', `setting ${setting}: cannot branch at iteration ${branch.iteration}: the recipe runs 0 … ${total}`);
+  }
+  const recipeKey = JSON.stringify({ setting, model: model.name, recipe, ...(branch ? { branch: branch.iteration } : {}) });
   await mkdir(options.checkpointDir, { recursive: true });
 
-  const resumed = options.resumeDir ? await loadResumeState(options.resumeDir, recipeKey, model) : undefined;
+  // A branch starts like a resume with no history and no momentum; resume state saved by this same branch wins (it is later).
+  const saved = options.resumeDir ? await loadResumeState(options.resumeDir, recipeKey, model) : undefined;
+  const resumed = saved ?? (branch ? { iteration: branch.iteration, weights: branch.weights, velocity: new Map(), history: [] } : undefined);
   let iteration = resumed?.iteration ?? 0;
   const history: HistoryRow[] = resumed?.history ?? [];
   let state: OptimizerState = {
     weights: upload(model, resumed?.weights ?? initialWeights(model, recipe.seed)),
     velocity: Object.fromEntries([...(resumed?.velocity ?? new Map())].map(([name, data]) => [name, tf.tensor(data, model.tensors.find((s) => s.name === name)!.shape)])),
   };
-  if (resumed) log(`resuming ${setting} from iteration ${iteration}`);
+  if (saved) log(`resuming ${setting} from iteration ${iteration}`);
+  else if (branch) log(`branching ${setting} from iteration ${iteration} with data-order seed ${recipe.seed}`);
 
   const evaluations = new Map<number, Evaluation>();
   const [h, w, c] = data.train.shape;
@@ -114,7 +128,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
 
   while (true) {
-    const justResumed = resumed !== undefined && iteration === resumed.iteration;
+    // Resumed or branched weights at their own iteration are already saved, except a branch at the very end: its final checkpoint.
+    const justResumed = resumed !== undefined && iteration === resumed.iteration && iteration < total;
     if (checkpoints.has(iteration) && !justResumed) await atCheckpoint();
     if ((checkpoints.has(iteration) || iteration % perEpoch === 0) && !justResumed) await saveForResume();
     if (iteration >= total) break;

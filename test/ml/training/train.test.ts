@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src/ml/backend/select.js';
-import { checkpointPath } from '../../../src/ml/checkpoint/files.js';
+import { checkpointPath, readCheckpoint } from '../../../src/ml/checkpoint/files.js';
 import { buildModel } from '../../../src/ml/models/registry.js';
 import { parseRecipe, type Recipe } from '../../../src/ml/training/recipe.js';
 import { train } from '../../../src/ml/training/train.js';
@@ -65,6 +65,53 @@ describe('train', () => {
     const final = await readFile(checkpointPath(dir, 21));
     expect(final.equals(await readFile(checkpointPath(reference.dir, 21)))).toBe(true);
     expect(resumed.history).toEqual(reference.result.history);
+  });
+
+  describe('a child branched from a checkpoint (instability analysis)', () => {
+    // LeNet with momentum 0: the checkpoint θ_t is the whole optimizer state, so a child with the parent's seed must replay
+    // the parent's remaining steps exactly. Byte-identical, not to a tolerance: the same kernels run on the same backend in
+    // the same order on the same float32 inputs (the checkpoint stores the weights bit for bit), so nothing may differ.
+    const plain = () => recipe({ model: 'lenet_300_100', momentum: 0, weight_decay: 1e-4, warmup_epochs: 1, milestones: [2], augment: true });
+    const branchAt = async (parentDir: string, r: Recipe, t: number, seed: number) => {
+      const model = buildModel(r.model, data.train.shape, data.train.classes);
+      const weights = await readCheckpoint(parentDir, t, model);
+      const dir = fresh();
+      const lines: string[] = [];
+      const result = await train({ setting: 'synthetic_conv', model, recipe: { ...r, seed, checkpoints: [21] }, data, backend: 'wasm', checkpointDir: dir, branch: { iteration: t, weights }, log: (l) => lines.push(l) });
+      return { dir, result, lines };
+    };
+    const finalBytes = (dir: string) => readFile(checkpointPath(dir, 21));
+
+    it('with the parent\'s seed and no momentum, ends on the parent\'s final weights byte for byte (schedule and data order continue from t)', async () => {
+      const parent = await run(plain());
+      // t = 5 is inside epoch 0 (warmup, 7 iterations an epoch); t = 9 is past an epoch boundary, before the lr milestone.
+      for (const t of [0, 5, 9]) {
+        const child = await branchAt(parent.dir, plain(), t, plain().seed);
+        expect(child.lines[0]).toBe(`branching synthetic_conv from iteration ${t} with data-order seed 3`);
+        expect((await finalBytes(child.dir)).equals(await finalBytes(parent.dir)), `t = ${t}`).toBe(true);
+        expect(child.result.history.at(-1)).toEqual(parent.result.history.at(-1));
+      }
+    });
+
+    it('with another seed, ends elsewhere; the same seed twice ends in the same place', async () => {
+      const parent = await run(plain());
+      const a = await branchAt(parent.dir, plain(), 5, 11);
+      const b = await branchAt(parent.dir, plain(), 5, 12);
+      const again = await branchAt(parent.dir, plain(), 5, 11);
+      expect((await finalBytes(a.dir)).equals(await finalBytes(b.dir))).toBe(false);
+      expect((await finalBytes(a.dir)).equals(await finalBytes(parent.dir))).toBe(false);
+      expect((await finalBytes(a.dir)).equals(await finalBytes(again.dir))).toBe(true);
+      expect(a.result.history[0]!.iteration).toBe(7); // the first row closes at the first epoch end after t
+    });
+
+    it('at the final iteration, writes the final checkpoint unchanged; past it, refuses', async () => {
+      const parent = await run(plain());
+      const child = await branchAt(parent.dir, plain(), 21, 99);
+      expect((await finalBytes(child.dir)).equals(await finalBytes(parent.dir))).toBe(true);
+      const model = buildModel('lenet_300_100', data.train.shape, 4);
+      const past = train({ setting: 's', model, recipe: plain(), data, backend: 'wasm', checkpointDir: fresh(), branch: { iteration: 22, weights: new Map() } });
+      await expect(past).rejects.toMatchObject({ reason: 'bad-branch', message: expect.stringContaining('runs 0 … 21') });
+    });
   });
 
   it('stops on a non-finite loss naming the setting and the iteration', async () => {
