@@ -62,6 +62,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--account <name>', 'Slurm account for every job')
     .option('--time <limit>', 'Slurm time limit for every job (e.g. 4:00:00)')
     .option('--slurm-arg <arg>', 'extra sbatch option, e.g. --slurm-arg=--qos=high (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--remote <url>', 'remote cache: http(s):// URL or directory (default: PIPELINE_REMOTE, then cache.remote in pipeline.yaml)')
+    .option('--no-fetch', 'do not fetch stale stages from the remote: compute them')
+    .option('--no-push', 'do not push what this run computes to the remote')
+    .option('--remote-required', 'a remote that fails (unreachable, slow, 5xx, bad bytes, auth) fails the run instead of computing locally')
     .action(async (stages: string[], options) => {
       const { runCommand } = await import('./engine/commands/run.js');
       const renderer = await chooseRenderer(program.opts().plain);
@@ -96,12 +100,29 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('status')
     .description('for each stage: fresh, or exactly what changed (param, file, upstream)')
+    .option('--remote <url>', 'also say which stale stages the remote cache has (default: PIPELINE_REMOTE, then cache.remote in pipeline.yaml)')
     .argument('[stages...]', 'limit to these stages or groups')
     .option('-S, --set <path=value>', 'override a param for this command, as if written in pipeline.yaml (repeatable; the path is under params)', collect)
     .action(async (stages: string[], options) => {
       const { statusCommand } = await import('./engine/commands/status.js');
-      exitCode = await statusCommand({ file: program.opts().file, stages, set: options.set });
+      exitCode = await statusCommand({ file: program.opts().file, stages, set: options.set, remote: options.remote });
     });
+
+  for (const [name, description] of [
+    ['push', 'send the entries pipeline.lock names (all, or the STAGEs\') to the remote cache'],
+    ['pull', 'fetch the entries pipeline.lock names from the remote cache, verified, and publish them as run does'],
+  ] as const) {
+    program
+      .command(name)
+      .description(description)
+      .argument('[stages...]', 'stages or groups (default: every stage in pipeline.lock)')
+      .option('--remote <url>', 'remote cache: http(s):// URL or directory (default: PIPELINE_REMOTE, then cache.remote in pipeline.yaml)')
+      .option('-S, --set <path=value>', 'override a param, as for run (repeatable)', collect)
+      .action(async (stages: string[], options: { remote?: string; set?: string[] }) => {
+        const transfer = name === 'push' ? (await import('./engine/commands/push.js')).pushCommand : (await import('./engine/commands/pull.js')).pullCommand;
+        exitCode = await transfer({ file: program.opts().file, stages, remote: options.remote, set: options.set });
+      });
+  }
 
   program
     .command('dag')

@@ -1,4 +1,5 @@
 // Failures as typed values: every error a user can cause carries a kebab-case reason and an exit code.
+import type { RemoteReason } from './remote/errors.js';
 
 /** Documented exit codes of the `pipeline` command. */
 export const ExitCode = {
@@ -24,7 +25,8 @@ export type Reason =
   | 'project-busy'
   | 'cache-layout'
   | 'stage-failed'
-  | 'interrupted';
+  | 'interrupted'
+  | RemoteReason;
 
 /** An error the user can act on: printed as one message, never as a stack trace. */
 export class PipelineError extends Error {

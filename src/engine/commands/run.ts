@@ -14,8 +14,9 @@ import { acquireRunLock } from '../lock/run-lock.js';
 import type { Renderer } from '../logging/events.js';
 import { openProjectFile } from '../project.js';
 import { parseOverride } from '../pipeline/overrides.js';
+import { openRunRemote, type RemoteFlags } from '../remote/run-remote.js';
 
-export interface RunCommandOptions {
+export interface RunCommandOptions extends RemoteFlags {
   file: string;
   stages: string[];
   force?: boolean;
@@ -51,6 +52,8 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
   const slurmModule = slurm ? await import('../executors/slurm-executor.js') : undefined;
   const stateFile = path.join(project.store.state, 'slurm-jobs.json');
   project.store.checkLayout();
+  // Resolved (and a bad one refused) before the project lock; nothing is contacted until a stage is stale.
+  const remote = openRunRemote(project, options, (message) => renderer.event({ type: 'note', message }));
   const lock = options.dryRun ? undefined : await acquireRunLock(project.runLockFile, `pipeline run ${options.stages.join(' ')}`.trim(), (options.waitSeconds ?? 0) * 1000);
   const adoptable = new Set<string>();
   try {
@@ -87,6 +90,7 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
         gpuSource: gpus.source,
         pruneLock: options.stages.length === 0,
         executor,
+        remote,
       },
       renderer,
     );
@@ -100,7 +104,9 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      return await scheduler.run();
+      const summary = await scheduler.run();
+      await remote?.finish();
+      return summary;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -108,6 +114,7 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
   } finally {
     // What the adopted jobs wrote has been committed (or they were cancelled): their dead runs' dirs can go.
     for (const runId of adoptable) if (madeByRunner(project.store.tmp, runId) === 'run') removeTree(path.join(project.store.tmp, runId));
+    remote?.close();
     lock?.release();
   }
 }

@@ -6,9 +6,11 @@ import type { Renderer, RunEvent } from '../logging/events.js';
 import { openProjectFile } from '../project.js';
 import { parseOverride } from '../pipeline/overrides.js';
 import { lastRun } from '../status/last-run.js';
+import { openRunRemote } from '../remote/run-remote.js';
 
 class StatusRenderer implements Renderer {
   readonly lines: string[] = [];
+  remoteOnly = 0;
 
   /** `ranAs(stage, key)`: the last run of that entry, from its run record (timings are not in the lock). */
   constructor(private readonly ranAs: (stage: string, key?: string) => string | undefined) {}
@@ -20,14 +22,17 @@ class StatusRenderer implements Renderer {
 
   event(event: RunEvent): void {
     if (event.type === 'fresh') this.lines.push(this.withRun(`fresh     ${event.stage}`, event.stage));
-    else if (event.type === 'restored') this.lines.push(this.withRun(`cached    ${event.stage} (its output for the current inputs is in cache/; run restores it)`, event.stage, event.key));
+    else if (event.type === 'restored' && event.from === 'remote') {
+      this.remoteOnly += 1;
+      this.lines.push(`remote    ${event.stage} (its output for the current inputs is only on the remote; run or pull fetches it)`);
+    } else if (event.type === 'restored') this.lines.push(this.withRun(`cached    ${event.stage} (its output for the current inputs is in cache/; run restores it)`, event.stage, event.key));
     else if (event.type === 'would-run') this.lines.push(`stale     ${event.stage}\n${event.reasons.map((reason) => `            - ${reason}`).join('\n')}`);
   }
 
   close(): void {}
 }
 
-export async function statusCommand(options: { file: string; stages: string[]; set?: string[] }, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
+export async function statusCommand(options: { file: string; stages: string[]; set?: string[]; remote?: string }, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
   const project = openProjectFile(options.file, (options.set ?? []).map(parseOverride));
   const { pipeline } = project;
   const selection = selectStages(pipeline, options.stages, false);
@@ -39,10 +44,13 @@ export async function statusCommand(options: { file: string; stages: string[]; s
     locked = {};
   }
   const renderer = new StatusRenderer((stage, key) => lastRun(project.store, key ?? locked[stage]?.key));
-  const scheduler = new Scheduler(project, selection, { force: false, dryRun: true, keepGoing: true, jobs: 1, gpus: [], gpuSource: 'status', pruneLock: false }, renderer);
-  const summary = await scheduler.run();
+  // Asked only about stale stages: a status with everything fresh makes no request.
+  const remote = openRunRemote(project, { remote: options.remote, push: false }, (message) => process.stderr.write(`pipeline: ${message}\n`));
+  const scheduler = new Scheduler(project, selection, { force: false, dryRun: true, keepGoing: true, jobs: 1, gpus: [], gpuSource: 'status', pruneLock: false, remote }, renderer);
+  const summary = await scheduler.run().finally(() => remote?.close());
   write(`${renderer.lines.join('\n')}\n`);
   const stale = summary.wouldRun.length;
-  write(stale === 0 ? `everything is fresh (${summary.fresh.length + summary.restored.length} stage(s))\n` : `${stale} stage(s) would run\n`);
+  if (renderer.remoteOnly > 0) write(`${renderer.remoteOnly} stage(s) only on the remote ${remote!.remote.name}: \`pipeline pull\` or \`pipeline run\` fetches them\n`);
+  if (stale > 0 || renderer.remoteOnly === 0) write(stale === 0 ? `everything is fresh (${summary.fresh.length + summary.restored.length} stage(s))\n` : `${stale} stage(s) would run\n`);
   return 0;
 }

@@ -21,6 +21,7 @@ import { RunQueue } from './run-queue.js';
 import { checkPublishDestinations, DamagedWhilePublishing, publishEntry } from './publish.js';
 import { runStage, type RunContext } from './stage-runner.js';
 import type { Selection } from './selection.js';
+import type { RemoteHooks } from '../remote/run-remote.js';
 import type { Resources } from '../pipeline/stage.js';
 
 export interface RunOptions {
@@ -36,6 +37,8 @@ export interface RunOptions {
   publish?: boolean;
   /** Where commands run (default: here). Receives this run's id, which tags its Slurm jobs. */
   executor?: (runId: string) => Executor;
+  /** A remote cache: stale stages whose key it has are fetched, not run; what runs is pushed (src/engine/remote/). */
+  remote?: RemoteHooks;
   /** Extra environment for every command, outside the keys (`verify --backend`: the same stages, computed elsewhere). */
   commandEnv?: Record<string, string>;
 }
@@ -309,6 +312,7 @@ export class Scheduler {
       const forced = this.options.force && this.selection.named.has(name);
       const decision = await decide(this.project, stage, record, this.lock.stages[name], forced);
       if (decision.outcome === 'needs-run') {
+        if (await this.settleFromRemote(name, decision, forced)) continue;
         if (this.options.dryRun) {
           this.setOutcome(name, 'would-run');
           this.summary.wouldRun.push(name);
@@ -349,7 +353,18 @@ export class Scheduler {
     return pending;
   }
 
-  private async settle(name: string, entry: Entry, outcome: 'fresh' | 'restored' | 'ran'): Promise<void> {
+  /** A stale stage whose key the remote has: fetched (every blob verified, committed atomically) instead of run. */
+  private async settleFromRemote(name: string, decision: Extract<Decision, { outcome: 'needs-run' }>, forced: boolean): Promise<boolean> {
+    if (!this.options.remote || forced || decision.corrupt) return false;
+    const entry = await this.options.remote.fetch(name, decision.key, this.options.dryRun);
+    if (!entry) return false;
+    const damage = await this.publish(name, entry);
+    if (damage) throw new Error(`the entry fetched from the remote is damaged (${damage})`);
+    await this.settle(name, entry, 'restored', 'remote');
+    return true;
+  }
+
+  private async settle(name: string, entry: Entry, outcome: 'fresh' | 'restored' | 'ran', from?: 'remote'): Promise<void> {
     this.setOutcome(name, 'settled');
     this.entries.set(name, entry);
     this.outputHashes.set(name, entry.manifest.output_hash);
@@ -358,7 +373,7 @@ export class Scheduler {
       this.renderer.event({ type: 'fresh', stage: name });
     } else if (outcome === 'restored') {
       this.summary.restored.push(name);
-      this.renderer.event({ type: 'restored', stage: name, key: entry.key });
+      this.renderer.event({ type: 'restored', stage: name, key: entry.key, ...(from ? { from } : {}) });
     }
     if (this.options.dryRun) return;
     if (outcome !== 'fresh' || !this.lock.stages[name]) {
@@ -413,6 +428,7 @@ export class Scheduler {
             const damage = await this.publish(name, result.entry);
             if (damage) throw new Error(`its new cache entry is damaged (${damage})`);
             await this.settle(name, result.entry, 'ran');
+            this.options.remote?.computed(name, result.entry);
           } else {
             this.setOutcome(name, 'failed');
             this.summary.failed.push(name);

@@ -3,7 +3,7 @@
 export type RunEvent =
   | { type: 'plan'; stages: string[]; jobs: number; gpus: string[]; gpuSource: string; dryRun: boolean }
   | { type: 'fresh'; stage: string }
-  | { type: 'restored'; stage: string; key: string }
+  | { type: 'restored'; stage: string; key: string; from?: 'remote' }
   | { type: 'corrupt'; stage: string; why: string }
   | { type: 'would-run'; stage: string; reasons: string[] }
   | { type: 'start'; stage: string; reasons: string[]; gpus: string[] }

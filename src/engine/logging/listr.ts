@@ -27,7 +27,7 @@ export class ListrRenderer implements Renderer {
       case 'fresh':
         return this.slots.get(event.stage)?.settle({ skip: `${event.stage}: fresh` });
       case 'restored':
-        return this.slots.get(event.stage)?.settle({ skip: `${event.stage}: restored from cache` });
+        return this.slots.get(event.stage)?.settle({ skip: `${event.stage}: ${event.from === 'remote' ? 'fetched from the remote' : 'restored from cache'}` });
       case 'would-run':
         return this.slots.get(event.stage)?.settle({ skip: `${event.stage}: would run (${event.reasons.join('; ')})` });
       case 'skipped':

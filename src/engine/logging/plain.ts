@@ -10,7 +10,7 @@ export function describeEvent(event: RunEvent): string | undefined {
     case 'fresh':
       return `fresh      ${event.stage}`;
     case 'restored':
-      return `restored   ${event.stage} (found in cache/ by its key ${event.key.slice(0, 12)})`;
+      return event.from === 'remote' ? `fetched    ${event.stage} (from the remote by its key ${event.key.slice(0, 12)}; every file verified)` : `restored   ${event.stage} (found in cache/ by its key ${event.key.slice(0, 12)})`;
     case 'corrupt':
       return `corrupt    ${event.stage}: cache entry damaged (${event.why}); rebuilding`;
     case 'would-run':

@@ -1,0 +1,128 @@
+// A run's use of the remote: fetch a stale stage's entry instead of running it, push what the run computed, one line per failure.
+import { newRunId } from '../cache/run-dirs.js';
+import { removeTree, type Entry } from '../cache/store.js';
+import type { Project } from '../project.js';
+import { fromSystemError, RemoteError } from './errors.js';
+import { fetchEntry } from './fetch-entry.js';
+import { transferLimit, type Limit } from './parallel.js';
+import { pushEntry } from './push-entry.js';
+import { decodeRecord } from './record.js';
+import type { Remote } from './remote.js';
+import { resolveRemote, settingsFromEnv } from './resolve.js';
+
+/** What the scheduler calls; it knows nothing else of remotes. */
+export interface RemoteHooks {
+  /**
+   * The entry for a stale stage's key from the remote, committed to the local cache; undefined when the remote
+   * lacks it or failed (the stage then runs). In a dry run nothing is fetched: the entry returned only stands
+   * for what the remote holds (its manifest, no files), so downstream keys can still be computed.
+   */
+  fetch(stage: string, key: string, dryRun: boolean): Promise<Entry | undefined>;
+  /** A stage this run computed: its entry is pushed in the background. */
+  computed(stage: string, entry: Entry): void;
+}
+
+export interface RunRemoteOptions {
+  fetch: boolean;
+  push: boolean;
+  /** A failing remote fails the run instead of the stage computing locally. */
+  required: boolean;
+}
+
+export class RunRemote implements RemoteHooks {
+  private usable = true;
+  private workDir?: string;
+  private readonly pushes: Promise<void>[] = [];
+  private readonly limit: Limit;
+  private pushedCount = 0;
+  private firstPushFailure?: RemoteError;
+
+  constructor(
+    readonly remote: Remote,
+    private readonly project: Project,
+    private readonly options: RunRemoteOptions,
+    private readonly note: (message: string) => void,
+    connections: number,
+  ) {
+    this.limit = transferLimit(connections);
+  }
+
+  async fetch(stage: string, key: string, dryRun: boolean): Promise<Entry | undefined> {
+    if (!this.options.fetch || !this.usable) return undefined;
+    try {
+      if (dryRun) {
+        const bytes = await this.remote.getRecord(key);
+        if (!bytes) return undefined;
+        const { manifest, run } = decodeRecord(this.remote.name, key, bytes);
+        return { key, dir: '', out: '', manifest, run };
+      }
+      this.workDir ??= this.project.store.openRun(newRunId());
+      return await fetchEntry({ remote: this.remote, store: this.project.store, hashes: this.project.hashes, limit: this.limit, workDir: this.workDir }, key);
+    } catch (error) {
+      this.failed(stage, 'fetch', error);
+      return undefined;
+    }
+  }
+
+  computed(stage: string, entry: Entry): void {
+    if (!this.options.push || !this.usable) return;
+    this.pushes.push(
+      pushEntry(this.remote, entry, this.limit).then(
+        (outcome) => {
+          if (outcome === 'pushed') this.pushedCount += 1;
+        },
+        (error: unknown) => {
+          try {
+            this.failed(stage, 'push', error);
+          } catch (fatal) {
+            this.firstPushFailure ??= fatal as RemoteError;
+          }
+        },
+      ),
+    );
+  }
+
+  /** Waits for the pushes; with --remote-required, a failed one fails the command now. */
+  async finish(): Promise<void> {
+    await Promise.all(this.pushes);
+    if (this.pushedCount > 0) this.note(`pushed ${this.pushedCount} entr${this.pushedCount === 1 ? 'y' : 'ies'} to remote ${this.remote.name}`);
+    if (this.firstPushFailure) throw this.firstPushFailure;
+  }
+
+  close(): void {
+    if (this.workDir) removeTree(this.workDir);
+    this.remote.close();
+  }
+
+  /** One line for the failure; the stage computes locally (or is not pushed). Throws when the remote is required. */
+  private failed(stage: string, action: 'fetch' | 'push', error: unknown): void {
+    const failure = error instanceof RemoteError ? error : fromSystemError(`remote ${this.remote.name}`, error);
+    if (this.options.required) throw failure;
+    const consequence = action === 'fetch' ? `${stage} computes locally` : `${stage} is not pushed`;
+    if (failure.remoteUnusable) {
+      this.usable = false;
+      this.note(`${failure.message}; ${consequence}, and this run uses the remote no more`);
+    } else {
+      this.note(`${failure.message}; ${consequence}`);
+    }
+  }
+}
+
+/** The command-line side: --remote URL, --no-fetch, --no-push, --remote-required. */
+export interface RemoteFlags {
+  remote?: string;
+  fetch?: boolean;
+  push?: boolean;
+  remoteRequired?: boolean;
+}
+
+/** The run's remote, or undefined when none is configured. Contacts nothing: a no-op run makes no request. */
+export function openRunRemote(project: Project, flags: RemoteFlags, note: (message: string) => void): RunRemote | undefined {
+  const remote = resolveRemote(project.pipeline, flags.remote);
+  if (!remote) {
+    if (flags.remoteRequired) throw new RemoteError('remote-config', `--remote-required: no remote; give --remote URL, set PIPELINE_REMOTE, or write \`cache: { remote: URL }\` in ${project.pipeline.source.file}`);
+    return undefined;
+  }
+  const options = { fetch: flags.fetch !== false, push: flags.push !== false, required: flags.remoteRequired ?? false };
+  return new RunRemote(remote, project, options, note, settingsFromEnv().connections);
+}
