@@ -136,4 +136,4 @@ async function main(): Promise<void> {
 }
 
 
-runStage('sweep', main, { usageReasons: ['bad-sweep-options', 'unknown-model', 'unknown-backend'] });
+runStage('sweep', main);

@@ -133,4 +133,4 @@ async function main(): Promise<void> {
   );
 }
 
-runStage('train', main, { usageReasons: ['bad-recipe', 'bad-branch', 'unknown-model', 'unknown-backend'] });
+runStage('train', main);

@@ -1,4 +1,5 @@
 // Failures as typed values: every error a user can cause carries a kebab-case reason and an exit code.
+import { TypedError } from '../typed-error.js';
 import type { RemoteReason } from './remote/errors.js';
 
 /** Documented exit codes of the `pipeline` command. */
@@ -28,16 +29,19 @@ export type Reason =
   | 'interrupted'
   | RemoteReason;
 
-/** An error the user can act on: printed as one message, never as a stack trace. */
-export class PipelineError extends Error {
-  readonly reason: Reason;
+/**
+ * An error the user can act on: printed as one message, never as a stack trace. The engine has more exit codes
+ * than usage (2) and failure (1) — a busy project (3), an interruption (130) — so each error carries its code,
+ * and is a usage error exactly when that code is 2.
+ */
+export class PipelineError extends TypedError<Reason> {
   readonly exitCode: number;
 
   constructor(reason: Reason, message: string, options: { exitCode?: number; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
+    const exitCode = options.exitCode ?? ExitCode.badInput;
+    super(reason, message, { cause: options.cause, usage: exitCode === ExitCode.badInput });
     this.name = 'PipelineError';
-    this.reason = reason;
-    this.exitCode = options.exitCode ?? ExitCode.badInput;
+    this.exitCode = exitCode;
   }
 }
 

@@ -36,11 +36,15 @@ describe('runStage', () => {
     expect(bug.stderr).toContain('demo: unexpected failure TypeError: x is undefined');
   });
 
-  it('a typed error whose reason the stage calls a usage error exits 2 with one line', async () => {
-    const body = `throw Object.assign(new Error('model "lenet_9" is unknown'), { reason: 'unknown-model' });`;
-    const usage = await runWith(body, `{ usageReasons: ['unknown-model'] }`);
+  it('a typed error whose reason its class calls a usage error exits 2 with one line; another reason exits 1', async () => {
+    const computeError = JSON.stringify(path.resolve(path.dirname(support), '../../src/ml/compute-error.ts'));
+    const usage = await runWith(`const { ComputeError } = await import(${computeError}); throw new ComputeError('unknown-model', 'model "lenet_9" is unknown');`);
     expect(usage.code).toBe(2);
     expect(usage.stderr.trim()).toBe('demo: model "lenet_9" is unknown');
-    expect((await runWith(body)).code).toBe(1);
+    const failure = await runWith(`const { ComputeError } = await import(${computeError}); throw new ComputeError('loss-not-finite', 'the loss is NaN at step 3');`);
+    expect(failure.code).toBe(1);
+    expect(failure.stderr.trim()).toBe('demo: the loss is NaN at step 3 [loss-not-finite]');
+    // A reason alone, on an error of no class, is no usage error.
+    expect((await runWith(`throw Object.assign(new Error('model "lenet_9" is unknown'), { reason: 'unknown-model' });`)).code).toBe(1);
   });
 });

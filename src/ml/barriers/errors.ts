@@ -1,13 +1,19 @@
 // Typed failures of barrier measurement and aggregation, each with a kebab-case reason and its cause kept.
+import { isUsageReason, TypedError, type ReasonTable } from '../../typed-error.js';
 
-export type BarrierReason = 'bad-curve' | 'value-not-finite' | 'input-missing' | 'input-mismatch';
+/** Every reason, and whether it means the user asked for something invalid (exit 2) or the work failed (exit 1). */
+export const barrierReasons = {
+  'bad-curve': 'failure',
+  'value-not-finite': 'failure',
+  'input-missing': 'failure',
+  'input-mismatch': 'failure',
+} as const satisfies ReasonTable;
 
-export class BarrierError extends Error {
-  readonly reason: BarrierReason;
+export type BarrierReason = keyof typeof barrierReasons;
 
+export class BarrierError extends TypedError<BarrierReason> {
   constructor(reason: BarrierReason, message: string, options: { cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
+    super(reason, message, { cause: options.cause, usage: isUsageReason(barrierReasons, reason) });
     this.name = 'BarrierError';
-    this.reason = reason;
   }
 }

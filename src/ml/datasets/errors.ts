@@ -1,22 +1,24 @@
 // Typed failures of reading and fetching datasets, each with a kebab-case reason and its cause kept.
+import { isUsageReason, TypedError, type ReasonTable } from '../../typed-error.js';
 
-export type DataReason =
-  | 'dataset-missing'
-  | 'dataset-corrupt'
-  | 'checksum-mismatch'
-  | 'idx-header'
-  | 'download-failed'
-  | 'download-truncated'
-  | 'archive-invalid'
-  | 'unknown-dataset'
-  | 'image-decode';
+/** Every reason, and whether it means the user asked for something invalid (exit 2) or the work failed (exit 1). */
+export const dataReasons = {
+  'dataset-missing': 'failure',
+  'dataset-corrupt': 'failure',
+  'checksum-mismatch': 'failure',
+  'idx-header': 'failure',
+  'download-failed': 'failure',
+  'download-truncated': 'failure',
+  'archive-invalid': 'failure',
+  'unknown-dataset': 'usage',
+  'image-decode': 'failure',
+} as const satisfies ReasonTable;
 
-export class DataError extends Error {
-  readonly reason: DataReason;
+export type DataReason = keyof typeof dataReasons;
 
+export class DataError extends TypedError<DataReason> {
   constructor(reason: DataReason, message: string, options: { cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
+    super(reason, message, { cause: options.cause, usage: isUsageReason(dataReasons, reason) });
     this.name = 'DataError';
-    this.reason = reason;
   }
 }
