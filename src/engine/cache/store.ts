@@ -4,7 +4,6 @@ import path from 'node:path';
 import { PipelineError } from '../errors.js';
 import type { FingerprintRecord } from '../fingerprint/fingerprint.js';
 import type { FileHashes } from '../fingerprint/file-hashes.js';
-import { writeFileAtomicSync } from './atomic.js';
 import { ownCopy } from './hard-links.js';
 import { manifestProblem, runRecordProblem } from './entry-shape.js';
 import { findManifestMismatch, type Manifest } from './manifest.js';
@@ -179,8 +178,11 @@ export class CacheStore {
   commit(staging: Staging, key: string, manifest: Manifest, run: RunRecord): Entry {
     for (const scratchFile of [staging.info, staging.params, staging.upstream, staging.key, staging.command]) fs.rmSync(scratchFile, { force: true });
     fs.rmSync(path.join(staging.dir, 'in'), { recursive: true, force: true });
-    writeFileAtomicSync(path.join(staging.dir, 'manifest.json'), JSON.stringify(manifest, null, 1), false);
-    writeFileAtomicSync(path.join(staging.dir, 'run.json'), JSON.stringify(run, null, 1), false);
+    // Plain writes: the staging dir is not an entry until the rename below, which is the atomic step.
+    const manifestText = JSON.stringify(manifest, null, 1);
+    const runText = JSON.stringify(run, null, 1);
+    fs.writeFileSync(path.join(staging.dir, 'manifest.json'), manifestText);
+    fs.writeFileSync(path.join(staging.dir, 'run.json'), runText);
     for (const file of manifest.files) {
       // The runner detached hard links before hashing; a link made since then (a stage's leftover child) is copied too.
       const full = path.join(staging.out, file.path);
@@ -190,8 +192,10 @@ export class CacheStore {
     fs.mkdirSync(this.entries, { recursive: true });
     // A forced rerun replaces the entry: the old one goes first, so readers see old or new, never a mix.
     this.removeEntryDir(key);
-    fs.renameSync(staging.dir, this.entryDir(key));
-    return this.read(key)!;
+    const dir = this.entryDir(key);
+    fs.renameSync(staging.dir, dir);
+    // What read(key) would return, from the text just written rather than read back (two reads a stage).
+    return { key, dir, out: path.join(dir, 'out'), manifest: JSON.parse(manifestText) as Manifest, run: JSON.parse(runText) as RunRecord };
   }
 
   scratchDir(key: string): string {

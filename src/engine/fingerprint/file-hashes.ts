@@ -60,7 +60,7 @@ export class FileHashes {
   }
 
   private async read(absolute: string, before: fs.BigIntStats): Promise<FileHash> {
-    const hash = await sha256File(absolute);
+    const hash = await sha256File(absolute, Number(before.size));
     const after = fs.statSync(absolute, { bigint: true });
     this.bytesRead += Number(after.size);
     // A file that changed while we read it gets no memo entry: the next run reads it again.
