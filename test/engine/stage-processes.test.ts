@@ -76,6 +76,26 @@ describe('after a kill -9 of the runner', () => {
     await waitFor(() => !alive(child), 5000, 'the env -i child to die');
   });
 
+  it('a child started with setsid env -i (another session, no PIPELINE_RUN_ID) is found below its stage shell and killed', async () => {
+    project.pipeline('stages:\n  a:\n    cmd: setsid env -i sleep 60 & echo $! > bg.pid; wait\n');
+    const runner = project.spawn(['run']);
+    await waitFor(() => fs.existsSync(path.join(project.dir, 'bg.pid')) && project.read('bg.pid').endsWith('\n'), 20_000, 'the stage to start its child');
+    const child = pidIn('bg.pid');
+    await waitFor(() => fs.readFileSync(`/proc/${child}/environ`, 'utf8') === '', 5000, 'env -i to clear the environment');
+    // In a session of its own, so in no group the runner recorded.
+    const session = (pid: number) => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[3];
+    expect(session(child)).toBe(String(child));
+    runner.kill('SIGKILL');
+    await runner.exited;
+    expect(alive(child)).toBe(true);
+
+    project.pipeline('stages:\n  a:\n    cmd: echo\n');
+    const rerun = await project.run(['run']);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toContain('cleaned up after 1 interrupted run(s)');
+    await waitFor(() => !alive(child), 5000, 'the setsid child to die');
+  });
+
   it('a recorded group is killed only while its leader is the recorded process or gone, never a process given the pid later', async () => {
     const tmp = path.join(project.dir, 'cache/tmp');
     const leaders = [0, 1].map(() => {

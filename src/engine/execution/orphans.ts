@@ -5,6 +5,7 @@ import path from 'node:path';
 import { processAlive } from '../lock/run-lock.js';
 import { madeByRunner, readRunOwner } from '../cache/run-dirs.js';
 import { removeTree } from '../cache/store.js';
+import { killGroupAndDescendants } from './process-tree.js';
 
 /** Pids of processes whose environment carries PIPELINE_RUN_ID=<runId> (Linux /proc; elsewhere none are found). */
 function processesOfRun(runId: string): number[] {
@@ -102,6 +103,11 @@ function killRecordedGroups(runDir: string): void {
     if (!Number.isInteger(record.pgid) || record.pgid! <= 1 || record.boot !== boot || typeof record.start !== 'string') continue;
     const leader = startTime(record.pgid!);
     if (leader !== undefined && leader !== record.start) continue;
+    if (leader !== undefined) {
+      // The stage's shell still runs: what it started in a session of its own (setsid) is found below it.
+      killGroupAndDescendants(record.pgid!);
+      continue;
+    }
     try {
       process.kill(-record.pgid!, 'SIGKILL');
     } catch {
