@@ -152,6 +152,39 @@ describe('directory remote', () => {
     expect(typed.stderr).toMatch(/pipeline\.yaml:1:\d+: cache\.remote/);
   });
 
+  it('a forged record (consistent, other bytes) is fetched, but changes pipeline.lock and fails verify', async () => {
+    const shared = remoteDir();
+    const first = tracked(makeProject());
+    expect((await first.run(['run', '--remote', shared])).code).toBe(0);
+    // Whoever can write records replaces gen's output with other bytes, under the same key.
+    const lock = first.read('pipeline.lock');
+    const genKey = /^ {2}gen:\n {4}key: ([0-9a-f]{64})$/m.exec(lock)![1];
+    const recordFile = path.join(shared, 'records', `${genKey}.json`);
+    const record = JSON.parse(fs.readFileSync(recordFile, 'utf8'));
+    const forged = Buffer.from('not what seq prints\n');
+    const sha = createHash('sha256').update(forged).digest('hex');
+    await new DirectoryRemote(shared).putBlob(sha, forged.length, () => Readable.from([forged]));
+    const big = record.manifest.files.find((file: { path: string }) => file.path === 'big.txt');
+    Object.assign(big, { size: forged.length, sha256: sha });
+    const { outputHash } = await import('../../../src/engine/cache/manifest.js');
+    record.manifest.output_hash = record.run.output_hash = outputHash(record.manifest.files, record.manifest.links);
+    record.manifest.bytes = record.manifest.files.reduce((sum: number, file: { size: number }) => sum + file.size, 0);
+    fs.rmSync(recordFile);
+    fs.writeFileSync(recordFile, JSON.stringify(record));
+
+    const second = tracked(cloneOf(first));
+    const fetched = await second.run(['run', '--remote', shared, '--no-push']);
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect(fetched.stderr).toMatch(/^fetched +gen /m);
+    // The lock records the output hash it got, so `git diff pipeline.lock` shows the claim.
+    expect(second.read('pipeline.lock')).not.toBe(lock);
+    expect(second.read('pipeline.lock')).toContain(record.manifest.output_hash);
+    // verify reruns gen without cache or remote: the bytes it makes are not the ones the lock now names.
+    const verify = await second.run(['verify', 'gen']);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(1);
+    expect((await first.run(['verify', 'gen'])).code).toBe(0);
+  });
+
   it('two writers of the same blob at once leave one whole copy', async () => {
     const remote = new DirectoryRemote(remoteDir());
     const bytes = Buffer.alloc(4 << 20, 7);

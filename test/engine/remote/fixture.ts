@@ -10,6 +10,7 @@ stages:
   gen:
     cmd: "echo gen >> ran.txt && mkdir -p \${out}/sub && seq 1 \${params.lines} > \${out}/big.txt && echo hello > \${out}/sub/x.txt && ln -s sub/x.txt \${out}/link"
     params: { lines: "\${params.lines}" }
+    deterministic: true
   use:
     cmd: "echo use >> ran.txt && wc -l < \${in.gen}/big.txt > \${out}/count.txt && echo '{\\"n\\": 3}' > \${out}/m.json"
     needs: [gen]
