@@ -19,6 +19,8 @@ export interface BarrierRow {
 }
 
 export interface SettingBarriers {
+  /** The setting's dataset (its recipe's `dataset`), when the aggregate stage was told it: scopes the paper's claims. */
+  dataset?: string;
   final_iteration: number;
   final: { test_loss: number; test_error: number };
   rows: BarrierRow[];
@@ -49,6 +51,7 @@ function ordered(document: BarriersDocument): BarriersDocument {
     Object.entries(document.settings).map(([name, s]) => [
       name,
       {
+        ...(s.dataset === undefined ? {} : { dataset: s.dataset }),
         final_iteration: s.final_iteration,
         final: { test_loss: s.final.test_loss, test_error: s.final.test_error },
         rows: s.rows.map((row) => ({ iteration: row.iteration, loss: measures(row.loss), error: measures(row.error) })),
@@ -71,6 +74,7 @@ const barriersSchema = {
         type: 'object',
         required: ['final_iteration', 'final', 'rows'],
         properties: {
+          dataset: { type: 'string' },
           final_iteration: { type: 'integer' },
           final: { type: 'object', required: ['test_loss', 'test_error'], properties: { test_loss: number, test_error: number } },
           rows: {

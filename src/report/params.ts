@@ -14,6 +14,10 @@ export interface RenderParams {
   error_threshold: number;
   /** PNG pixels per SVG pixel. */
   png_scale: number;
+  /** "The loss remains high until close to the optimum": it first falls below halfway at an x at least this large. */
+  plateau_x: number;
+  /** "Training quickly becomes separated by barriers": a barrier from a checkpoint within this fraction of training. */
+  early_fraction: number;
 }
 
 export const DEFAULT_PARAMS: RenderParams = {
@@ -23,6 +27,8 @@ export const DEFAULT_PARAMS: RenderParams = {
   loss_threshold: 0.1,
   error_threshold: 0.01,
   png_scale: 2,
+  plateau_x: 0.5,
+  early_fraction: 0.1,
 };
 
 const paramsSchema = {
@@ -33,6 +39,8 @@ const paramsSchema = {
     loss_threshold: { type: 'number', minimum: 0 },
     error_threshold: { type: 'number', minimum: 0, maximum: 1 },
     png_scale: { type: 'number', exclusiveMinimum: 0, maximum: 8 },
+    plateau_x: { type: 'number', minimum: 0, maximum: 1 },
+    early_fraction: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
   },
 };
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AggregateData } from '../artifacts/aggregate-output.js';
 import { formatCsv } from '../artifacts/csv.js';
 import { writeFileAtomic } from '../artifacts/write-atomic.js';
+import { checkClaims } from './claims.js';
 import { ReportError } from './errors.js';
 import { figure1Finding, figure2Finding, figure3Finding } from './findings.js';
 import type { FigureSource } from './figures/figure-data.js';
@@ -54,7 +55,7 @@ export async function renderReport({ data, params, provenance, outDir }: RenderI
     figures.push({ name: source.name, caption: CAPTIONS[source.name]!, finding: findings[source.name]!, ...svgSize(svg, source.name) });
   }
   // index.html last: it only appears once everything it points at exists.
-  await writeFileAtomic(join(outDir, 'index.html'), reportHtml({ data, figures, provenance }));
+  await writeFileAtomic(join(outDir, 'index.html'), reportHtml({ data, figures, provenance, claims: checkClaims(data, params) }));
   written.push('index.html');
   return written;
 }

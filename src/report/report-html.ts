@@ -2,6 +2,7 @@
 import { settingOrder, type AggregateData } from '../artifacts/aggregate-output.js';
 import { BARRIER_NAMES } from '../artifacts/barriers.js';
 import { escapeHtml as e } from './escape-html.js';
+import { claimsSummary, type ClaimCheck } from './claims.js';
 import type { ProvenanceRow } from './provenance.js';
 
 export interface ReportFigure {
@@ -16,6 +17,8 @@ export interface ReportModel {
   data: AggregateData;
   figures: ReportFigure[];
   provenance: ProvenanceRow[] | null;
+  /** The paper's claims checked against this run (src/report/claims.ts). */
+  claims: ClaimCheck[];
 }
 
 // Fixed decimals: barriers are differences, and float noise such as 6.9e-17 should read as 0.0000.
@@ -72,6 +75,17 @@ function barrierTables(data: AggregateData): string {
   return `<ul>${definitions}</ul>\n${tables.join('\n')}`;
 }
 
+function claimsTable(checks: readonly ClaimCheck[]): string {
+  const verdict = (value: 'holds' | 'fails' | null, none: string) => (value === null ? none : value);
+  const rows = checks.map((c) => {
+    const agrees = c.expected === null || c.observed === null ? '—' : c.expected === c.observed ? 'yes' : 'no';
+    return `<tr data-agrees="${agrees}"><td class="text">${e(c.claim)}</td><td class="text">${e(c.setting)}</td><td class="text">${e(verdict(c.expected, 'no statement'))}</td><td class="text">${e(verdict(c.observed, 'cannot tell'))}</td><td class="text">${e(agrees)}</td><td class="text">${e(c.evidence)}</td></tr>`;
+  });
+  return `<p class="finding">${e(claimsSummary(checks))}</p>
+<table id="claims"><thead><tr><th class="text">claim (Frankle 2020)</th><th class="text">setting</th><th class="text">paper, for its dataset</th><th class="text">this run</th><th class="text">agrees</th><th class="text">evidence</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>`;
+}
+
 function provenanceTable(rows: ProvenanceRow[] | null): string {
   if (rows === null) return '<p>No provenance: PIPELINE_UPSTREAM was not set (the render stage was run outside the pipeline).</p>';
   const cell = (text: string) => (text === '' ? '—' : e(text));
@@ -106,6 +120,8 @@ ${finalTable(model.data)}
 ${model.figures.map(figureSection).join('\n')}
 <h2>Barriers</h2>
 ${barrierTables(model.data)}
+<h2>The paper's claims, checked</h2>
+${claimsTable(model.claims)}
 <h2>Provenance</h2>
 ${provenanceTable(model.provenance)}
 </body>

@@ -10,6 +10,8 @@ export interface FixtureSetting {
   checkpoints: number[];
   /** 'convex': MNIST-like bowl from every t; 'cliff': flat near the start value, falls only close to x = 1. */
   shape: 'convex' | 'cliff';
+  /** Recorded in barriers.json as the aggregate stage does when its params name it. */
+  dataset?: string;
 }
 
 export const MNIST: FixtureSetting = {
@@ -17,6 +19,7 @@ export const MNIST: FixtureSetting = {
   finalIteration: 18760,
   checkpoints: [0, 10, 30, 100, 300, 1000, 3000, 18760],
   shape: 'convex',
+  dataset: 'mnist',
 };
 
 export const CIFAR: FixtureSetting = {
@@ -24,6 +27,7 @@ export const CIFAR: FixtureSetting = {
   finalIteration: 62400,
   checkpoints: [0, 100, 400, 1600, 6400, 25600, 62400],
   shape: 'cliff',
+  dataset: 'cifar10',
 };
 
 export const linspace = (n: number) => Array.from({ length: n }, (_, i) => i / (n - 1));
@@ -80,6 +84,7 @@ export async function writeAggregateFixture(
     }
     const final = fixtureCurve(setting, setting.finalIteration, 1);
     settingsOut[setting.name] = {
+      ...(setting.dataset ? { dataset: setting.dataset } : {}),
       final_iteration: setting.finalIteration,
       final: { test_loss: final.loss, test_error: final.error },
       rows,

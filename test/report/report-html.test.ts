@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAggregateOutput } from '../../src/artifacts/aggregate-output.js';
+import { checkClaims } from '../../src/report/claims.js';
 import { DEFAULT_PARAMS } from '../../src/report/params.js';
 import { provenanceFromUpstream } from '../../src/report/provenance.js';
 import { renderReport } from '../../src/report/render-report.js';
@@ -36,6 +37,8 @@ describe('renderReport', () => {
     expect(html).toContain(`<td>${peak.loss.lmc.toFixed(4)}</td>`);
     expect(html).toContain(`<td>${(peak.error.largest_bump * 100).toFixed(2)}</td>`);
     expect(html).toContain('PIPELINE_UPSTREAM was not set');
+    expect(html).toContain('<table id="claims">');
+    expect(html).toContain('This run agrees with the paper on 3 of 3 checks');
     const png = await readFile(join(out, 'figure1.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     const csv = (await readFile(join(out, 'figure3.csv'), 'utf8')).split('\n');
@@ -71,6 +74,7 @@ describe('reportHtml', () => {
       data,
       figures: [{ name: 'figure1', caption: HOSTILE, finding: HOSTILE, width: 10, height: 10 }],
       provenance: provenanceFromUpstream(upstream, 'u'),
+      claims: checkClaims(data, DEFAULT_PARAMS),
     });
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;');
@@ -83,7 +87,7 @@ describe('reportHtml', () => {
     const aggregate = join(dir, 'provenance');
     await writeAggregateFixture(aggregate, [MNIST], 5);
     const data = await readAggregateOutput(aggregate);
-    const html = (upstream: unknown) => reportHtml({ data, figures: [], provenance: provenanceFromUpstream(upstream, 'u') });
+    const html = (upstream: unknown) => reportHtml({ data, figures: [], provenance: provenanceFromUpstream(upstream, 'u'), claims: [] });
     const shown = html(upstreamFixture(aggregate));
     expect(shown).toContain('<th class="text">stage</th><th class="text">output (SHA-256)</th><th class="text">backend</th><th class="text">device</th></tr>');
     expect(shown).toContain('<td class="text">train@mnist_lenet_300_100</td><td class="text"><code title="5e1f5e1f5e1f5e1f5e1f5e1f5e1f5e1f">5e1f5e1f5e1f</code></td><td class="text">wasm</td><td class="text">cpu</td></tr>');

@@ -41,6 +41,8 @@ async function layout(): Promise<{ sweeps: string; train: string }> {
 }
 
 const aggregateStage = (...args: string[]) => execa('node', ['--import', 'tsx', 'stages/aggregate.ts', ...args], { reject: false, all: true });
+const aggregateWith = (params: string, ...args: string[]) =>
+  execa('node', ['--import', 'tsx', 'stages/aggregate.ts', ...args], { reject: false, all: true, env: { PIPELINE_PARAMS: params } });
 
 describe('aggregate stage', () => {
   it('writes curves, barriers and metrics for every setting and checkpoint', async () => {
@@ -80,6 +82,20 @@ describe('aggregate stage', () => {
     const metrics = JSON.parse(await readFile(path.join(out, 'metrics.json'), 'utf8'));
     expect(metrics.mnist_conv_bn).toMatchObject({ final_test_error: expect.closeTo(0.01, 12), barrier_error_it0: expect.closeTo(0.05, 10), barrier_error_it10: expect.closeTo(0.02, 10) });
     expect(Object.keys(metrics.mnist_conv_bn)).not.toContain(`barrier_error_it${FINAL}`);
+    expect(Object.keys(lenet)).not.toContain('dataset'); // no params: the dataset is not known
+  });
+
+  it('records each setting\'s dataset from its recipe when its params are the settings map', async () => {
+    const { sweeps, train } = await layout();
+    const params = path.join(work, 'params.json');
+    await writeFile(params, JSON.stringify({ mnist_lenet_300_100: { dataset: 'mnist', model: 'lenet_300_100' }, mnist_conv_bn: { model: 'conv_bn' } }));
+    const out = path.join(work, 'out');
+    const run = await aggregateWith(params, '--sweeps', sweeps, '--train', train, '--out', out);
+    expect(run.exitCode, run.all).toBe(0);
+    const doc = JSON.parse(await readFile(path.join(out, 'barriers.json'), 'utf8'));
+    expect(doc.settings.mnist_lenet_300_100.dataset).toBe('mnist');
+    expect(Object.keys(doc.settings.mnist_lenet_300_100)[0]).toBe('dataset');
+    expect(doc.settings.mnist_conv_bn.dataset).toBeUndefined();
   });
 
   it('fails with one line naming the file when a sweep has no matching training run, or is corrupt', async () => {

@@ -5,7 +5,8 @@ import { BARRIER_DEFINITIONS, barrierMeasures } from './barriers.js';
 import { BarrierError } from './errors.js';
 import type { SweepCurve, TrainSummary } from './inputs.js';
 
-export function aggregate(sweeps: readonly SweepCurve[], trains: ReadonlyMap<string, TrainSummary>): AggregateOutput {
+/** `datasets`: each setting's dataset, from the recipes (the stage's params); settings missing from it record none. */
+export function aggregate(sweeps: readonly SweepCurve[], trains: ReadonlyMap<string, TrainSummary>, datasets: ReadonlyMap<string, string> = new Map()): AggregateOutput {
   const ordered = [...sweeps].sort((a, b) => (a.setting < b.setting ? -1 : a.setting > b.setting ? 1 : a.iteration - b.iteration));
   const settings: Record<string, SettingBarriers> = {};
   ordered.forEach((sweep, i) => {
@@ -25,7 +26,8 @@ export function aggregate(sweeps: readonly SweepCurve[], trains: ReadonlyMap<str
       loss: barrierMeasures(xs, sweep.rows.map((r) => r.test_loss), `${where} test_loss`),
       error: barrierMeasures(xs, sweep.rows.map((r) => r.test_error), `${where} test_error`),
     };
-    settings[sweep.setting] ??= { final_iteration: train.final_iteration, final: finalResult(train, ordered), rows: [] };
+    const dataset = datasets.get(sweep.setting);
+    settings[sweep.setting] ??= { ...(dataset === undefined ? {} : { dataset }), final_iteration: train.final_iteration, final: finalResult(train, ordered), rows: [] };
     settings[sweep.setting]!.rows.push(row);
   });
   return {

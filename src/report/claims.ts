@@ -1,0 +1,113 @@
+// The paper's qualitative claims, each checked against this run's numbers with its threshold shown; never prose pasted in.
+import { settingOrder, type AggregateData } from '../artifacts/aggregate-output.js';
+import type { SettingBarriers } from '../artifacts/barriers.js';
+import { halfwayCrossing } from './findings.js';
+import type { RenderParams } from './params.js';
+
+/** Which settings a claim is about in the paper: MNIST ("relatively easy"), or the modern CIFAR-10 and ImageNet ones. */
+type Scope = 'mnist' | 'modern';
+
+/** What the paper reports for a setting of a scope: the claim holds, it does not, or the paper says nothing. */
+type Expectation = 'holds' | 'fails' | null;
+
+export interface ClaimCheck {
+  claim: string;
+  setting: string;
+  /** What the paper reports for this setting's dataset (null: it makes no statement, or the dataset is unknown). */
+  expected: Expectation;
+  /** What this run shows; null when the run cannot tell (e.g. iteration 0 was not swept). */
+  observed: 'holds' | 'fails' | null;
+  /** The numbers and threshold behind `observed`. */
+  evidence: string;
+}
+
+interface Claim {
+  text: string;
+  /** The paper's statement per scope, as its abstract puts it (Goodfellow et al. 2015's findings hold on MNIST, not on CIFAR-10 and ImageNet). */
+  paper: Record<Scope, Expectation>;
+  check(setting: string, data: AggregateData, params: RenderParams): { observed: 'holds' | 'fails' | null; evidence: string };
+}
+
+const fmt = (value: number) => value.toFixed(4);
+
+function fromInitialization(data: AggregateData, setting: string) {
+  return data.settings[setting]!.rows.find((row) => row.iteration === 0);
+}
+
+const notSwept = { observed: null, evidence: 'iteration 0 was not swept' } as const;
+
+const CLAIMS: Claim[] = [
+  {
+    text: 'Along the line from initialization to the final weights, test loss is roughly monotonically non-increasing.',
+    paper: { mnist: 'holds', modern: 'holds' },
+    check(setting, data, params) {
+      const row = fromInitialization(data, setting);
+      if (!row) return notSwept;
+      const bump = row.loss.largest_bump;
+      return { observed: bump <= params.loss_threshold ? 'holds' : 'fails', evidence: `largest bump ${fmt(bump)} nats ${bump <= params.loss_threshold ? '≤' : '>'} ${params.loss_threshold}` };
+    },
+  },
+  {
+    text: 'From initialization the path is approximately convex: the loss never rises above the straight chord between its ends (Goodfellow et al.).',
+    paper: { mnist: 'holds', modern: 'fails' },
+    check(setting, data, params) {
+      const row = fromInitialization(data, setting);
+      if (!row) return notSwept;
+      const rise = row.loss.above_chord;
+      return { observed: rise <= params.loss_threshold ? 'holds' : 'fails', evidence: `rise above the chord ${fmt(rise)} nats ${rise <= params.loss_threshold ? '≤' : '>'} ${params.loss_threshold}` };
+    },
+  },
+  {
+    text: 'From initialization the loss remains high until close to the optimum.',
+    paper: { mnist: 'fails', modern: 'holds' },
+    check(setting, data, params) {
+      const curve = data.curves.filter((p) => p.setting === setting && p.iteration === 0).map((p) => ({ x: p.x, value: p.test_loss }));
+      if (curve.length === 0) return notSwept;
+      const x = halfwayCrossing(curve);
+      if (x === null) return { observed: 'holds', evidence: 'the loss never falls below halfway between its ends' };
+      const late = x >= params.plateau_x;
+      return { observed: late ? 'holds' : 'fails', evidence: `falls below halfway between its ends at x = ${x.toFixed(2)} (${late ? '≥' : '<'} ${params.plateau_x})` };
+    },
+  },
+  {
+    text: 'Training quickly becomes linearly separated from the optimum by loss barriers.',
+    paper: { mnist: null, modern: 'holds' },
+    check(setting, data, params) {
+      const s: SettingBarriers = data.settings[setting]!;
+      const horizon = params.early_fraction * s.final_iteration;
+      const early = s.rows.filter((row) => row.iteration > 0 && row.iteration <= horizon);
+      if (early.length === 0) return { observed: null, evidence: `no checkpoint swept in 0 < t ≤ ${params.early_fraction}·T = ${horizon}` };
+      const worst = early.reduce((a, b) => (b.loss.above_start > a.loss.above_start ? b : a));
+      const separated = worst.loss.above_start > params.loss_threshold;
+      return {
+        observed: separated ? 'holds' : 'fails',
+        evidence: `largest rise above the start for 0 < t ≤ ${params.early_fraction}·T: ${fmt(worst.loss.above_start)} nats at t = ${worst.iteration} (${separated ? '>' : '≤'} ${params.loss_threshold})`,
+      };
+    },
+  },
+];
+
+/** The paper's scope for a dataset name as recipes spell it; undefined for any other (its claims are then not compared). */
+function scopeOf(dataset: string | undefined): Scope | undefined {
+  if (dataset === 'mnist') return 'mnist';
+  if (dataset === 'cifar10' || dataset === 'imagenet') return 'modern';
+  return undefined;
+}
+
+/** Every claim for every setting that ran, in the report's setting order. */
+export function checkClaims(data: AggregateData, params: RenderParams): ClaimCheck[] {
+  return CLAIMS.flatMap((claim) =>
+    settingOrder(data).map((setting) => {
+      const scope = scopeOf(data.settings[setting]!.dataset);
+      return { claim: claim.text, setting, expected: scope ? claim.paper[scope] : null, ...claim.check(setting, data, params) };
+    }),
+  );
+}
+
+/** One sentence: how many checks agree with the paper where it makes a statement and the run can tell. */
+export function claimsSummary(checks: readonly ClaimCheck[]): string {
+  const comparable = checks.filter((check) => check.expected !== null && check.observed !== null);
+  if (comparable.length === 0) return 'No check can be compared with the paper: no setting of a dataset the paper studies was swept from iteration 0.';
+  const agreeing = comparable.filter((check) => check.expected === check.observed).length;
+  return `This run agrees with the paper on ${agreeing} of ${comparable.length} checks where the paper makes a statement for the setting's dataset.`;
+}
