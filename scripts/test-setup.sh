@@ -21,3 +21,5 @@ fi
 npm run build --silent || exit 1
 # tsx runs the stages without type-checking them: check the whole tree here.
 npm run typecheck --silent || exit 1
+# Import cycles and the boundaries between engine, ml, report, artifacts and stages (eslint.config.js); cached between runs.
+npm run lint --silent || exit 1
