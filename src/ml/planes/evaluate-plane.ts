@@ -125,7 +125,7 @@ export async function evaluatePlane(options: PlaneEvaluationOptions): Promise<Pl
         if (k >= gridCount) return tf.add(stems![0], tf.add(tf.mul(stems![1], a), tf.mul(stems![2], b)));
         if (row?.b !== b) {
           row?.base.dispose();
-          row = { b, base: tf.tidy(() => tf.add(stems![0], tf.mul(stems![2], b))) };
+          row = { b, base: tf.keep(tf.tidy(() => tf.add(stems![0], tf.mul(stems![2], b)))) }; // kept: stemAt runs inside the caller's tidy
         }
         return tf.add(row.base, tf.mul(stems![1], a));
       };
