@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { readAggregateOutput } from '../src/artifacts/aggregate-output.js';
+import { readInstability } from '../src/artifacts/instability.js';
 import { ReportError } from '../src/report/errors.js';
 import { resolveParams } from '../src/report/params.js';
 import { readProvenance } from '../src/report/provenance.js';
@@ -12,12 +13,14 @@ import { runStage, UsageError } from './support/stage-main.js';
 interface Options {
   aggregate: string;
   out: string;
+  instability?: string;
 }
 
 const program = new Command('render')
   .description('Render the paper\'s figures and the HTML report from the aggregate stage output.')
   .requiredOption('--aggregate <dir>', 'output directory of the aggregate stage (the stage ${in.aggregate})')
   .requiredOption('--out <dir>', 'output directory (the stage ${out})')
+  .option('--instability <dir>', 'output directory of the instability stage (${in.instability}): adds its figure, table and stability points')
   .addHelpText(
     'after',
     '\nEnvironment: PIPELINE_PARAMS (JSON: colors, sequential_scheme, loss_threshold, error_threshold, png_scale),\n' +
@@ -48,9 +51,10 @@ async function main(): Promise<void> {
     throw error;
   }
   const data = await readAggregateOutput(options.aggregate);
+  const instability = options.instability === undefined ? null : await readInstability(options.instability);
   const provenance = env.upstream ? await readProvenance(env.upstream) : null;
   const started = performance.now();
-  const written = await renderReport({ data, params, provenance, outDir: options.out });
+  const written = await renderReport({ data, params, provenance, outDir: options.out, instability });
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   console.log(`render: wrote ${written.join(', ')} to ${options.out} in ${seconds} s`);
 }

@@ -3,7 +3,8 @@
 // (the two children of the instability analysis).
 //
 //   node --import tsx stages/sweep.ts --train DIR --data DIR --iteration N --out DIR
-//        [--end DIR] [--points 100] [--bn-mode interpolate|recompute|endpoint] [--train-loss] [--batch-size N] [--workers N]
+//   node --import tsx stages/sweep.ts --train DIR --end DIR --data DIR [--iteration N] --out DIR
+//        [--points 100] [--bn-mode interpolate|recompute|endpoint] [--train-loss] [--batch-size N] [--workers N]
 //        [--backend NAME] [--params FILE]
 //
 // --train is the train stage's output (train.json names the setting, model and final iteration); x = 0 is its checkpoint
@@ -38,7 +39,7 @@ import { summarizeCurve } from '../src/ml/interpolation/curve-summary.js';
 interface Options {
   train: string;
   data: string;
-  iteration: string;
+  iteration?: string;
   out: string;
   end?: string;
   points?: string;
@@ -54,7 +55,7 @@ const program = new Command('sweep')
   .description('Test loss and error at evenly spaced points from checkpoint --iteration to the final weights (of --train, or of --end).')
   .requiredOption('--train <dir>', 'the train stage output (checkpoints/ and train.json)')
   .requiredOption('--data <dir>', 'dataset directory (the fetch-data stage output)')
-  .requiredOption('--iteration <n>', 'checkpoint iteration t to start from')
+  .option('--iteration <n>', 'checkpoint iteration t of --train to start from (required unless --end is given; then default its final iteration)')
   .requiredOption('--out <dir>', 'output directory (the stage ${out})')
   .option('--end <dir>', 'the run whose final weights are x = 1 (a train stage output of the same setting; default --train)')
   .option('--points <n>', 'number of x values in linspace(0, 1), both ends included (default: params.points or 100)')
@@ -85,10 +86,12 @@ async function main(): Promise<void> {
   program.parse();
   const options = program.opts<Options>();
   const params = await readParams(options.params);
-  const iteration = Number.isInteger(Number(options.iteration)) && Number(options.iteration) >= 0 ? Number(options.iteration) : NaN;
-  if (Number.isNaN(iteration)) throw new UsageError(`--iteration ${options.iteration}: expected a non-negative integer`);
+  if (options.iteration === undefined && options.end === undefined) throw new UsageError('--iteration: required unless --end is given');
+  const parsedIteration = options.iteration === undefined ? undefined : Number(options.iteration);
+  if (parsedIteration !== undefined && !(Number.isInteger(parsedIteration) && parsedIteration >= 0)) throw new UsageError(`--iteration ${options.iteration}: expected a non-negative integer`);
   const { points, bnMode, trainLoss, batchSize, workers: requestedWorkers } = parseSweepSettings(params, options);
   const summary = await readTrainFlag('--train', options.train);
+  const iteration = parsedIteration ?? summary.final_iteration;
   if (!summary.iterations.includes(iteration)) {
     throw new UsageError(`--iteration ${iteration}: ${options.train} has checkpoints at ${summary.iterations.join(', ')}`);
   }

@@ -126,9 +126,10 @@ async function main(): Promise<void> {
     ...(branch ? { branched_from: { iteration: branch.iteration, parent_seed: parentSeed } } : {}),
   });
   await writeMetrics(options.out, { final_test_loss: result.final.loss, final_test_accuracy: result.final.accuracy });
+  const steps = result.finalIteration - (branch?.iteration ?? 0);
   console.log(
-    `train: ${options.setting} done: ${result.finalIteration} iterations in ${seconds.toFixed(1)} s ` +
-      `(${((1000 * seconds) / Math.max(1, result.finalIteration)).toFixed(2)} ms/iteration incl. evaluation), ` +
+    `train: ${options.setting} done: ${steps} iterations${branch ? ` (from ${branch.iteration})` : ''} in ${seconds.toFixed(1)} s ` +
+      `(${((1000 * seconds) / Math.max(1, steps)).toFixed(2)} ms/iteration incl. evaluation), ` +
       `final test loss ${result.final.loss.toFixed(4)}, accuracy ${result.final.accuracy.toFixed(4)}, peak RSS ${peakRssMb()} MB`,
   );
 }

@@ -1,7 +1,8 @@
 // Renders the whole report: the three figures (SVG, PNG, CSV) and index.html, into an output directory.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AggregateData } from '../artifacts/aggregate-output.js';
+import { settingOrder, type AggregateData } from '../artifacts/aggregate-output.js';
+import type { InstabilityDocument } from '../artifacts/instability.js';
 import { formatCsv } from '../artifacts/csv.js';
 import { writeFileAtomic } from '../artifacts/write-atomic.js';
 import { checkClaims } from './claims.js';
@@ -11,6 +12,8 @@ import type { FigureSource } from './figures/figure-data.js';
 import { figure1 } from './figures/figure1.js';
 import { figure2 } from './figures/figure2.js';
 import { figure3 } from './figures/figure3.js';
+import { INSTABILITY_FIGURE, instabilityFigure } from './figures/instability.js';
+import { INSTABILITY_CAPTION, instabilityFinding } from './instability-section.js';
 import type { RenderParams } from './params.js';
 import type { ProvenanceRow } from './provenance.js';
 import { specToSvg, svgToPng } from './render-figure.js';
@@ -21,12 +24,15 @@ export interface RenderInput {
   params: RenderParams;
   provenance: ProvenanceRow[] | null;
   outDir: string;
+  /** The instability stage's output, when the pipeline ran the analysis: a figure with the others and its own section. */
+  instability?: InstabilityDocument | null;
 }
 
 const CAPTIONS: Record<string, string> = {
   figure1: 'Test loss (left) and test error (right) along the line from initialization to the final weights, one line per setting.',
   figure2: 'Test loss (left) and error (right) along the line from the checkpoint at iteration t to the final weights, one panel pair per setting, coloured by t.',
   figure3: 'Largest increase of test loss (top) and error (bottom) above the start of the path from θ_t, against t (symlog axis), one line per setting.',
+  [INSTABILITY_FIGURE]: INSTABILITY_CAPTION,
 };
 
 function svgSize(svg: string, name: string): { width: number; height: number } {
@@ -36,13 +42,15 @@ function svgSize(svg: string, name: string): { width: number; height: number } {
 }
 
 /** Writes figureN.svg|png|csv and index.html into `outDir`; returns the names of the files written. */
-export async function renderReport({ data, params, provenance, outDir }: RenderInput): Promise<string[]> {
+export async function renderReport({ data, params, provenance, outDir, instability }: RenderInput): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const sources: FigureSource[] = [figure1(data, params), figure2(data, params), figure3(data, params)];
+  if (instability) sources.push(instabilityFigure(instability, params, settingOrder(data)));
   const findings: Record<string, string> = {
     figure1: figure1Finding(data),
     figure2: figure2Finding(data),
     figure3: figure3Finding(data, params),
+    ...(instability ? { [INSTABILITY_FIGURE]: instabilityFinding(instability) } : {}),
   };
   const written: string[] = [];
   const figures: ReportFigure[] = [];
@@ -55,7 +63,7 @@ export async function renderReport({ data, params, provenance, outDir }: RenderI
     figures.push({ name: source.name, caption: CAPTIONS[source.name]!, finding: findings[source.name]!, ...svgSize(svg, source.name) });
   }
   // index.html last: it only appears once everything it points at exists.
-  await writeFileAtomic(join(outDir, 'index.html'), reportHtml({ data, figures, provenance, claims: checkClaims(data, params) }));
+  await writeFileAtomic(join(outDir, 'index.html'), reportHtml({ data, figures, provenance, claims: checkClaims(data, params), instability: instability ?? undefined }));
   written.push('index.html');
   return written;
 }

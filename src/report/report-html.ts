@@ -2,6 +2,8 @@
 import { settingOrder, type AggregateData } from '../artifacts/aggregate-output.js';
 import { BARRIER_NAMES } from '../artifacts/barriers.js';
 import { escapeHtml as e } from './escape-html.js';
+import { instabilitySection } from './instability-section.js';
+import type { InstabilityDocument } from '../artifacts/instability.js';
 import { claimsSummary, type ClaimCheck } from './claims.js';
 import type { ProvenanceRow } from './provenance.js';
 
@@ -17,6 +19,8 @@ export interface ReportModel {
   data: AggregateData;
   figures: ReportFigure[];
   provenance: ProvenanceRow[] | null;
+  /** The instability analysis, when the pipeline ran it (src/report/instability-section.ts). */
+  instability?: InstabilityDocument;
   /** The paper's claims checked against this run (src/report/claims.ts). */
   claims: ClaimCheck[];
 }
@@ -120,6 +124,7 @@ ${finalTable(model.data)}
 ${model.figures.map(figureSection).join('\n')}
 <h2>Barriers</h2>
 ${barrierTables(model.data)}
+${model.instability ? instabilitySection(model.instability) : ''}
 <h2>The paper's claims, checked</h2>
 ${claimsTable(model.claims)}
 <h2>Provenance</h2>
