@@ -59,7 +59,9 @@ export function expandStages(source: YamlSource): StageDefinition[] {
       const collection = resolve(body.foreach, { params, loop }, foreachPath);
       const members = membersOf(collection);
       if (!members) fail('spec-template', foreachPath, `foreach must give a list or a map, got ${JSON.stringify(collection)}`);
-      if (members!.length === 0) fail('spec-template', foreachPath, 'foreach gives an empty list: the stage would vanish');
+      // Written empty in the file it is a mistake; a template giving an empty map or list (a params file or profile
+      // that switches an analysis off) leaves the group with no members, and stages that need it an empty input.
+      if (members!.length === 0 && typeof body.foreach !== 'string') fail('spec-template', foreachPath, 'foreach gives an empty list: the stage would vanish (an empty ${params.…} switches a group off)');
       // A foreach written out in the file points at the offending item (or map key); a template at itself.
       const written = body.foreach;
       const memberAt = (index: number, key: string): [(string | number)[], { key?: boolean }] =>

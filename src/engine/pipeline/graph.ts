@@ -59,6 +59,10 @@ export function insideRoot(root: string, written: string): boolean {
 export function buildGraph(source: YamlSource, root: string, definitions: StageDefinition[]): StageGraph {
   const stages = new Map(definitions.map((stage) => [stage.name, stage]));
   const groups = new Map<string, string[]>();
+  // Every fan-out is a group, also one whose foreach gave nothing (switched off): needing it reads an empty input.
+  for (const [name, body] of Object.entries((source.value as { stages: Record<string, object> }).stages)) {
+    if ('foreach' in body) groups.set(name, []);
+  }
   for (const stage of definitions) {
     if (stage.group) groups.set(stage.group, [...(groups.get(stage.group) ?? []), stage.name]);
   }
