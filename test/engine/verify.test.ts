@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Project } from './rig.js';
+import { Project, waitFor } from './rig.js';
 
 let project: Project;
 beforeEach(() => (project = new Project()));
@@ -111,4 +111,34 @@ describe('pipeline verify', () => {
     expect(same.stdout).toContain('verify: 1 stage(s) rerun (on wasm), all within tolerance');
     expect(project.read('pipeline.lock')).toBe(lock);
   });
+
+  it('SIGTERM stops the rerun: the stage\'s process is killed, the scratch store removed, exit 130', async () => {
+    // The delay is read at run time, so the rerun is slow while the key stays the lock's.
+    project.pipeline(`stages:
+  slow:
+    cmd: 'echo $$ > shell.pid; sleep $(cat delay); echo "{\\"v\\": 1}" > \${out}/m.json'
+    metrics: [m.json]
+`);
+    project.write('delay', '0');
+    expect((await project.run(['run'])).code).toBe(0);
+    project.write('delay', '30');
+    fs.rmSync(path.join(project.dir, 'shell.pid'));
+    const tmp = fs.mkdtempSync(path.join(project.parent, 'tmp-'));
+    const verifier = project.spawn(['verify'], { TMPDIR: tmp });
+    await waitFor(() => fs.existsSync(path.join(project.dir, 'shell.pid')), 20_000, 'the rerun to start');
+    const shell = Number(project.read('shell.pid'));
+    verifier.kill('SIGTERM');
+    expect(await verifier.exited).toBe(130);
+    expect(alive(shell)).toBe(false);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

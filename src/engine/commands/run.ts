@@ -8,6 +8,7 @@ import { discoverGpus } from '../execution/gpus.js';
 import type { OrphanJob } from '../executors/slurm-executor.js';
 import { reapDeadRuns } from '../execution/orphans.js';
 import { Scheduler, type RunSummary } from '../execution/scheduler.js';
+import { stopOnSignals } from '../execution/stop-on-signals.js';
 import { selectStages } from '../execution/selection.js';
 import { rememberLockFile } from '../lock/known-locks.js';
 import { acquireRunLock } from '../lock/run-lock.js';
@@ -94,22 +95,13 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
       },
       renderer,
     );
-    let interrupts = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      interrupts += 1;
-      if (interrupts > 1) process.exit(130); // A second Ctrl-C: the user wants out now.
-      renderer.event({ type: 'note', message: `${signal}: stopping running stages…` });
-      void scheduler.interrupt();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const stopListening = stopOnSignals(scheduler, renderer);
     try {
       const summary = await scheduler.run();
       await remote?.finish();
       return summary;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stopListening();
     }
   } finally {
     // What the adopted jobs wrote has been committed (or they were cancelled): their dead runs' dirs can go.

@@ -7,6 +7,7 @@ import { ExitCode, PipelineError } from '../errors.js';
 import { FileHashes } from '../fingerprint/file-hashes.js';
 import { discoverGpus } from '../execution/gpus.js';
 import { Scheduler } from '../execution/scheduler.js';
+import { stopOnSignals } from '../execution/stop-on-signals.js';
 import { selectStages } from '../execution/selection.js';
 import { readLock, type LockedStage, type LockFile } from '../lock/lockfile.js';
 import type { Renderer } from '../logging/events.js';
@@ -119,7 +120,13 @@ export async function verifyCommand(options: VerifyOptions, renderer: Renderer, 
       { force: true, dryRun: false, keepGoing: true, jobs: options.jobs ?? Math.max(1, os.availableParallelism()), gpus: gpus.ids, gpuSource: gpus.source, pruneLock: false, publish: false, commandEnv: options.backend ? { PIPELINE_BACKEND: options.backend } : undefined },
       renderer,
     );
-    const summary = await scheduler.run();
+    const stopListening = stopOnSignals(scheduler, renderer);
+    let summary;
+    try {
+      summary = await scheduler.run();
+    } finally {
+      stopListening();
+    }
     if (summary.interrupted) return ExitCode.interrupted;
     const rerun = readLock(scratch.lockFile);
     const mismatches: Mismatch[] = [];
