@@ -1,7 +1,7 @@
 // Runs one stage command through the shell in its own process group, which ends with the shell; its output goes to one log file.
 import fs from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { forgetStageGroup, recordStageGroup } from '../execution/orphans.js';
+import { startShell } from '../execution/shell-spawner.js';
 
 export interface StageCommand {
   command: string;
@@ -34,42 +34,13 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** How the shell ended, or why it never ran. */
-type ShellEnd = { exitCode?: number; signal?: string; code?: string };
-
-/**
- * node:child_process directly rather than execa: a stage needs none of execa's features (the streams go to
- * a file, the exit status is all we read), and its per-call option handling and signal listeners cost
- * about a millisecond a stage, which is much of a cheap stage at 10,000 of them.
- */
-function spawnShell(stage: StageCommand, log: number): { pid?: number; ended: Promise<ShellEnd> } {
-  let child: ChildProcess;
-  try {
-    child = spawn('/bin/sh', ['-c', stage.command], {
-      cwd: stage.cwd,
-      env: { ...process.env, ...stage.env },
-      // A group of its own, so Ctrl-C reaches every process the stage started, not just the shell.
-      detached: true,
-      // One O_APPEND descriptor for both streams, opened by the caller: every write lands at the end in
-      // order, and a command that cannot start leaves no stream opening a file after the fact.
-      stdio: ['ignore', log, log],
-    });
-  } catch (error) {
-    // E2BIG and other errors Node throws at once rather than reporting as an 'error' event.
-    return { ended: Promise.resolve({ code: (error as NodeJS.ErrnoException).code ?? (error as Error).message }) };
-  }
-  const ended = new Promise<ShellEnd>((resolve) => {
-    child.once('error', (error: NodeJS.ErrnoException) => resolve({ code: error.code ?? error.message }));
-    child.once('exit', (exitCode, signal) => resolve({ exitCode: exitCode ?? undefined, signal: signal ?? undefined }));
-  });
-  return { pid: child.pid, ended };
-}
-
 export async function startLocal(stage: StageCommand): Promise<RunningStage> {
+  // One O_APPEND descriptor for both streams, opened here: every write lands at the end in order, and a
+  // command that cannot start leaves no stream opening a file after the fact.
   const log = fs.openSync(stage.logFile, 'a');
-  let child: ReturnType<typeof spawnShell>;
+  let child: Awaited<ReturnType<typeof startShell>>;
   try {
-    child = spawnShell(stage, log);
+    child = await startShell({ command: stage.command, cwd: stage.cwd, env: { ...process.env, ...stage.env } as Record<string, string>, logFd: log });
   } finally {
     fs.closeSync(log); // The child has its own copies (or never started).
   }
