@@ -97,6 +97,8 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
     );
     const stopListening = stopOnSignals(scheduler, renderer);
     try {
+      // A fresh clone fetches every locked entry it lacks at once, while the scheduler fingerprints.
+      if (!options.force && !options.dryRun) remote?.prefetchLocked(selection.stages);
       const summary = await scheduler.run();
       await remote?.finish();
       return summary;

@@ -1,9 +1,11 @@
 // A run's use of the remote: fetch a stale stage's entry instead of running it, push what the run computed, one line per failure.
+import fs from 'node:fs';
 import { newRunId } from '../cache/run-dirs.js';
 import { removeTree, type Entry } from '../cache/store.js';
+import { readLock } from '../lock/lockfile.js';
 import type { Project } from '../project.js';
 import { fromSystemError, RemoteError } from './errors.js';
-import { fetchEntry } from './fetch-entry.js';
+import { commitStaged, downloadEntry, type FetchContext, type StagedEntry } from './fetch-entry.js';
 import { transferLimit, type Limit } from './parallel.js';
 import { pushEntry } from './push-entry.js';
 import { decodeRecord } from './record.js';
@@ -36,6 +38,9 @@ export class RunRemote implements RemoteHooks {
   private readonly limit: Limit;
   private pushedCount = 0;
   private firstPushFailure?: RemoteError;
+  /** Fetches started before the scheduler reached their stage (prefetchLocked), by key. */
+  private readonly ahead = new Map<string, Promise<StagedEntry | undefined>>();
+  private closed = false;
 
   constructor(
     readonly remote: Remote,
@@ -48,7 +53,8 @@ export class RunRemote implements RemoteHooks {
   }
 
   async fetch(stage: string, key: string, dryRun: boolean): Promise<Entry | undefined> {
-    if (!this.options.fetch || !this.usable) return undefined;
+    const early = dryRun ? undefined : this.ahead.get(key);
+    if (!this.options.fetch || (!this.usable && !early)) return undefined;
     try {
       if (dryRun) {
         const bytes = await this.remote.getRecord(key);
@@ -56,11 +62,46 @@ export class RunRemote implements RemoteHooks {
         const { manifest, run } = decodeRecord(this.remote.name, key, bytes);
         return { key, dir: '', out: '', manifest, run };
       }
-      this.workDir ??= this.project.store.openRun(newRunId());
-      return await fetchEntry({ remote: this.remote, store: this.project.store, hashes: this.project.hashes, limit: this.limit, workDir: this.workDir }, key);
+      if (early) this.ahead.delete(key);
+      const staged = await (early ?? this.download(key));
+      return staged && commitStaged(this.context(), staged);
     } catch (error) {
       this.failed(stage, 'fetch', error);
       return undefined;
+    }
+  }
+
+  private context(): FetchContext {
+    this.workDir ??= this.project.store.openRun(newRunId());
+    return { remote: this.remote, store: this.project.store, hashes: this.project.hashes, limit: this.limit, workDir: this.workDir };
+  }
+
+  private download(key: string): Promise<StagedEntry | undefined> {
+    return downloadEntry(this.context(), key);
+  }
+
+  /**
+   * A fresh clone's run: the entries the lock names for these stages and cache/ lacks are downloaded all at
+   * once into staging dirs, rather than one after another as the scheduler settles each stage; each becomes an
+   * entry only when the scheduler asks for its key. Only locked keys missing here are asked for, so a no-op run
+   * still makes no request; a download the scheduler never asks for (its inputs now give another key) is
+   * dropped with the run's work dir.
+   */
+  prefetchLocked(stages: readonly string[]): void {
+    if (!this.options.fetch || !this.usable) return;
+    let locked: Record<string, { key?: string }>;
+    try {
+      locked = readLock(this.project.lockFile, this.project.lockMemo).stages;
+    } catch {
+      return; // The scheduler reports an unreadable lock.
+    }
+    for (const stage of stages) {
+      const key = locked[stage]?.key;
+      if (typeof key !== 'string' || this.ahead.has(key) || fs.existsSync(this.project.store.entryDir(key))) continue;
+      const pending = this.download(key);
+      // Awaited when the scheduler asks for this key, which reports a failure then; unasked, it is dropped.
+      pending.catch(() => {});
+      this.ahead.set(key, pending);
     }
   }
 
@@ -84,12 +125,14 @@ export class RunRemote implements RemoteHooks {
 
   /** Waits for the pushes; with --remote-required, a failed one fails the command now. */
   async finish(): Promise<void> {
+    await Promise.allSettled(this.ahead.values());
     await Promise.all(this.pushes);
     if (this.pushedCount > 0) this.note(`pushed ${this.pushedCount} entr${this.pushedCount === 1 ? 'y' : 'ies'} to remote ${this.remote.name}`);
     if (this.firstPushFailure) throw this.firstPushFailure;
   }
 
   close(): void {
+    this.closed = true;
     if (this.workDir) removeTree(this.workDir);
     this.remote.close();
   }
@@ -98,6 +141,8 @@ export class RunRemote implements RemoteHooks {
   private failed(stage: string, action: 'fetch' | 'push', error: unknown): void {
     const failure = error instanceof RemoteError ? error : fromSystemError(`remote ${this.remote.name}`, error);
     if (this.options.required) throw failure;
+    // Said once: downloads begun before the remote failed end the same way. After the run: nothing to tell.
+    if (!this.usable || this.closed) return;
     const consequence = action === 'fetch' ? `${stage} computes locally` : `${stage} is not pushed`;
     if (failure.remoteUnusable) {
       this.usable = false;

@@ -185,6 +185,20 @@ describe('directory remote', () => {
     expect((await first.run(['verify', 'gen'])).code).toBe(0);
   });
 
+  it('a run downloads the locked entries it lacks ahead, but commits only those whose key its inputs still give', async () => {
+    const shared = remoteDir();
+    const first = tracked(makeProject());
+    expect((await first.run(['run', '--remote', shared])).code).toBe(0);
+    const second = tracked(cloneOf(first));
+    const changed = await second.run(['run', '-S', 'lines=1000', '--remote', shared, '--no-push']);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(ran(second)).toEqual(['gen', 'use']);
+    const computed = cacheState(second);
+    expect(computed.tmp).toEqual([]);
+    expect(computed.entries).toHaveLength(2);
+    expect(computed.entries.some((key) => cacheState(first).entries.includes(key))).toBe(false);
+  });
+
   it('two writers of the same blob at once leave one whole copy', async () => {
     const remote = new DirectoryRemote(remoteDir());
     const bytes = Buffer.alloc(4 << 20, 7);
