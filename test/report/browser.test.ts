@@ -10,6 +10,7 @@ import { DEFAULT_PARAMS } from '../../src/report/params.js';
 import { provenanceFromUpstream } from '../../src/report/provenance.js';
 import { renderReport } from '../../src/report/render-report.js';
 import { upstreamFixture, writeAggregateFixture } from './fixtures.js';
+import { instabilityFixture } from './instability-fixture.js';
 import { serveDirectory } from './static-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -31,7 +32,7 @@ describe('report in a real browser', () => {
     await writeAggregateFixture(aggregate);
     const data = await readAggregateOutput(aggregate);
     const provenance = provenanceFromUpstream(upstreamFixture(aggregate), 'fixture');
-    await renderReport({ data, params: DEFAULT_PARAMS, provenance, outDir: out });
+    await renderReport({ data, params: DEFAULT_PARAMS, provenance, outDir: out, instability: instabilityFixture() });
     server = await serveDirectory(out);
     context = await chromium.launchPersistentContext(join(work, 'profile'), {
       executablePath: CHROMIUM,
@@ -74,7 +75,7 @@ describe('report in a real browser', () => {
         return { what: `inline svg ${i}`, ok: true, width: box.width, height: box.height };
       }),
     ]);
-    expect(figures.map((f) => f.what.split('/').pop())).toEqual(['figure1.svg', 'figure2.svg', 'figure3.svg']);
+    expect(figures.map((f) => f.what.split('/').pop())).toEqual(['figure1.svg', 'figure2.svg', 'figure3.svg', 'instability.svg']);
     for (const figure of figures) {
       expect(figure.ok, figure.what).toBe(true);
       expect(figure.width, figure.what).toBeGreaterThan(100);
@@ -83,11 +84,12 @@ describe('report in a real browser', () => {
 
     const offMachine = requested.filter((url) => !/^(http:\/\/127\.0\.0\.1[:/]|file:|data:|about:)/.test(url));
     expect(offMachine).toEqual([]);
-    expect(requested.length).toBeGreaterThanOrEqual(4); // the page and its three figures
+    expect(requested.length).toBeGreaterThanOrEqual(5); // the page and its four figures
     expect(pageErrors).toEqual([]);
 
     expect(await page.locator('#final-results tbody tr').count()).toBe(2);
     expect(await page.locator('table.barriers').count()).toBe(2);
+    expect(await page.locator('table.instability').count()).toBe(2);
     expect(await page.locator('#provenance tbody tr').count()).toBe(4);
 
     await mkdir(join(process.cwd(), 'test-results'), { recursive: true });

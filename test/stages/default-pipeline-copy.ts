@@ -45,6 +45,9 @@ export function copyShrunkDefaultPipeline(prefix: string): string {
   const spec = parse(fs.readFileSync(path.join(repo, 'pipeline.yaml'), 'utf8'));
   const lenet = spec.params.settings.mnist_lenet_300_100;
   spec.params.settings = { mnist_lenet_300_100: { ...lenet, iterations: 6, checkpoints: [0, 3, 6] } };
+  // The instability analysis on the shrunk LeNet: its recipe (the alias in pipeline.yaml points at the full one), one t.
+  spec.params.instability = { mnist_lenet_300_100: { recipe: spec.params.settings.mnist_lenet_300_100, iterations: [3], seeds: [2, 3] } };
+  spec.params.instability_sweep = { ...spec.params.instability_sweep, points: 5 };
   spec.params.sweep = { ...spec.params.sweep, points: 5 };
   fs.writeFileSync(path.join(dir, 'pipeline.yaml'), stringify(spec));
   return dir;
