@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { readAggregateOutput } from '../src/artifacts/aggregate-output.js';
+import { readPlaneGroup } from '../src/artifacts/plane-output.js';
 import { readInstability } from '../src/artifacts/instability.js';
 import { ReportError } from '../src/report/errors.js';
 import { resolveParams } from '../src/report/params.js';
@@ -13,6 +14,7 @@ import { runStage, UsageError } from './support/stage-main.js';
 interface Options {
   aggregate: string;
   out: string;
+  planes?: string;
   instability?: string;
 }
 
@@ -20,6 +22,7 @@ const program = new Command('render')
   .description('Render the paper\'s figures and the HTML report from the aggregate stage output.')
   .requiredOption('--aggregate <dir>', 'output directory of the aggregate stage (the stage ${in.aggregate})')
   .requiredOption('--out <dir>', 'output directory (the stage ${out})')
+  .option('--planes <dir>', 'the plane fan-out group (${in.plane}), when the pipeline evaluates loss planes: adds their figure')
   .option('--instability <dir>', 'output directory of the instability stage (${in.instability}): adds its figure, table and stability points')
   .addHelpText(
     'after',
@@ -51,10 +54,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const data = await readAggregateOutput(options.aggregate);
+  const planes = options.planes === undefined ? [] : await readPlaneGroup(options.planes);
   const instability = options.instability === undefined ? null : await readInstability(options.instability);
   const provenance = env.upstream ? await readProvenance(env.upstream) : null;
   const started = performance.now();
-  const written = await renderReport({ data, params, provenance, outDir: options.out, instability });
+  const written = await renderReport({ data, params, provenance, outDir: options.out, instability, planes });
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   console.log(`render: wrote ${written.join(', ')} to ${options.out} in ${seconds} s`);
 }

@@ -1,5 +1,7 @@
 // plane.json and plane.csv: one plane stage's grid of test loss and error over a plane in weight space, read by render.
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ArtifactError } from './errors.js';
 import { formatCsv } from './csv.js';
 import { arrayField, asArray, asIteration, asObject, corrupt, fieldName, iterationField, numberField, stringField, type Where } from './fields.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
@@ -117,4 +119,20 @@ export async function readPlaneRecord(dir: string): Promise<PlaneRecord> {
     method: stringField(r, 'method', where),
     backend: stringField(r, 'backend', where),
   };
+}
+
+/**
+ * Every plane.json of the plane fan-out group (one folder per member, `${in.plane}`), or of a single plane output,
+ * in member order. An empty group (params.planes: {}, planes switched off) gives none.
+ */
+export async function readPlaneGroup(dir: string): Promise<PlaneRecord[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (cause) {
+    throw new ArtifactError('missing-input', dir, `${dir}: cannot read the plane outputs (${(cause as NodeJS.ErrnoException).code ?? cause})`, { cause });
+  }
+  if (names.includes(PLANE_JSON)) return [await readPlaneRecord(dir)];
+  const members = names.filter((name) => !name.startsWith('.')).sort();
+  return Promise.all(members.map((name) => readPlaneRecord(join(dir, name))));
 }

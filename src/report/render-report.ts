@@ -12,6 +12,8 @@ import type { FigureSource } from './figures/figure-data.js';
 import { figure1 } from './figures/figure1.js';
 import { figure2 } from './figures/figure2.js';
 import { figure3 } from './figures/figure3.js';
+import { PLANE_CAPTION, PLANE_FIGURE, planeFigure, planeFinding } from './figures/plane-figure.js';
+import type { PlaneRecord } from '../artifacts/plane-output.js';
 import { INSTABILITY_FIGURE, instabilityFigure } from './figures/instability.js';
 import { INSTABILITY_CAPTION, instabilityFinding } from './instability-section.js';
 import type { RenderParams } from './params.js';
@@ -24,6 +26,8 @@ export interface RenderInput {
   params: RenderParams;
   provenance: ProvenanceRow[] | null;
   outDir: string;
+  /** The plane stages' outputs, when the pipeline evaluates loss planes: one more figure. */
+  planes?: PlaneRecord[];
   /** The instability stage's output, when the pipeline ran the analysis: a figure with the others and its own section. */
   instability?: InstabilityDocument | null;
 }
@@ -32,6 +36,7 @@ const CAPTIONS: Record<string, string> = {
   figure1: 'Test loss (left) and test error (right) along the line from initialization to the final weights, one line per setting.',
   figure2: 'Test loss (left) and error (right) along the line from the checkpoint at iteration t to the final weights, one panel pair per setting, coloured by t.',
   figure3: 'Largest increase of test loss (top) and error (bottom) above the start of the path from θ_t, against t (symlog axis), one line per setting.',
+  [PLANE_FIGURE]: PLANE_CAPTION,
   [INSTABILITY_FIGURE]: INSTABILITY_CAPTION,
 };
 
@@ -42,14 +47,16 @@ function svgSize(svg: string, name: string): { width: number; height: number } {
 }
 
 /** Writes figureN.svg|png|csv and index.html into `outDir`; returns the names of the files written. */
-export async function renderReport({ data, params, provenance, outDir, instability }: RenderInput): Promise<string[]> {
+export async function renderReport({ data, params, provenance, outDir, instability, planes }: RenderInput): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const sources: FigureSource[] = [figure1(data, params), figure2(data, params), figure3(data, params)];
   if (instability) sources.push(instabilityFigure(instability, params, settingOrder(data)));
+  if (planes && planes.length > 0) sources.push(planeFigure(planes));
   const findings: Record<string, string> = {
     figure1: figure1Finding(data),
     figure2: figure2Finding(data),
     figure3: figure3Finding(data, params),
+    ...(planes && planes.length > 0 ? { [PLANE_FIGURE]: planeFinding(planes) } : {}),
     ...(instability ? { [INSTABILITY_FIGURE]: instabilityFinding(instability) } : {}),
   };
   const written: string[] = [];

@@ -10,6 +10,12 @@ const LABELS: Record<string, (iteration: number) => string> = {
   theta_t: (t) => `θ_${t}`,
   theta_T: () => 'θ_T',
 };
+export const PLANE_FIGURE = 'planes';
+export const PLANE_CAPTION =
+  'Test loss (left) and error (right) on a grid over planes in weight space, with contour lines: the plane through θ_0, θ_t and θ_T ' +
+  '(orthonormal coordinates, distances as in weight space; it holds the straight paths of Figures 1 and 2, drawn in red), ' +
+  'and the plane around θ_T along two filter-normalised random directions (Li et al. 2018). Each point is the network at ' +
+  'that point of the plane on the whole test set.';
 const ERROR_LEVELS = [0.02, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8];
 const PANEL_WIDTH = 280;
 
@@ -84,7 +90,7 @@ export function planeFigure(records: readonly PlaneRecord[]): FigureSource {
   const ordered = planeOrder(records);
   const rows = ordered.flatMap((r) => r.rows.map((row) => ({ setting: r.setting, plane: r.plane, kind: r.kind, a: row.a, b: row.b, test_loss: row.test_loss, test_error: row.test_error })));
   return {
-    name: 'planes',
+    name: PLANE_FIGURE,
     columns: ['setting', 'plane', 'kind', 'a', 'b', 'test_loss', 'test_error'],
     rows,
     spec: {
