@@ -91,9 +91,31 @@ function rememberLock(file: string, memoFile: string, lock: LockFile): void {
   }
 }
 
+/** Stages rendered per call to yaml: its document of a 10,000-stage lock alone took over 50 MB. */
+const stagesPerChunk = 500;
+
+/**
+ * The lock's YAML, rendered a chunk of stages at a time. Each stage's block depends only on the stage (no
+ * anchors, no line folding), so the chunks joined are byte for byte the text of one render of the whole.
+ */
+export function lockText(stages: Record<string, unknown>, perChunk = stagesPerChunk): string {
+  const { stringify } = yamlModule();
+  const options = { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false };
+  const names = Object.keys(stages);
+  if (names.length <= perChunk) return stringify({ version: 1, stages }, options);
+  const prefix = 'version: 1\nstages:\n';
+  const parts: string[] = [prefix];
+  for (let start = 0; start < names.length; start += perChunk) {
+    const chunk = Object.fromEntries(names.slice(start, start + perChunk).map((name) => [name, stages[name]]));
+    const text = stringify({ version: 1, stages: chunk }, options);
+    if (!text.startsWith(prefix)) throw new Error(`unexpected lock rendering: ${text.slice(0, 40)}`);
+    parts.push(text.slice(prefix.length));
+  }
+  return parts.join('');
+}
+
 export function writeLock(file: string, lock: LockFile, memoFile?: string): void {
   const stages = Object.fromEntries(Object.entries(sorted(lock.stages)).map(([name, stage]) => [name, stage !== null && typeof stage === 'object' ? lockedFields(stage) : stage]));
-  const body = yamlModule().stringify({ version: 1, stages }, { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false });
-  writeFileAtomicSync(file, header + body);
+  writeFileAtomicSync(file, header + lockText(stages));
   if (memoFile) rememberLock(file, memoFile, { version: 1, stages });
 }
