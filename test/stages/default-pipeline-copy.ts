@@ -49,6 +49,9 @@ export function copyShrunkDefaultPipeline(prefix: string): string {
   spec.params.instability = { mnist_lenet_300_100: { recipe: spec.params.settings.mnist_lenet_300_100, iterations: [3], seeds: [2, 3] } };
   spec.params.instability_sweep = { ...spec.params.instability_sweep, points: 5 };
   spec.params.sweep = { ...spec.params.sweep, points: 5 };
+  // One loss plane, through the shrunk LeNet's middle checkpoint, on a 3×3 grid.
+  spec.params.planes = { mnist_lenet_300_100: { ...spec.params.planes.mnist_lenet_300_100, through: [3] } };
+  spec.params.plane = { ...spec.params.plane, grid: 3 };
   fs.writeFileSync(path.join(dir, 'pipeline.yaml'), stringify(spec));
   return dir;
 }
