@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ExitCode, PipelineError } from './engine/errors.js';
 import type { Renderer } from './engine/logging/events.js';
 import { PlainRenderer } from './engine/logging/plain.js';
+import { profileFile } from './engine/pipeline/extends.js';
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -38,7 +39,13 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('pipeline')
     .description('Run a DAG of cached stages declared in pipeline.yaml; only what changed reruns.')
     .option('-f, --file <path>', 'the pipeline file', 'pipeline.yaml')
+    .option('-P, --profile <name>', 'run the profile beside the pipeline file: -P paper is -f pipeline.paper.yaml (its params over the same stages)')
     .option('--plain', 'plain one-line progress even in a terminal')
+    // Every command reads --file: a profile is the file beside it, named after it.
+    .hook('preAction', (command) => {
+      const { file, profile } = command.opts<{ file: string; profile?: string }>();
+      if (profile !== undefined) command.setOptionValue('file', profileFile(file, profile));
+    })
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .showSuggestionAfterError(true)

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PipelineError } from '../errors.js';
 import { expandStages } from './expand.js';
+import { layerOverBase } from './extends.js';
 import { buildGraph, type StageGraph } from './graph.js';
 import { applyOverrides, type Override } from './overrides.js';
 import { checkPlainValues } from './plain-values.js';
@@ -23,6 +24,8 @@ export interface Pipeline extends StageGraph {
   /** The directory of pipeline.yaml: commands run here and relative paths start here. */
   root: string;
   source: YamlSource;
+  /** Every file read: pipeline.yaml, and the file it extends when it is a profile. */
+  sources: string[];
   /** Environment variables whose values enter every key. */
   toolchainEnv: string[];
   executor: ExecutorDefaults;
@@ -46,8 +49,10 @@ export function loadPipeline(file: string, overrides: readonly Override[] = []):
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code);
     throw new PipelineError('spec-not-found', `${file}: cannot read the pipeline (${why}); pass another with --file`, { cause });
   }
-  const source = parseYamlSource(displayName(absolute), text);
-  checkPlainValues(source);
+  const written = parseYamlSource(displayName(absolute), text);
+  checkPlainValues(written);
+  const layered = layerOverBase(written, absolute, displayName);
+  const source = layered?.source ?? written;
   applyOverrides(source, overrides);
   validateSpec(source);
   const root = path.dirname(absolute);
@@ -58,6 +63,7 @@ export function loadPipeline(file: string, overrides: readonly Override[] = []):
     file: absolute,
     root,
     source,
+    sources: layered ? [absolute, layered.base] : [absolute],
     toolchainEnv: value.toolchain?.env ?? defaultToolchainEnv,
     executor: value.executor ?? {},
   };

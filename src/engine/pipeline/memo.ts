@@ -9,10 +9,14 @@ import type { StageInput } from './graph.js';
 import { displayName, loadPipeline, type Pipeline } from './load.js';
 import type { Override } from './overrides.js';
 import type { StageDefinition } from './stage.js';
+import { layerOverBase } from './extends.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
 
 interface Memo {
   stamp: string;
+  /** The files read besides pipeline.yaml (the one a profile extends), with their stamps: an edit there counts too. */
+  sources: string[];
+  sourceStamps: string[];
   stages: StageDefinition[];
   inputs: [string, StageInput[]][];
   dependents: [string, string[]][];
@@ -20,6 +24,11 @@ interface Memo {
   order: string[];
   toolchainEnv: string[];
   executor: Pipeline['executor'];
+}
+
+function fileStamp(file: string): string {
+  const stat = fs.statSync(file, { bigint: true });
+  return `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
 }
 
 /** Changes whenever pipeline.yaml, the schema or the engine's build changes. */
@@ -43,13 +52,18 @@ function revive(file: string, memo: Memo): Pipeline {
     order: memo.order,
     toolchainEnv: memo.toolchainEnv,
     executor: memo.executor,
+    sources: [absolute, ...memo.sources],
     file: absolute,
     root: path.dirname(absolute),
   } as Omit<Pipeline, 'source'>;
   // Parsed again only when a message needs a line number.
   Object.defineProperty(pipeline, 'source', {
     enumerable: true,
-    get: () => (source ??= parseYamlSource(displayName(absolute), fs.readFileSync(absolute, 'utf8'))),
+    get: () => {
+      if (source) return source;
+      const written = parseYamlSource(displayName(absolute), fs.readFileSync(absolute, 'utf8'));
+      return (source = layerOverBase(written, absolute, displayName)?.source ?? written);
+    },
   });
   return pipeline as Pipeline;
 }
@@ -64,14 +78,17 @@ export function loadPipelineMemoized(file: string, cacheDir: (root: string) => s
     stamp = stampOf(absolute);
     memoFile = memoFileFor(absolute, cacheDir(path.dirname(absolute)));
     const memo = JSON.parse(fs.readFileSync(memoFile, 'utf8')) as Memo;
-    if (memo.stamp === stamp) return revive(absolute, memo);
+    if (memo.stamp === stamp && memo.sources.every((other, index) => fileStamp(other) === memo.sourceStamps[index])) return revive(absolute, memo);
   } catch {
     // No memo (or no pipeline file: loadPipeline says so properly).
   }
   const pipeline = loadPipeline(file);
   if (stamp && memoFile) {
+    const others = pipeline.sources.filter((other) => other !== absolute);
     const memo: Memo = {
       stamp,
+      sources: others,
+      sourceStamps: others.map(fileStamp),
       stages: [...pipeline.stages.values()],
       inputs: [...pipeline.inputs],
       dependents: [...pipeline.dependents],

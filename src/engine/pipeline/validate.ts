@@ -141,6 +141,10 @@ export function validateSpec(source: YamlSource): void {
   if (path.length === 1 && path[0] === 'stages' && (error.keyword === 'minProperties' || value === null)) {
     throw new SpecError('spec-schema', locate(source, path, { key: true }), 'the file defines no stages: "stages:" is empty');
   }
+  // The root's anyOf: a pipeline has stages, a profile extends one.
+  if (path.length === 0 && (error.keyword === 'anyOf' || (error.keyword === 'required' && ['stages', 'extends'].includes(String(params.missingProperty))))) {
+    throw new SpecError('spec-schema', locate(source, path), 'missing required key "stages" (or "extends: FILE", to run the stages of another pipeline file with these params)');
+  }
   if (path.length === 0 && error.keyword === 'type') {
     throw new SpecError('spec-schema', locate(source, path), `expected a map with a "stages:" key, got ${kindOf(value)}`);
   }

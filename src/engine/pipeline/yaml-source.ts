@@ -9,6 +9,8 @@ export interface YamlSource {
   document: Document.Parsed;
   lines: LineCounter;
   value: unknown;
+  /** A profile written over this file (extends:): the paths it `owns` are located in its source instead. */
+  overlay?: { source: YamlSource; owns: (path: readonly (string | number)[]) => boolean };
 }
 
 /** Alias uses allowed while building values: far above any real pipeline, far below an alias bomb. */
@@ -48,6 +50,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
 
 /** The location of the value at `path` (or of its key, for "unknown key" messages). */
 export function locate(source: YamlSource, path: readonly (string | number)[], options: { key?: boolean } = {}): SourceLocation {
+  if (source.overlay?.owns(path)) return locate(source.overlay.source, path, options);
   const { isMap, isScalar, isSeq } = yamlModule();
   let node: unknown = source.document.contents;
   let range: readonly number[] | undefined = (node as Node | null)?.range ?? undefined;
