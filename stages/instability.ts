@@ -6,7 +6,7 @@
 // --sweeps is the child↔child sweep fan-out group (${in.instability_sweep}): one folder per (setting, t) holding a sweep.json
 // whose endpoints name two children branched at t. Params ($PIPELINE_PARAMS): { loss: 0.05, error: 0.02 }, the thresholds of
 // the stability point (the instability at or below which two children count as linearly connected).
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { Command } from 'commander';
 import { writeInstability } from '../src/artifacts/instability.js';
 import { writeMetrics } from '../src/artifacts/metrics.js';
@@ -38,10 +38,13 @@ async function main(): Promise<void> {
   program.parse();
   const options = program.opts<{ sweeps: string; out: string; params?: string }>();
   const thresholds = parseThresholds(await readParams(options.params));
-  const { document, metrics } = aggregateInstability(await readSweeps(options.sweeps), thresholds);
+  // No members: the analysis is switched off (params.instability is {} or lists no t); an empty document says so to render.
+  const members = (await readdir(options.sweeps)).filter((name) => !name.startsWith('.'));
+  const { document, metrics } = aggregateInstability(members.length === 0 ? [] : await readSweeps(options.sweeps), thresholds);
   await mkdir(options.out, { recursive: true });
   await writeInstability(options.out, document);
   await writeMetrics(options.out, metrics);
+  if (members.length === 0) console.log('instability: no sweeps between children (the analysis is switched off): an empty analysis');
   for (const [setting, s] of Object.entries(document.settings)) {
     const point = s.stability_point.error === null ? 'none' : `t = ${s.stability_point.error}`;
     console.log(`instability: ${setting}: stability point (error instability ≤ ${thresholds.error}) ${point}`);

@@ -50,6 +50,7 @@ function svgSize(svg: string, name: string): { width: number; height: number } {
 export async function renderReport({ data, params, provenance, outDir, instability, planes }: RenderInput): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const sources: FigureSource[] = [figure1(data, params), figure2(data, params), figure3(data, params)];
+  if (instability && Object.keys(instability.settings).length === 0) instability = undefined; // the analysis was switched off
   if (instability) sources.push(instabilityFigure(instability, params, settingOrder(data)));
   if (planes && planes.length > 0) sources.push(planeFigure(planes));
   const findings: Record<string, string> = {

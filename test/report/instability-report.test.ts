@@ -76,5 +76,9 @@ describe('instability in the report', () => {
     expect(html).toContain('<img src="instability.svg"');
     expect(html).toContain('Instability analysis');
     expect(await readFile(join(without, 'index.html'), 'utf8')).not.toContain('instability');
+    // Switched off (an empty analysis): the same report as without one.
+    const off = join(dir, 'off');
+    await renderReport({ data, params: DEFAULT_PARAMS, provenance: null, outDir: off, instability: { ...instabilityFixture(), settings: {} } });
+    expect(await readFile(join(off, 'index.html'), 'utf8')).toBe(await readFile(join(without, 'index.html'), 'utf8'));
   }, 60_000);
 });

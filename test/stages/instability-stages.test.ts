@@ -1,6 +1,6 @@
 // The instability analysis's stage programs end to end on a tiny MNIST-format dataset: a parent, children branched from its
 // checkpoint (stages/train.ts --parent), the sweep between them (stages/sweep.ts --end), stages/instability.ts, and render.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -102,6 +102,15 @@ describe('instability stages', () => {
     expect(badThreshold.exitCode).toBe(2);
     expect(badThreshold.all).toContain('params.eror: unknown');
   }, 240_000);
+
+  it('an empty group (the analysis switched off with -S instability={}) gives an empty analysis', async () => {
+    const empty = path.join(work, 'no-sweeps');
+    await mkdir(empty, { recursive: true });
+    const out = path.join(work, 'instability-off');
+    const run = await stage('instability', ['--sweeps', empty, '--out', out]);
+    expect(run.exitCode, run.all).toBe(0);
+    expect((await readInstability(out)).settings).toEqual({});
+  }, 60_000);
 
   it('refuses a child whose recipe is not the parent\'s, or a branch point the parent has no checkpoint at', async () => {
     const run = (extra: Record<string, unknown>, t: string) =>
