@@ -11,6 +11,7 @@ import { provenanceFromUpstream } from '../../src/report/provenance.js';
 import { renderReport } from '../../src/report/render-report.js';
 import { upstreamFixture, writeAggregateFixture } from './fixtures.js';
 import { instabilityFixture } from './instability-fixture.js';
+import { planeFixture } from './plane-fixture.js';
 import { serveDirectory } from './static-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -32,7 +33,7 @@ describe('report in a real browser', () => {
     await writeAggregateFixture(aggregate);
     const data = await readAggregateOutput(aggregate);
     const provenance = provenanceFromUpstream(upstreamFixture(aggregate), 'fixture');
-    await renderReport({ data, params: DEFAULT_PARAMS, provenance, outDir: out, instability: instabilityFixture() });
+    await renderReport({ data, params: DEFAULT_PARAMS, provenance, outDir: out, instability: instabilityFixture(), planes: [planeFixture('path'), planeFixture('random')] });
     server = await serveDirectory(out);
     context = await chromium.launchPersistentContext(join(work, 'profile'), {
       executablePath: CHROMIUM,
@@ -75,7 +76,7 @@ describe('report in a real browser', () => {
         return { what: `inline svg ${i}`, ok: true, width: box.width, height: box.height };
       }),
     ]);
-    expect(figures.map((f) => f.what.split('/').pop())).toEqual(['figure1.svg', 'figure2.svg', 'figure3.svg', 'instability.svg']);
+    expect(figures.map((f) => f.what.split('/').pop())).toEqual(['figure1.svg', 'figure2.svg', 'figure3.svg', 'instability.svg', 'planes.svg']);
     for (const figure of figures) {
       expect(figure.ok, figure.what).toBe(true);
       expect(figure.width, figure.what).toBeGreaterThan(100);
