@@ -14,6 +14,7 @@ import type { Renderer } from '../logging/events.js';
 import { openProjectFile, type Project } from '../project.js';
 import { parseOverride } from '../pipeline/overrides.js';
 import type { StageDefinition } from '../pipeline/stage.js';
+import { toleranceFor, type Tolerance } from './verify-tolerance.js';
 
 export interface VerifyOptions {
   file: string;
@@ -39,14 +40,12 @@ export interface Mismatch {
   difference: string;
 }
 
-const defaults = { rtol: 1e-5, atol: 1e-8 };
-
 /** numpy.isclose: |a − b| ≤ atol + rtol·|b|, with b the locked value. */
 export function withinTolerance(now: number, locked: number, rtol: number, atol: number): boolean {
   return Math.abs(now - locked) <= atol + rtol * Math.abs(locked);
 }
 
-function compare(stage: StageDefinition, locked: LockedStage, now: LockedStage, tolerance: { rtol: number; atol: number }): Mismatch[] {
+function compare(stage: StageDefinition, locked: LockedStage, now: LockedStage, flags: Partial<Tolerance>): Mismatch[] {
   const found: Mismatch[] = [];
   if (now.key !== locked.key) {
     found.push({ stage: stage.name, what: 'inputs', locked: locked.key.slice(0, 12), now: now.key.slice(0, 12), difference: 'its inputs differ from the lock: run `pipeline run` (and commit the lock) first' });
@@ -59,7 +58,10 @@ function compare(stage: StageDefinition, locked: LockedStage, now: LockedStage, 
     const fresh = now.metrics?.[metric];
     if (fresh === undefined) {
       found.push({ stage: stage.name, what: metric, locked: String(value), now: '(missing)', difference: '—' });
-    } else if (!withinTolerance(fresh, value, tolerance.rtol, tolerance.atol)) {
+      continue;
+    }
+    const tolerance = toleranceFor(stage, metric, flags);
+    if (!withinTolerance(fresh, value, tolerance.rtol, tolerance.atol)) {
       const relative = value === 0 ? '' : ` (${(Math.abs(fresh - value) / Math.abs(value)).toExponential(2)} relative)`;
       found.push({ stage: stage.name, what: metric, locked: String(value), now: String(fresh), difference: `${(fresh - value).toExponential(3)}${relative}; allowed ${tolerance.atol} + ${tolerance.rtol}·|locked|` });
     }
@@ -135,8 +137,7 @@ export async function verifyCommand(options: VerifyOptions, renderer: Renderer, 
       const stage = pipeline.stages.get(name)!;
       const locked = lock.stages[name];
       if (!locked) continue;
-      const tolerance = { rtol: options.rtol ?? stage.verify?.rtol ?? defaults.rtol, atol: options.atol ?? stage.verify?.atol ?? defaults.atol };
-      mismatches.push(...compare(stage, locked, rerun.stages[name], tolerance));
+      mismatches.push(...compare(stage, locked, rerun.stages[name], { rtol: options.rtol, atol: options.atol }));
     }
     for (const name of summary.failed) mismatches.push({ stage: name, what: '(stage failed)', locked: '', now: '', difference: 'see its log above' });
     if (mismatches.length > 0) {
