@@ -34,7 +34,8 @@ describe('pipeline verify on the default pipeline', () => {
     const result = await pipeline(['run']);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/run {8}render: param colors added/);
-    expect(result.stderr).toContain('1 ran, 6 fresh');
+    // fetch, train, 3 sweeps, aggregate; the plane; 2 children, their sweep and the instability analysis: 11 fresh.
+    expect(result.stderr).toContain('1 ran, 11 fresh');
     expect(fs.readFileSync(path.join(dir, 'reports/figure1.svg'), 'utf8')).toContain('#d62728');
   }, 240_000);
 
