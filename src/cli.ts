@@ -124,10 +124,9 @@ export async function main(argv: string[]): Promise<number> {
       .description(description)
       .argument('[stages...]', 'stages or groups (default: every stage in pipeline.lock)')
       .option('--remote <url>', 'remote cache: http(s):// URL or directory (default: PIPELINE_REMOTE, then cache.remote in pipeline.yaml)')
-      .option('-S, --set <path=value>', 'override a param, as for run (repeatable)', collect)
-      .action(async (stages: string[], options: { remote?: string; set?: string[] }) => {
+      .action(async (stages: string[], options: { remote?: string }) => {
         const transfer = name === 'push' ? (await import('./engine/commands/push.js')).pushCommand : (await import('./engine/commands/pull.js')).pullCommand;
-        exitCode = await transfer({ file: program.opts().file, stages, remote: options.remote, set: options.set });
+        exitCode = await transfer({ file: program.opts().file, stages, remote: options.remote });
       });
   }
 

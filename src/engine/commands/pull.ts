@@ -11,7 +11,7 @@ import { lockedTargets, type TransferOptions } from './push.js';
 
 export async function pullCommand(options: TransferOptions & { waitSeconds?: number }, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
   const report = new TransferReport(write);
-  const { project, targets } = lockedTargets(options.file, options.stages, options.set, report);
+  const { project, targets } = lockedTargets(options.file, options.stages, report);
   const remote = requireRemote(project.pipeline, options.remote, 'pipeline pull');
   project.store.checkLayout();
   checkPublishDestinations(project, targets.map((target) => target.stage));

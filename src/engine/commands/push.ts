@@ -2,7 +2,6 @@
 import { expandNames } from '../execution/selection.js';
 import { readLock } from '../lock/lockfile.js';
 import { openProjectFile } from '../project.js';
-import { parseOverride } from '../pipeline/overrides.js';
 import { transferLimit } from '../remote/parallel.js';
 import { pushEntry } from '../remote/push-entry.js';
 import { requireRemote, settingsFromEnv } from '../remote/resolve.js';
@@ -12,12 +11,11 @@ export interface TransferOptions {
   file: string;
   stages: string[];
   remote?: string;
-  set?: string[];
 }
 
 /** The stages to move and their keys in the lock; stages the lock does not name are said and counted missing. */
-export function lockedTargets(file: string, stages: readonly string[], set: readonly string[] | undefined, report: TransferReport) {
-  const project = openProjectFile(file, (set ?? []).map(parseOverride));
+export function lockedTargets(file: string, stages: readonly string[], report: TransferReport) {
+  const project = openProjectFile(file);
   const locked = readLock(project.lockFile, project.lockMemo).stages;
   const names = stages.length === 0 ? project.pipeline.order : [...expandNames(project.pipeline, stages)];
   const targets: { stage: string; key: string }[] = [];
@@ -34,7 +32,7 @@ export function lockedTargets(file: string, stages: readonly string[], set: read
 
 export async function pushCommand(options: TransferOptions, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
   const report = new TransferReport(write);
-  const { project, targets } = lockedTargets(options.file, options.stages, options.set, report);
+  const { project, targets } = lockedTargets(options.file, options.stages, report);
   const remote = requireRemote(project.pipeline, options.remote, 'pipeline push');
   const limit = transferLimit(settingsFromEnv().connections);
   try {

@@ -29,6 +29,8 @@ export interface Pipeline extends StageGraph {
   /** Environment variables whose values enter every key. */
   toolchainEnv: string[];
   executor: ExecutorDefaults;
+  /** `cache: { remote }`: kept here so a no-op run learns it from the memo, without parsing YAML (src/engine/remote/resolve.ts). */
+  cache: { remote?: string };
 }
 
 export const defaultToolchainEnv = ['PIPELINE_BACKEND'];
@@ -57,7 +59,7 @@ export function loadPipeline(file: string, overrides: readonly Override[] = []):
   validateSpec(source);
   const root = path.dirname(absolute);
   const graph = buildGraph(source, root, expandStages(source));
-  const value = source.value as { toolchain?: { env?: string[] }; executor?: ExecutorDefaults };
+  const value = source.value as { toolchain?: { env?: string[] }; executor?: ExecutorDefaults; cache?: { remote?: string } };
   return {
     ...graph,
     file: absolute,
@@ -66,5 +68,6 @@ export function loadPipeline(file: string, overrides: readonly Override[] = []):
     sources: layered ? [absolute, layered.base] : [absolute],
     toolchainEnv: value.toolchain?.env ?? defaultToolchainEnv,
     executor: value.executor ?? {},
+    cache: value.cache ?? {},
   };
 }

@@ -24,6 +24,7 @@ interface Memo {
   order: string[];
   toolchainEnv: string[];
   executor: Pipeline['executor'];
+  cache: Pipeline['cache'];
 }
 
 function fileStamp(file: string): string {
@@ -52,6 +53,7 @@ function revive(file: string, memo: Memo): Pipeline {
     order: memo.order,
     toolchainEnv: memo.toolchainEnv,
     executor: memo.executor,
+    cache: memo.cache ?? {},
     sources: [absolute, ...memo.sources],
     file: absolute,
     root: path.dirname(absolute),
@@ -96,6 +98,7 @@ export function loadPipelineMemoized(file: string, cacheDir: (root: string) => s
       order: pipeline.order,
       toolchainEnv: pipeline.toolchainEnv,
       executor: pipeline.executor,
+      cache: pipeline.cache,
     };
     try {
       fs.mkdirSync(path.dirname(memoFile), { recursive: true });

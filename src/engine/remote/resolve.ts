@@ -42,7 +42,13 @@ export function openRemote(spec: string, from: string, base: string, settings: R
   } catch (cause) {
     throw new RemoteError('remote-config', `${from}: ${JSON.stringify(spec)} is not a URL`, { cause });
   }
-  if (url.protocol === 'file:') return new DirectoryRemote(fileURLToPath(url));
+  if (url.protocol === 'file:') {
+    try {
+      return new DirectoryRemote(fileURLToPath(url));
+    } catch (cause) {
+      throw new RemoteError('remote-config', `${from}: ${JSON.stringify(spec)} is not a local file URL`, { cause });
+    }
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new RemoteError('remote-config', `${from}: unsupported remote scheme ${url.protocol} (expected http://, https://, file:// or a directory path)`);
   }
@@ -59,7 +65,8 @@ export function resolveRemote(pipeline: Pipeline, flag: string | undefined, env:
   const settings = settingsFromEnv(env);
   if (flag !== undefined) return openRemote(flag, '--remote', process.cwd(), settings, env);
   if (env.PIPELINE_REMOTE !== undefined && env.PIPELINE_REMOTE !== '') return openRemote(env.PIPELINE_REMOTE, 'PIPELINE_REMOTE', process.cwd(), settings, env);
-  const written = (pipeline.source.value as { cache?: { remote?: string } } | null)?.cache?.remote;
+  // From the memoized pipeline: touching pipeline.source would parse the YAML, which a no-op run never does.
+  const written = pipeline.cache?.remote;
   if (written === undefined) return undefined;
   return openRemote(written, formatLocation(locate(pipeline.source, ['cache', 'remote'])), pipeline.root, settings, env);
 }

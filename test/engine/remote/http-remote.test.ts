@@ -63,7 +63,7 @@ describe.skipIf(!haveNginx)('HTTP remote (nginx with WebDAV)', () => {
     const status = await second.run(['status', '-S', 'lines=1000', '--remote', nginx.url]);
     expect(status.stdout).toMatch(/^remote {4}gen /m);
     expect(status.stdout).toMatch(/^remote {4}use /m);
-    const pulled = await second.run(['pull', '-S', 'lines=1000', '--remote', nginx.url]);
+    const pulled = await second.run(['pull', '--remote', nginx.url]);
     expect(pulled.code, pulled.stdout).toBe(0);
     expect(pulled.stdout).toMatch(/pulled 2 entries/);
     expect(second.read('reports/count.txt')).toBe('1000\n');
@@ -75,10 +75,10 @@ describe.skipIf(!haveNginx)('HTTP remote (nginx with WebDAV)', () => {
     await first.run(['run', '-S', 'lines=200000']);
     const second = tracked(cloneOf(first));
     await second.run(['run', '-S', 'lines=200000']);
-    const pushes = await Promise.all([first, second].map((project) => project.run(['push', '-S', 'lines=200000', '--remote', nginx.url])));
+    const pushes = await Promise.all([first, second].map((project) => project.run(['push', '--remote', nginx.url])));
     for (const push of pushes) expect(push.code, push.stdout).toBe(0);
     const third = tracked(cloneOf(first));
-    const pulled = await third.run(['pull', '-S', 'lines=200000', '--remote', nginx.url]);
+    const pulled = await third.run(['pull', '--remote', nginx.url]);
     expect(pulled.code, pulled.stdout).toBe(0);
     expect((await third.run(['fsck'])).code).toBe(0);
   });
