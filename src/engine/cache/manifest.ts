@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hashValue } from '../fingerprint/canonical.js';
 import type { FileHashes } from '../fingerprint/file-hashes.js';
+import { listingUnchanged, rememberListing } from './listing-memo.js';
 
 export interface ManifestFile {
   path: string;
@@ -60,14 +61,18 @@ export async function buildManifest(directory: string, hashes: FileHashes): Prom
  * hashes come from the memo when (inode, size, mtime) are unchanged, unless `reread` (fsck) asks for the bytes.
  */
 export async function findManifestMismatch(directory: string, manifest: Manifest, hashes: FileHashes, reread = false): Promise<string | undefined> {
-  const { files, links } = list(directory);
-  const expected = new Map(manifest.files.map((file) => [file.path, file]));
-  for (const file of files) if (!expected.has(file)) return `unexpected file ${file}`;
-  for (const link of links) {
-    const wanted = manifest.links.find((candidate) => candidate.path === link.path);
-    if (!wanted || wanted.target !== link.target) return `link ${link.path} changed`;
+  // The listing is checked only when a directory changed since it last matched (fsck always checks it).
+  const listed = !reread && listingUnchanged(directory, manifest, hashes);
+  if (!listed) {
+    const { files, links } = list(directory);
+    const expected = new Map(manifest.files.map((file) => [file.path, file]));
+    for (const file of files) if (!expected.has(file)) return `unexpected file ${file}`;
+    for (const link of links) {
+      const wanted = manifest.links.find((candidate) => candidate.path === link.path);
+      if (!wanted || wanted.target !== link.target) return `link ${link.path} changed`;
+    }
+    if (links.length !== manifest.links.length) return 'a link is missing';
   }
-  if (links.length !== manifest.links.length) return 'a link is missing';
   for (const file of manifest.files) {
     const full = path.join(directory, file.path);
     let stat: fs.BigIntStats;
@@ -80,5 +85,6 @@ export async function findManifestMismatch(directory: string, manifest: Manifest
     const known = reread ? await hashes.rehash(full) : (hashes.lookup(full, stat) ?? (await hashes.hash(full)));
     if (known.hash !== file.sha256) return `${file.path} changed content`;
   }
+  if (!listed) rememberListing(directory, manifest, hashes);
   return undefined;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { safeName, type Entry, type Staging } from '../cache/store.js';
 import { detachHardLinks } from '../cache/hard-links.js';
 import { buildManifest } from '../cache/manifest.js';
+import { rememberListing } from '../cache/listing-memo.js';
 import type { Project } from '../project.js';
 import type { StageInput } from '../pipeline/graph.js';
 import type { StageDefinition } from '../pipeline/stage.js';
@@ -238,6 +239,7 @@ export async function runStage(context: RunContext, job: StageJob, hooks: StageH
     const full = path.join(entry.out, file.path);
     project.hashes.remember(full, fs.statSync(full, { bigint: true }), file.sha256);
   }
+  rememberListing(entry.out, manifest, project.hashes);
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   return { ok: true, entry, seconds };
 }
