@@ -9,8 +9,10 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v slurmctld >/dev/null 2>&1 && command -v slurmd >/dev/null 2>&1 && command -v munged >/dev/null 2>&1 || need+=(slurmctld slurmd slurm-client munge)
 # Mesa's llvmpipe serves Dawn's OpenGL ES backend: the webgpu backend's tests run on it (test/ml/backend/webgpu.test.ts).
 ls /usr/lib/*/libEGL_mesa.so.0 /usr/lib/*/libGLESv2.so.2 >/dev/null 2>&1 && ls /usr/lib/*/dri/swrast_dri.so >/dev/null 2>&1 || need+=(libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)
-# nginx serves the HTTP remote's tests (test/engine/remote/): Debian's nginx has the WebDAV module (PUT, MKCOL) built in.
+# nginx serves the HTTP remote's tests (test/engine/remote/): Debian's nginx has the WebDAV module (PUT, MKCOL) built in;
+# openssl makes the certificate of its HTTPS port.
 [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # PyTorch is the independent peer the sweep is checked against (test/bench/torch-sweep.test.ts).
 /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torch libopenblas0-pthread)
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

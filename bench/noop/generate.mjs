@@ -30,7 +30,10 @@ const SOURCES = {
   'assets/fonts': 3,
 };
 
-/** Each stage's deps as the real pipeline.yaml declares them: its program, the library folders it runs, the lock file. */
+/**
+ * The files each stage's program runs, as Snakemake lists them. pipeline.yaml declares the same files as the real one
+ * does: `program:` (the program imports every code file below) plus `deps` for what it reads without importing.
+ */
 const COMPUTE = ['stages/support', 'src/ml/backend', 'src/ml/kernels', 'src/ml/models', 'src/ml/checkpoint', 'src/ml/datasets', 'src/ml/random.ts', 'src/ml/compute-error.ts'];
 const DEPS = {
   fetch: ['stages/fetch-data.ts', 'stages/support', 'src/ml/datasets', 'package-lock.json'],
@@ -40,18 +43,34 @@ const DEPS = {
   render: ['stages/render.ts', 'stages/support', 'src/report', 'assets/fonts'],
 };
 
+/** Files a stage reads without importing them: pipeline.yaml lists these under deps, beside its program. */
+const isCode = (where) => where.endsWith('.ts') || (where !== 'assets/fonts' && where !== 'package-lock.json');
+const PROGRAMS = { fetch: 'stages/fetch-data.ts', train: 'stages/train.ts', sweep: 'stages/sweep.ts', aggregate: 'stages/aggregate.ts', render: 'stages/render.ts' };
+const runtimeDeps = (stage) => DEPS[stage].filter((where) => !isCode(where));
+
 export const STAGE_COUNT = 1 + Object.values(SETTINGS).reduce((sum, s) => sum + 1 + s.checkpoints.length, 0) + 2;
 
+/** The code files under a SOURCES entry (a file, or a folder's modules). */
+function codeFiles(where) {
+  if (where.endsWith('.ts')) return [where];
+  return Array.from({ length: SOURCES[where] ?? 0 }, (_, i) => `${where}/module-${i}.ts`);
+}
+
+/** Valid TypeScript, so a stage's program: can follow its imports; each program imports every code file its stage runs. */
 function writeSources(root) {
+  const programImports = new Map(Object.entries(PROGRAMS).map(([stage, program]) => [program, DEPS[stage].filter((where) => isCode(where) && where !== program).flatMap(codeFiles)]));
+  const filler = (where) => `// ${where}: filler, the size of a real module\n`.repeat(40);
   for (const [where, count] of Object.entries(SOURCES)) {
     if (where.endsWith('.ts')) {
       fs.mkdirSync(path.join(root, path.dirname(where)), { recursive: true });
-      fs.writeFileSync(path.join(root, where), `// ${where}\nexport const placeholder = ${JSON.stringify(where)};\n`.repeat(40));
+      const imports = (programImports.get(where) ?? []).map((file) => `import ${JSON.stringify(path.posix.relative(path.posix.dirname(where), file).replace(/^(?!\.)/, './').replace(/\.ts$/, '.js'))};\n`);
+      fs.writeFileSync(path.join(root, where), `${imports.join('')}export const placeholder = ${JSON.stringify(where)};\n${filler(where)}`);
       continue;
     }
     fs.mkdirSync(path.join(root, where), { recursive: true });
     for (let i = 0; i < count; i++) {
-      fs.writeFileSync(path.join(root, where, `module-${i}.ts`), `// ${where}/module-${i}.ts\nexport const n${i} = ${i};\n`.repeat(60));
+      const name = isCode(where) ? `module-${i}.ts` : `font-${i}.ttf`;
+      fs.writeFileSync(path.join(root, where, name), `export const n${i} = ${i};\n${filler(`${where}/${name}`)}`);
     }
   }
   // The real package-lock.json is ~150 kB; its size only matters for a cold run.
@@ -62,7 +81,7 @@ function yamlList(items) {
   return `[${items.map((item) => JSON.stringify(item)).join(', ')}]`;
 }
 
-/** pipeline.yaml in the engine's own syntax, laid out like the real one (nested foreach, GPU resources, directory deps). */
+/** pipeline.yaml in the engine's own syntax, laid out like the real one (nested foreach, GPU resources, each stage's program, and deps for what it reads without importing). */
 function pipelineYaml(extraFetchDeps) {
   const settings = Object.entries(SETTINGS)
     .map(([name, setting]) => `    ${name}: ${JSON.stringify(setting)}`)
@@ -76,7 +95,8 @@ ${settings}
 stages:
   fetch_mnist:
     cmd: echo data > \${out}/data.txt
-    deps: ${yamlList([...DEPS.fetch, ...extraFetchDeps])}
+    program: ${PROGRAMS.fetch}
+    deps: ${yamlList([...runtimeDeps('fetch'), ...extraFetchDeps])}
   train:
     foreach: \${params.settings}
     do:
@@ -85,7 +105,7 @@ stages:
         data: fetch_\${item.dataset}
       params:
         recipe: \${item}
-      deps: ${yamlList(DEPS.train)}
+      program: ${PROGRAMS.train}
       resources: { gpu: 1 }
   sweep:
     foreach: \${params.settings}
@@ -97,17 +117,18 @@ stages:
           train: train@\${outer.key}
           data: fetch_\${outer.item.dataset}
         params: \${params.sweep}
-        deps: ${yamlList(DEPS.sweep)}
+        program: ${PROGRAMS.sweep}
         resources: { gpu: 1 }
   aggregate:
     cmd: ls \${in.sweep} \${in.train} > \${out}/barriers.json
     needs: [sweep, train]
-    deps: ${yamlList(DEPS.aggregate)}
+    program: ${PROGRAMS.aggregate}
   render:
     cmd: cat \${in.aggregate}/barriers.json > \${out}/index.html
     needs: [aggregate]
     params: \${params.report}
-    deps: ${yamlList(DEPS.render)}
+    program: ${PROGRAMS.render}
+    deps: ${yamlList(runtimeDeps('render'))}
 `;
 }
 

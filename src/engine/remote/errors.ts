@@ -45,6 +45,9 @@ export function fromSystemError(where: string, error: unknown): RemoteError {
   const detail = code || (error as Error).message;
   if (code === 'ETIMEDOUT') return new RemoteError('remote-timeout', `${where}: timed out`, { cause: error });
   if (code === 'EACCES' || code === 'EPERM') return new RemoteError('remote-auth-refused', `${where}: permission denied (${detail})`, { cause: error });
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|^ERR_TLS/.test(code)) {
+    return new RemoteError('remote-unreachable', `${where}: its TLS certificate is not trusted (${code}; NODE_EXTRA_CA_CERTS adds a CA)`, { cause: error });
+  }
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE') return new RemoteError('remote-unreachable', `${where}: the connection broke (${detail})`, { cause: error });
   return new RemoteError('remote-unreachable', `${where}: ${detail}`, { cause: error });
 }

@@ -45,6 +45,21 @@ describe.skipIf(!haveNginx)('HTTP remote (nginx with WebDAV)', () => {
     expect((await second.run(['fsck'])).code).toBe(0);
   });
 
+  it('over HTTPS: a clone trusting the server\'s certificate fetches; one that does not gets one line and computes', async () => {
+    const first = tracked(makeProject());
+    const trusted = { NODE_EXTRA_CA_CERTS: nginx.certificate };
+    const pushed = await first.run(['run', '-S', 'lines=5000', '--remote', nginx.httpsUrl], trusted);
+    expect(pushed.stderr).toContain('pushed 2 entries');
+    const second = tracked(cloneOf(first));
+    const fetched = await second.run(['run', '-S', 'lines=5000', '--remote', nginx.httpsUrl], trusted);
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect(ran(second)).toEqual([]);
+    const third = tracked(cloneOf(first));
+    const untrusted = await third.run(['run', '-S', 'lines=5000', '--remote', nginx.httpsUrl, '--no-push']);
+    expect(ran(third)).toEqual(['gen', 'use']);
+    expect(untrusted.stderr).toMatch(/^remote https:\/\/127\.0\.0\.1:\d+\/cache\/: its TLS certificate is not trusted \((SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT); NODE_EXTRA_CA_CERTS adds a CA\); gen computes locally/m);
+  });
+
   it('a no-op run with a remote configured makes no request', async () => {
     const project = tracked(makeProject(`cache: { remote: "${nginx.url}" }\n`));
     expect((await project.run(['run'])).code).toBe(0);

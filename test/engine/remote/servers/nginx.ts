@@ -1,5 +1,5 @@
 // Starts Debian's nginx with its WebDAV module on 127.0.0.1 for one test file: a real HTTP remote, no network beyond loopback.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -12,6 +12,9 @@ export interface Nginx {
   url: string;
   /** A collection without it: PUT into a missing parent answers 409, the client has to MKCOL. */
   strictUrl: string;
+  /** The first collection over TLS, with a self-signed certificate for 127.0.0.1 (trust it with NODE_EXTRA_CA_CERTS=`certificate`). */
+  httpsUrl: string;
+  certificate: string;
   root: string;
   /** How many requests nginx logged so far. */
   requests(): number;
@@ -29,7 +32,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-function config(dir: string, port: number): string {
+function config(dir: string, port: number, tlsPort: number): string {
   const www = path.join(dir, 'www');
   const temp = (name: string) => `${name}_temp_path ${path.join(dir, name)};`;
   return `daemon off;
@@ -44,6 +47,9 @@ http {
   sendfile on;
   server {
     listen 127.0.0.1:${port};
+    listen 127.0.0.1:${tlsPort} ssl;
+    ssl_certificate ${path.join(dir, 'cert.pem')};
+    ssl_certificate_key ${path.join(dir, 'key.pem')};
     root ${www};
     client_max_body_size 0;
     location /cache/ { dav_methods PUT DELETE MKCOL; create_full_put_path on; dav_access user:rw group:r all:r; }
@@ -74,16 +80,22 @@ export async function startNginx(): Promise<Nginx> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linpath-nginx-'));
   for (const sub of ['www/cache', 'www/strict']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
   const port = await freePort();
+  const tlsPort = await freePort();
+  // A certificate for 127.0.0.1 made here, so the HTTPS remote is tested without trusting anything outside.
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
   const file = path.join(dir, 'nginx.conf');
-  fs.writeFileSync(file, config(dir, port));
+  fs.writeFileSync(file, config(dir, port, tlsPort));
   const log = path.join(dir, 'error.log');
   fs.writeFileSync(log, '');
   const child = spawn(nginxBinary, ['-c', file, '-p', dir, '-e', log], { stdio: 'ignore' });
   await waitForPort(port, child, log);
+  await waitForPort(tlsPort, child, log);
   const accessLog = path.join(dir, 'access.log');
   return {
     url: `http://127.0.0.1:${port}/cache/`,
     strictUrl: `http://127.0.0.1:${port}/strict/`,
+    httpsUrl: `https://127.0.0.1:${tlsPort}/cache/`,
+    certificate: path.join(dir, 'cert.pem'),
     root: path.join(dir, 'www'),
     requests: () => (fs.existsSync(accessLog) ? fs.readFileSync(accessLog, 'utf8').split('\n').filter(Boolean).length : 0),
     stop: async () => {
