@@ -8,11 +8,11 @@ import type { FileHashes } from './file-hashes.js';
 import { followImports } from './follow-imports.js';
 
 /** Bump when followImports finds files differently: every memo entry is then recomputed. */
-const memoVersion = 1;
+const memoVersion = 2;
 
 interface MemoFile {
   version: number;
-  /** Entry file → (file it runs → sha256 of its content when the imports were followed). */
+  /** Absolute entry file (projects may share a cache) → (project-relative file it runs → its sha256 when followed). */
   programs: Record<string, Record<string, string>>;
 }
 
@@ -55,12 +55,13 @@ export class ProgramImports {
   /** Project-relative, sorted paths of the entry and every project file it runs. */
   files(entry: string): string[] {
     const memo = this.load();
-    const known = memo.programs[entry];
+    const key = path.join(this.root, entry);
+    const known = memo.programs[key];
     if (known && Object.entries(known).every(([file, hash]) => this.contentHash(file) === hash)) return Object.keys(known);
     const files = followImports(this.root, entry);
     const record: Record<string, string> = {};
     for (const file of files) record[file] = this.contentHash(file) ?? '';
-    memo.programs[entry] = record;
+    memo.programs[key] = record;
     try {
       fs.mkdirSync(path.dirname(this.memoFile), { recursive: true });
       writeFileAtomicSync(this.memoFile, JSON.stringify(memo), false);
