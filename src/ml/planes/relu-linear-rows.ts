@@ -51,7 +51,9 @@ export function reluLinearRow(job: ReluLinearRow, visit: (k: number, weights: We
   for (let i = 0; i < xs.length; i++) {
     const k = job.first + i;
     const weights = job.weightsAt(k);
-    const z = tf.tensor2d(values.slice(i * size, (i + 1) * size), [n, size / n]);
+    // A view, not a copy: the backend copies it in (wasm), or reads it before the next row overwrites it (cpu: `visit`
+    // is synchronous and z is disposed below).
+    const z = tf.tensor2d(values.subarray(i * size, (i + 1) * size), [n, size / n]);
     visit(k, weights, z);
     z.dispose();
     job.release(weights);
