@@ -63,6 +63,12 @@ export function instabilityFigure(document: InstabilityDocument, params: RenderP
           mark: { type: 'rule' as const, strokeDash: [6, 4], strokeWidth: 1.5 },
           encoding: { x: { field: 'iteration', type: 'quantitative' as const }, color },
         },
+        // Named in words too: at t = 0 the rule lies on the axis.
+        {
+          data: { values: points(quantity) },
+          mark: { type: 'text' as const, align: 'left' as const, dx: 5, fontSize: 11 },
+          encoding: { x: { field: 'iteration', type: 'quantitative' as const }, y: { value: 14 }, text: { field: 'label' }, color },
+        },
       ],
     };
   };
