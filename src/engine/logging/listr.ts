@@ -17,17 +17,19 @@ export class ListrRenderer implements Renderer {
   private readonly slots = new Map<string, Slot>();
   private done?: Promise<unknown>;
   private readonly trailer: string[] = [];
+  private dryRun = false;
 
   event(event: RunEvent): void {
     switch (event.type) {
       case 'plan':
+        this.dryRun = event.dryRun;
         this.start(event.stages);
         this.trailer.push(describeEvent(event)!);
         return;
       case 'fresh':
         return this.slots.get(event.stage)?.settle({ skip: `${event.stage}: fresh` });
       case 'restored':
-        return this.slots.get(event.stage)?.settle({ skip: `${event.stage}: ${event.from === 'remote' ? 'fetched from the remote' : 'restored from cache'}` });
+        return this.slots.get(event.stage)?.settle({ skip: `${event.stage}: ${event.from === 'remote' ? (this.dryRun ? 'would fetch from the remote' : 'fetched from the remote') : 'restored from cache'}` });
       case 'would-run':
         return this.slots.get(event.stage)?.settle({ skip: `${event.stage}: would run (${event.reasons.join('; ')})` });
       case 'skipped':

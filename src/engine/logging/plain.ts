@@ -1,7 +1,8 @@
 // One line per event, for CI logs and pipes: no colours, no cursor movement.
 import type { Renderer, RunEvent } from './events.js';
 
-export function describeEvent(event: RunEvent): string | undefined {
+/** `dryRun`: a dry run's remote entries are only looked up, not fetched. */
+export function describeEvent(event: RunEvent, dryRun = false): string | undefined {
   switch (event.type) {
     case 'plan': {
       const gpus = event.gpus.length > 0 ? `GPUs ${event.gpus.join(',')} (${event.gpuSource})` : 'no GPU';
@@ -10,6 +11,7 @@ export function describeEvent(event: RunEvent): string | undefined {
     case 'fresh':
       return `fresh      ${event.stage}`;
     case 'restored':
+      if (event.from === 'remote' && dryRun) return `would fetch ${event.stage} (the remote has its output for the current inputs, key ${event.key.slice(0, 12)})`;
       return event.from === 'remote' ? `fetched    ${event.stage} (from the remote by its key ${event.key.slice(0, 12)}; every file verified)` : `restored   ${event.stage} (found in cache/ by its key ${event.key.slice(0, 12)})`;
     case 'corrupt':
       return `corrupt    ${event.stage}: cache entry damaged (${event.why}); rebuilding`;
@@ -40,8 +42,11 @@ export function describeEvent(event: RunEvent): string | undefined {
 export class PlainRenderer implements Renderer {
   constructor(private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {}
 
+  private dryRun = false;
+
   event(event: RunEvent): void {
-    const line = describeEvent(event);
+    if (event.type === 'plan') this.dryRun = event.dryRun;
+    const line = describeEvent(event, this.dryRun);
     if (line !== undefined) this.write(line);
   }
 

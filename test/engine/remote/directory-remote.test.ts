@@ -42,6 +42,11 @@ describe('directory remote', () => {
     expect(status.stdout).toMatch(/^remote {4}gen /m);
     expect(status.stdout).toContain('2 stage(s) only on the remote');
 
+    const dry = await second.run(['run', '-n', '--remote', shared]);
+    expect(dry.stderr).toMatch(/^would fetch gen /m);
+    expect(dry.stderr).toMatch(/^would fetch use /m);
+    expect(cacheState(second).entries).toEqual([]);
+
     const fetched = await second.run(['run', '--remote', shared]);
     expect(fetched.code, fetched.stderr).toBe(0);
     expect(ran(second)).toEqual([]);
