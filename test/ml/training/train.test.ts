@@ -104,6 +104,12 @@ describe('train', () => {
       expect(a.result.history[0]!.iteration).toBe(7); // the first row closes at the first epoch end after t
     });
 
+    it('with momentum, the same seed does not quite replay the parent: the momentum buffers restart empty, as in open_lth', async () => {
+      const parent = await run(recipe({}));
+      const child = await branchAt(parent.dir, recipe({}), 9, recipe({}).seed);
+      expect((await finalBytes(child.dir)).equals(await finalBytes(parent.dir))).toBe(false);
+    });
+
     it('at the final iteration, writes the final checkpoint unchanged; past it, refuses', async () => {
       const parent = await run(plain());
       const child = await branchAt(parent.dir, plain(), 21, 99);
