@@ -46,8 +46,11 @@ export class HttpRemote implements Remote {
     return new URL(relative, this.base);
   }
 
-  /** One request; resolves with the response once its headers arrive. Socket silence past the timeout aborts it. */
-  private send(request: Request): Promise<http.IncomingMessage> {
+  /**
+   * One request; resolves with the response once its headers arrive. Socket silence past the timeout aborts it.
+   * `stale`: how many kept-alive connections turned out closed by the server so far (see the error handler).
+   */
+  private send(request: Request, stale = 0): Promise<http.IncomingMessage> {
     const where = `remote ${this.name}`;
     return new Promise((resolve, reject) => {
       const headers: http.OutgoingHttpHeaders = {};
@@ -61,7 +64,14 @@ export class HttpRemote implements Remote {
         incoming?.destroy(silent);
         outgoing.destroy(silent);
       });
-      outgoing.on('error', (error) => reject(fromSystemError(where, error)));
+      outgoing.on('error', (error) => {
+        // A kept-alive connection the server had closed when we reused it: nothing of ours was answered, and
+        // GET/HEAD/PUT/MKCOL are idempotent, so the request goes again; each such connection fails only once.
+        const code = (error as NodeJS.ErrnoException).code;
+        const closedUnderUs = outgoing.reusedSocket && !incoming && (code === 'ECONNRESET' || code === 'EPIPE');
+        if (closedUnderUs && stale < this.options.connections) return resolve(this.send(request, stale + 1));
+        reject(fromSystemError(where, error));
+      });
       outgoing.on('response', (response) => {
         incoming = response;
         resolve(response);

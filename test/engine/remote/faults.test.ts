@@ -60,6 +60,17 @@ describe('a remote that fails', () => {
     expect((await clone.run(['fsck'])).code).toBe(0);
   });
 
+  it('a kept-alive connection the server closed is retried on another: everything is fetched, nothing said', async () => {
+    const { clone, server } = await filledRemote('drop-reused');
+    const result = await clone.run(['run', '--remote', server.url, '--no-push']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(ran(clone)).toEqual([]);
+    expect(result.stderr.split('\n').filter((line) => line.startsWith('remote ')), result.stderr).toEqual([]);
+    expect(result.stderr).toMatch(/^fetched +gen /m);
+    // Some requests really did meet a dropped connection (a second request on one socket).
+    expect(server.seen.length).toBeGreaterThan(4);
+  });
+
   it('absent: connection refused is one line and the stages compute', async () => {
     const project = makeProject();
     made.push(project);

@@ -16,7 +16,9 @@ export type Fault =
   /** 401 unless the request carries `Authorization: Bearer <token>`. */
   | 'auth'
   /** Answer blob downloads' headers, then nothing. */
-  | 'slow';
+  | 'slow'
+  /** Keep connections alive, but drop each one, unanswered, at its second request (as a server's idle timeout does). */
+  | 'drop-reused';
 
 export interface FaultServer {
   url: string;
@@ -30,8 +32,12 @@ export interface FaultServer {
 /** `root` is laid out as a directory remote (blobs/…, records/…), e.g. one a push to a directory filled. */
 export async function startFaultServer(root: string, fault: Fault = 'none'): Promise<FaultServer> {
   const sockets = new Set<net.Socket>();
+  const requestsOn = new WeakMap<net.Socket, number>();
   const state: FaultServer = { url: '', fault, token: 'the-secret-token-4f1e', seen: [], stop: async () => {} };
   const server = http.createServer((request, response) => {
+    const served = (requestsOn.get(request.socket) ?? 0) + 1;
+    requestsOn.set(request.socket, served);
+    if (state.fault === 'drop-reused' && served > 1) return void request.socket.destroy();
     const relative = decodeURIComponent(new URL(request.url!, 'http://x').pathname).replace(/^\/remote\//, '');
     state.seen.push({ method: request.method!, path: relative, authorization: request.headers.authorization });
     const file = path.join(root, relative);
@@ -51,7 +57,7 @@ export async function startFaultServer(root: string, fault: Fault = 'none'): Pro
     const bytes = fs.readFileSync(file);
     if (request.method === 'HEAD') return void response.writeHead(200, { 'content-length': bytes.length }).end();
     response.writeHead(200, { 'content-length': bytes.length });
-    if (!isBlob || state.fault === 'none' || state.fault === 'auth') return void response.end(bytes);
+    if (!isBlob || state.fault === 'none' || state.fault === 'auth' || state.fault === 'drop-reused') return void response.end(bytes);
     if (state.fault === 'midway') {
       response.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
       setTimeout(() => request.socket.destroy(), 50);
