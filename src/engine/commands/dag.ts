@@ -17,6 +17,7 @@ function textGraph(pipeline: Pipeline): string {
     for (const member of members) {
       for (const input of pipeline.inputs.get(member) ?? []) {
         for (const upstream of input.stages) reads.add(pipeline.stages.get(upstream)!.group ?? upstream);
+        if (input.isGroup && input.stages.length === 0) reads.add(input.target);
       }
     }
     const size = stage.group ? ` ×${members.length}` : '';
@@ -24,6 +25,8 @@ function textGraph(pipeline: Pipeline): string {
     const gpu = stage.resources.gpu > 0 ? `  [gpu: ${stage.resources.gpu}]` : '';
     lines.push(`${label}${size}${needs}${gpu}`);
   }
+  // A group whose foreach gave nothing has no stage to stand for it in the order: say that it is off.
+  for (const [group, members] of pipeline.groups) if (members.length === 0) lines.push(`${group} ×0  (switched off: its foreach is empty)`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,6 +1,7 @@
 // A fan-out over an empty params map or list is switched off: no members, and a stage that needs it reads an empty input.
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dagCommand } from '../../../src/engine/commands/dag.js';
 import { loadPipeline } from '../../../src/engine/pipeline/load.js';
 import { Project } from '../rig.js';
 
@@ -43,6 +44,13 @@ describe('a fan-out over an empty params value', () => {
     expect(on.code, on.stderr).toBe(0);
     expect(on.stderr).toMatch(/analysis@barrier/);
     expect(on.stderr).toContain('render');
+  });
+
+  it('pipeline dag shows the group as switched off, and who reads it', () => {
+    project.pipeline(pipelineWith('{}'));
+    let text = '';
+    dagCommand({ file: path.join(project.dir, 'pipeline.yaml'), dot: false }, (written) => (text += written));
+    expect(text).toBe('train\nrender  ← analysis\nanalysis ×0  (switched off: its foreach is empty)\n');
   });
 
   it('written empty in the file, it is still refused as a mistake', () => {
