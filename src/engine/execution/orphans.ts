@@ -31,6 +31,11 @@ function processesOfRun(runId: string): number[] {
 /** Beside a stage's log in its staging dir while its shell runs: the process group to kill if the runner dies. */
 const groupFileName = 'group.json';
 
+/** Where recordStageGroup writes a stage's group record (the stage launcher thread writes the same record). */
+export function groupRecordFile(dir: string): string {
+  return path.join(dir, groupFileName);
+}
+
 interface GroupRecord {
   pgid: number;
   /** The group leader's start time (clock ticks since boot), which tells our shell from a process given its pid later. */

@@ -14,6 +14,11 @@ export interface ShellRequest {
   env: Record<string, string | undefined>;
   /** One descriptor for stdout and stderr; the caller closes it once `start` resolves. */
   logFd: number;
+  /**
+   * Where to note the shell's process group (see recordStageGroup in orphans.ts, whose record this is), written
+   * by the thread that spawned it before it reports the pid: a runner killed in between leaves no stage unrecorded.
+   */
+  groupRecordFile?: string;
 }
 
 /**
@@ -25,7 +30,17 @@ export interface ShellRequest {
 const workerSource = `
 const { parentPort } = require('node:worker_threads');
 const { spawn } = require('node:child_process');
-parentPort.on('message', ({ id, command, cwd, env, logFd }) => {
+const fs = require('node:fs');
+const readText = (file) => { try { return fs.readFileSync(file, 'utf8').trim(); } catch { return undefined; } };
+// The group record of orphans.ts: { pgid, start (field 22 of /proc/PID/stat), boot }, on Linux only.
+function recordGroup(file, pid) {
+  const stat = readText('/proc/' + pid + '/stat');
+  const boot = readText('/proc/sys/kernel/random/boot_id');
+  if (stat === undefined || boot === undefined) return;
+  const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  try { fs.writeFileSync(file, JSON.stringify({ pgid: pid, start, boot })); } catch {}
+}
+parentPort.on('message', ({ id, command, cwd, env, logFd, groupRecordFile }) => {
   let child;
   try {
     // A group of its own (detached), so Ctrl-C reaches every process the stage started, not just the shell.
@@ -34,6 +49,7 @@ parentPort.on('message', ({ id, command, cwd, env, logFd }) => {
     parentPort.postMessage({ id, started: true, end: { code: error.code ?? error.message } });
     return;
   }
+  if (groupRecordFile !== undefined && child.pid !== undefined) recordGroup(groupRecordFile, child.pid);
   parentPort.postMessage({ id, started: true, pid: child.pid });
   let ended = false;
   child.once('error', (error) => {

@@ -1,6 +1,6 @@
 // Runs one stage command through the shell in its own process group, which ends with the shell; its output goes to one log file.
 import fs from 'node:fs';
-import { forgetStageGroup, recordStageGroup } from '../execution/orphans.js';
+import { forgetStageGroup, groupRecordFile } from '../execution/orphans.js';
 import { startShell } from '../execution/shell-spawner.js';
 
 export interface StageCommand {
@@ -40,12 +40,13 @@ export async function startLocal(stage: StageCommand): Promise<RunningStage> {
   const log = fs.openSync(stage.logFile, 'a');
   let child: Awaited<ReturnType<typeof startShell>>;
   try {
-    child = await startShell({ command: stage.command, cwd: stage.cwd, env: { ...process.env, ...stage.env } as Record<string, string>, logFd: log });
+    const groupRecord = stage.workDir === undefined ? undefined : groupRecordFile(stage.workDir);
+    child = await startShell({ command: stage.command, cwd: stage.cwd, env: { ...process.env, ...stage.env } as Record<string, string>, logFd: log, groupRecordFile: groupRecord });
   } finally {
     fs.closeSync(log); // The child has its own copies (or never started).
   }
+  // Its process group was noted in the staging dir by the thread that started it (groupRecordFile).
   const pid = child.pid;
-  if (pid !== undefined && stage.workDir !== undefined) recordStageGroup(stage.workDir, pid);
   let finished = false;
   /**
    * A stage ends when its shell does. What it left running in its group (`cmd &`, a server never stopped)
