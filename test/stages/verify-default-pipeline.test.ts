@@ -23,7 +23,7 @@ describe('pipeline verify on the default pipeline', () => {
     const lock = parse(fs.readFileSync(path.join(dir, 'pipeline.lock'), 'utf8'));
     expect(Object.keys(lock.stages['sweep@mnist_lenet_300_100@3'].metrics)).toContain('test_loss_max');
     const result = await pipeline(['verify', 'fetch_mnist', 'train', 'sweep', 'aggregate']);
-    expect(result.stdout).toContain('verify: 6 stage(s) rerun, all within tolerance of pipeline.lock');
+    expect(result.stdout).toContain('verify: 6 stage(s) rerun (on wasm), all within tolerance of pipeline.lock');
     expect(result.code).toBe(0);
   }, 240_000);
 
@@ -51,7 +51,7 @@ describe('pipeline verify on the default pipeline', () => {
       const result = await pipeline(['verify', 'train']);
       expect(result.code).toBe(1);
       const lines = result.stdout.trim().split('\n');
-      expect(lines[0]).toBe('verify: 1 difference(s) from pipeline.lock');
+      expect(lines[0]).toBe('verify: 1 difference(s) from pipeline.lock (on wasm)');
       expect(lines[1]).toMatch(/^stage\s+metric\s+locked\s+new\s+difference$/);
       expect(lines[2]).toMatch(new RegExp(`^train@mnist_lenet_300_100\\s+final_test_loss\\s+${String(locked * 1.01).replace('.', '\\.')}\\s+${String(locked).replace('.', '\\.')}\\s+-\\d\\.\\d{3}e-\\d+ \\(9\\.9\\de-3 relative\\)`));
     } finally {
