@@ -7,6 +7,7 @@ import type { Entry } from '../cache/store.js';
 import { removeTree } from '../cache/store.js';
 import { DepEscapes, DepResolver, MissingDep } from '../fingerprint/deps.js';
 import { hashDeps, toolchainStamp } from '../fingerprint/fingerprint.js';
+import { ProgramImports } from '../fingerprint/program-imports.js';
 import { readLock, writeLock, type LockFile } from '../lock/lockfile.js';
 import { lockedFromEntry } from '../lock/locked-stage.js';
 import type { Renderer } from '../logging/events.js';
@@ -64,15 +65,15 @@ interface QueuedStage {
 
 /** Resolves every stage's dep patterns up front, so a missing file is reported before anything runs. */
 export function resolveDeps(project: Project, stages: readonly string[]): Map<string, string[]> {
-  const resolver = new DepResolver(project.pipeline.root);
+  const resolver = new DepResolver(project.pipeline.root, new ProgramImports(project.pipeline.root, project.store.state, project.hashes));
   const files = new Map<string, string[]>();
   for (const name of stages) {
     const stage = project.pipeline.stages.get(name)!;
     try {
-      files.set(name, resolver.files(stage.deps));
+      files.set(name, resolver.files(stage.deps, stage.program));
     } catch (error) {
       if (!(error instanceof MissingDep)) throw error;
-      throw new SpecError(error instanceof DepEscapes ? 'spec-path-escapes-root' : 'spec-missing-dep', locate(project.pipeline.source, [...stage.sourcePath, 'deps', error.index]), `dep ${error.message}`);
+      throw new SpecError(error instanceof DepEscapes ? 'spec-path-escapes-root' : 'spec-missing-dep', locate(project.pipeline.source, [...stage.sourcePath, ...error.at]), error.message, { cause: error });
     }
   }
   return files;
