@@ -1,6 +1,7 @@
 // A bounded, seeded torture loop: kill -9 of the runner and of stages at random moments over small projects
 // of shell stages; then a rerun must complete, the cache hold only whole entries, the lock name them, and
-// every output be what the stages compute. TORTURE_SEED=N replays a run; TORTURE_TRIALS=N runs more.
+// every output be what the stages compute. TORTURE_SEED=N replays a run's projects and kill plan (delays and
+// victims); where a kill lands in the runner's work still depends on the machine. TORTURE_TRIALS=N runs more.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
