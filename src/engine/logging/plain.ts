@@ -1,4 +1,5 @@
 // One line per event, for CI logs and pipes: no colours, no cursor movement.
+import { batchedLines } from './batched-lines.js';
 import type { Renderer, RunEvent } from './events.js';
 
 /** `dryRun`: a dry run's remote entries are only looked up, not fetched. */
@@ -40,7 +41,15 @@ export function describeEvent(event: RunEvent, dryRun = false): string | undefin
 }
 
 export class PlainRenderer implements Renderer {
-  constructor(private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {}
+  private readonly write: (line: string) => void;
+  private readonly flush: () => void;
+
+  /** `write`: where each line goes (tests); by default stderr, in one write per event-loop turn. */
+  constructor(write?: (line: string) => void) {
+    const sink = write ? undefined : batchedLines((text) => process.stderr.write(text));
+    this.write = write ?? sink!;
+    this.flush = sink ? sink.flush : () => {};
+  }
 
   private dryRun = false;
 
@@ -50,5 +59,7 @@ export class PlainRenderer implements Renderer {
     if (line !== undefined) this.write(line);
   }
 
-  close(): void {}
+  close(): void {
+    this.flush();
+  }
 }
