@@ -32,10 +32,7 @@ export default [
     rules: {
       // `import type` cannot cycle at run time, but a type cycle still ties two modules: it counts too.
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
-      'import-x/no-restricted-paths': [
-        'error',
-        { zones: boundaries.map(([target, from, message]) => ({ target: `./${target}`, from: from.map((where) => `./${where}`), message })) },
-      ],
+      'import-x/no-restricted-paths': ['error', { zones: boundaries.map(([target, from, message]) => ({ target: `./${target}`, from: from.map((where) => `./${where}`), message })) }],
     },
   },
 ];

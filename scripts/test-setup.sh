@@ -25,3 +25,5 @@ npm run build --silent || exit 1
 npm run typecheck --silent || exit 1
 # Import cycles and the boundaries between engine, ml, report, artifacts and stages (eslint.config.js); cached between runs.
 npm run lint --silent || exit 1
+# Code is formatted by prettier (.prettierrc.json; prose, pipeline files and data are not): `npm run format` fixes it.
+npm run format:check --silent >/dev/null || { npx prettier --list-different . | sed 's/^/not formatted: /'; echo 'test-setup: run `npm run format`'; exit 1; }

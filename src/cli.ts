@@ -91,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-S, --set <path=value>', 'override a param for this command, as if written in pipeline.yaml (repeatable; the path is under params)', collect)
     .option('--rtol <r>', 'relative tolerance for metrics (overrides verify.rtol in pipeline.yaml)', nonNegative)
     .option('--atol <a>', 'absolute tolerance for metrics (overrides verify.atol)', nonNegative)
-    .option('--backend <name>', 'rerun on this compute backend and compare with the lock\'s results from any backend (keys unchanged)')
+    .option('--backend <name>', "rerun on this compute backend and compare with the lock's results from any backend (keys unchanged)")
     .option('-j, --jobs <n>', 'CPU slots for concurrent stages', positiveInteger)
     .option('--gpus <list>', 'GPU ids to lease ("0,1"), "auto" or "none"')
     .action(async (stages: string[], options) => {
@@ -116,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   for (const [name, description] of [
-    ['push', 'send the entries pipeline.lock names (all, or the STAGEs\') to the remote cache'],
+    ['push', "send the entries pipeline.lock names (all, or the STAGEs') to the remote cache"],
     ['pull', 'fetch the entries pipeline.lock names from the remote cache, verified, and publish them as run does'],
   ] as const) {
     program

@@ -12,7 +12,7 @@ const program = new Command('aggregate')
   .requiredOption('--sweeps <dir>', 'the sweep fan-out group (${in.sweep}): one folder per member holding sweep.json')
   .requiredOption('--train <dir>', 'the train fan-out group (${in.train}): one folder per setting holding train.json')
   .requiredOption('--out <dir>', 'output directory (${out})')
-  .addHelpText('after', '\nEnvironment: PIPELINE_PARAMS (JSON: the settings map; each recipe\'s dataset is recorded in barriers.json).')
+  .addHelpText('after', "\nEnvironment: PIPELINE_PARAMS (JSON: the settings map; each recipe's dataset is recorded in barriers.json).")
   .exitOverride();
 
 /** Params are the pipeline's settings map (`params: ${params.settings}`): each setting's recipe names its dataset. */

@@ -19,7 +19,7 @@ interface Options {
 }
 
 const program = new Command('render')
-  .description('Render the paper\'s figures and the HTML report from the aggregate stage output.')
+  .description("Render the paper's figures and the HTML report from the aggregate stage output.")
   .requiredOption('--aggregate <dir>', 'output directory of the aggregate stage (the stage ${in.aggregate})')
   .requiredOption('--out <dir>', 'output directory (the stage ${out})')
   .option('--planes <dir>', 'the plane fan-out group (${in.plane}), when the pipeline evaluates loss planes: adds their figure')

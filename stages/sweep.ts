@@ -138,5 +138,4 @@ async function main(): Promise<void> {
   );
 }
 
-
 runStage('sweep', main);

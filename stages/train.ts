@@ -64,7 +64,6 @@ function nonNegativeInteger(flag: string, value: string | undefined): number {
   return n;
 }
 
-
 async function main(): Promise<void> {
   program.parse();
   const options = program.opts<Options>();

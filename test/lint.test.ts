@@ -28,7 +28,13 @@ describe('the lint rules', () => {
   });
 
   it('the room a module belongs to may import what the design allows', async () => {
-    expect(await messagesFor(repo, 'stages/x.ts', "import { ComputeError } from '../src/ml/compute-error.js';\nimport { ReportError } from '../src/report/errors.js';\nexport const both = [ComputeError, ReportError];\n")).toEqual([]);
+    expect(
+      await messagesFor(
+        repo,
+        'stages/x.ts',
+        "import { ComputeError } from '../src/ml/compute-error.js';\nimport { ReportError } from '../src/report/errors.js';\nexport const both = [ComputeError, ReportError];\n",
+      ),
+    ).toEqual([]);
     expect(await messagesFor(repo, 'src/engine/x.ts', "import { TypedError } from '../typed-error.js';\nexport const base = TypedError;\n")).toEqual([]);
   });
 

@@ -62,7 +62,11 @@ for (const devices of deviceCounts) {
   const started = Date.now();
   execFileSync(process.execPath, [cli, 'run', '--gpus', gpus, '--plain'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true' } });
   const wall = (Date.now() - started) / 1000;
-  const times = fs.readFileSync(record, 'utf8').trim().split('\n').map((line) => Number(line.split(' ')[2]));
+  const times = fs
+    .readFileSync(record, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => Number(line.split(' ')[2]));
   const makespan = (Math.max(...times) - Math.min(...times)) / 1000;
   const best = ideal(devices);
   rows.push({ devices, stages: 28, ideal_s: best, makespan_s: makespan, over_ideal: `${(((makespan - best) / best) * 100).toFixed(1)}%`, wall_s: wall });

@@ -46,7 +46,9 @@ stages:
 }
 
 function snakefile(n) {
-  return `KEYS = [${keys(n).map((key) => `"${key}"`).join(', ')}]
+  return `KEYS = [${keys(n)
+    .map((key) => `"${key}"`)
+    .join(', ')}]
 rule all:
     input: "out/count"
 rule work:
@@ -71,7 +73,11 @@ function timed(program, argv, cwd, env = process.env) {
   const child = spawnSync(file, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
   const wall = (performance.now() - start) / 1000;
   if (child.status !== 0) throw new Error(`${program} ${argv.join(' ')} exited with ${child.status ?? child.signal}: ${child.stderr?.toString().slice(-2000)}`);
-  const line = child.stderr.toString().split('\n').reverse().find((text) => text.startsWith('LINPATH_TIME '));
+  const line = child.stderr
+    .toString()
+    .split('\n')
+    .reverse()
+    .find((text) => text.startsWith('LINPATH_TIME '));
   if (!line) return { wall, cpu: undefined };
   const [, , user, system] = line.split(' ').map(Number);
   return { wall, cpu: user + system };
@@ -137,7 +143,12 @@ console.table(rows);
 console.log('| stages | cold run (wall) | cold ms/stage (wall / CPU) | peak RSS | no-op (wall / CPU) | Snakemake no-op (wall / CPU) | ratio (wall / CPU) |');
 console.log('|---|---|---|---|---|---|---|');
 for (const row of rows) {
-  console.log(`| ${row.stages.toLocaleString('en')} | ${row.cold_s} s | ${row.cold_ms_per_stage} / ${row.cold_cpu_ms_per_stage} | ${row.peak_rss_mb} MB | ${row.noop_s} / ${row.noop_cpu_s} s | ${row.snakemake_noop_s} / ${row.snakemake_noop_cpu_s} s | ${row.ratio} / ${row.cpu_ratio} |`);
+  console.log(
+    `| ${row.stages.toLocaleString('en')} | ${row.cold_s} s | ${row.cold_ms_per_stage} / ${row.cold_cpu_ms_per_stage} | ${row.peak_rss_mb} MB | ${row.noop_s} / ${row.noop_cpu_s} s | ${row.snakemake_noop_s} / ${row.snakemake_noop_cpu_s} s | ${row.ratio} / ${row.cpu_ratio} |`,
+  );
 }
-const load = os.loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = os
+  .loadavg()
+  .map((value) => value.toFixed(2))
+  .join(' ');
 console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, --jobs ${jobs}, no-op = median of ${noopRuns}, load ${load}, ${new Date().toISOString()}`);

@@ -86,7 +86,20 @@ async function timeSweep(section: string, name: string, shape: [number, number, 
   const t0 = performance.now();
   const rows = await sweep({ ...options, points });
   const seconds = (performance.now() - t0) / 1000;
-  emit({ test: section, ok: rows.every((r) => Number.isFinite(r.test_loss)), model: name, points, test_inputs: testCount, train_inputs: extra.trainCount ?? 0, bn_mode: options.bnMode, seconds, ms_per_point: (1000 * seconds) / points, loss_first: rows[0].test_loss, loss_last: rows.at(-1)!.test_loss, ...gpuMemory() });
+  emit({
+    test: section,
+    ok: rows.every((r) => Number.isFinite(r.test_loss)),
+    model: name,
+    points,
+    test_inputs: testCount,
+    train_inputs: extra.trainCount ?? 0,
+    bn_mode: options.bnMode,
+    seconds,
+    ms_per_point: (1000 * seconds) / points,
+    loss_first: rows[0].test_loss,
+    loss_last: rows.at(-1)!.test_loss,
+    ...gpuMemory(),
+  });
 }
 
 async function timeTraining(section: string, name: string, shape: [number, number, number], batch: number, steps: number, settings: { lr: number; momentum: number; weightDecay: number }) {
@@ -144,7 +157,10 @@ async function timeTraining(section: string, name: string, shape: [number, numbe
       entry.count++;
       byName.set(kernel.name, entry);
     }
-    const top = [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8).map(([kernel, { ms, count }]) => `${kernel}:${ms.toFixed(2)}ms/${count}`);
+    const top = [...byName]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .slice(0, 8)
+      .map(([kernel, { ms, count }]) => `${kernel}:${ms.toFixed(2)}ms/${count}`);
     profile = { dispatches_per_step: dispatches, profile_kernels: info.kernels.length, profile_kernel_ms: [...byName.values()].reduce((s, e) => s + e.ms, 0), profile_top: top };
   }
   disposeWeights(state.weights);
@@ -153,7 +169,10 @@ async function timeTraining(section: string, name: string, shape: [number, numbe
 }
 
 async function correctness(choice: BackendChoice) {
-  for (const [name, shape, n] of [['lenet_300_100', [28, 28, 1], 256], ['resnet_20', [32, 32, 3], 16]] as const) {
+  for (const [name, shape, n] of [
+    ['lenet_300_100', [28, 28, 1], 256],
+    ['resnet_20', [32, 32, 3], 16],
+  ] as const) {
     const model = buildModel(name, [...shape], 10);
     const host = initialWeights(model, 9);
     const x = (await randomSplit(n, [...shape], 10, 11).batch(Array.from({ length: n }, (_, i) => i))).x;
@@ -176,7 +195,17 @@ async function main() {
   const lines: string[] = [];
   // As the runner would lease it: GPU 0 of the pool. Forced only when asked (llvmpipe checks of this script).
   const choice = await selectBackend({ forced: env.BENCH_FORCE_WEBGPU === '1' ? 'webgpu' : undefined, env: { CUDA_VISIBLE_DEVICES: '0', ...env }, log: (l) => lines.push(l) });
-  emit({ test: 'adapter', ok: choice.backend === 'webgpu', backend: choice.backend, device: choice.device, adapter: choice.adapter, gpu: choice.gpu, log: lines, tfjs: tf.version.tfjs, node: process.version });
+  emit({
+    test: 'adapter',
+    ok: choice.backend === 'webgpu',
+    backend: choice.backend,
+    device: choice.device,
+    adapter: choice.adapter,
+    gpu: choice.gpu,
+    log: lines,
+    tfjs: tf.version.tfjs,
+    node: process.version,
+  });
   if (choice.backend !== 'webgpu') return;
   await import('@tensorflow/tfjs-backend-cpu');
   const n = small ? 200 : 10_000;

@@ -29,7 +29,6 @@ const layers: [string, number, number, number, number, number, number][] = [
   ['stage 3 3×3 64→64', 8, 64, 64, 3, 1, 5],
 ];
 
-
 /** Mean wall time of `count` calls queued back to back with one sync at the end (as the training probe times steps). */
 async function wallMs(run: () => tf.Tensor, count: number): Promise<number> {
   const start = performance.now();

@@ -63,7 +63,15 @@ function writeSources(root) {
   for (const [where, count] of Object.entries(SOURCES)) {
     if (where.endsWith('.ts')) {
       fs.mkdirSync(path.join(root, path.dirname(where)), { recursive: true });
-      const imports = (programImports.get(where) ?? []).map((file) => `import ${JSON.stringify(path.posix.relative(path.posix.dirname(where), file).replace(/^(?!\.)/, './').replace(/\.ts$/, '.js'))};\n`);
+      const imports = (programImports.get(where) ?? []).map(
+        (file) =>
+          `import ${JSON.stringify(
+            path.posix
+              .relative(path.posix.dirname(where), file)
+              .replace(/^(?!\.)/, './')
+              .replace(/\.ts$/, '.js'),
+          )};\n`,
+      );
       fs.writeFileSync(path.join(root, where), `${imports.join('')}export const placeholder = ${JSON.stringify(where)};\n${filler(where)}`);
       continue;
     }
@@ -74,7 +82,10 @@ function writeSources(root) {
     }
   }
   // The real package-lock.json is ~150 kB; its size only matters for a cold run.
-  fs.writeFileSync(path.join(root, 'package-lock.json'), JSON.stringify({ packages: Array.from({ length: 1500 }, (_, i) => ({ name: `pkg-${i}`, version: '1.0.0', integrity: 'sha512-' + 'x'.repeat(64) })) }, null, 2));
+  fs.writeFileSync(
+    path.join(root, 'package-lock.json'),
+    JSON.stringify({ packages: Array.from({ length: 1500 }, (_, i) => ({ name: `pkg-${i}`, version: '1.0.0', integrity: 'sha512-' + 'x'.repeat(64) })) }, null, 2),
+  );
 }
 
 function yamlList(items) {

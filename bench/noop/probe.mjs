@@ -6,7 +6,10 @@ const target = process.env.NOOP_PROBE_OUT;
 /** rchar counts every byte read through read(2), page cache included: it shows whether a big dep was re-read. */
 function bytesRead() {
   try {
-    const line = fs.readFileSync('/proc/self/io', 'utf8').split('\n').find((entry) => entry.startsWith('rchar:'));
+    const line = fs
+      .readFileSync('/proc/self/io', 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith('rchar:'));
     return line ? Number(line.slice('rchar:'.length)) : null;
   } catch {
     return null; // Not Linux, or /proc is hidden: the benchmark reports "n/a".

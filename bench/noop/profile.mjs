@@ -89,10 +89,20 @@ function main() {
     const project = path.join(workdir, 'plain');
     generateProject(project);
     runEngine(engine, project, { ran: STAGE_COUNT, fresh: 0 });
-    console.log(`load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}; best / median of ${repeats} fresh processes each\n`);
+    console.log(
+      `load average ${os
+        .loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}; best / median of ${repeats} fresh processes each\n`,
+    );
 
     console.log('import cost in a fresh Node (each includes what it imports in turn):');
-    const rows = [['node -e 0 start-up', null], ...importedPackages(path.join(engineRoot, 'dist')).map((name) => [name, name]), ['dist/cli.js', './dist/cli.js'], ['dist/engine/commands/run.js (everything a run imports)', './dist/engine/commands/run.js']];
+    const rows = [
+      ['node -e 0 start-up', null],
+      ...importedPackages(path.join(engineRoot, 'dist')).map((name) => [name, name]),
+      ['dist/cli.js', './dist/cli.js'],
+      ['dist/engine/commands/run.js (everything a run imports)', './dist/engine/commands/run.js'],
+    ];
     for (const [label, specifier] of rows) {
       if (specifier === null) {
         const times = Array.from({ length: repeats }, () => {
@@ -100,7 +110,11 @@ function main() {
           execFileSync('node', ['-e', '0']);
           return Number(process.hrtime.bigint() - start) / 1e6;
         });
-        console.log(`  ${Math.min(...times).toFixed(1).padStart(7)} / ${median(times).toFixed(1).padStart(7)} ms  ${label} (wall, whole process)`);
+        console.log(
+          `  ${Math.min(...times)
+            .toFixed(1)
+            .padStart(7)} / ${median(times).toFixed(1).padStart(7)} ms  ${label} (wall, whole process)`,
+        );
         continue;
       }
       const { best, median: mid } = importMs(specifier, repeats, engineRoot);
@@ -109,7 +123,10 @@ function main() {
 
     const profiles = path.join(workdir, 'profiles');
     for (let i = 0; i < repeats; i++) {
-      execFileSync('node', ['--cpu-prof', '--cpu-prof-dir', profiles, '--cpu-prof-interval', '250', engine, '-f', path.join(project, 'pipeline.yaml'), 'run', '--jobs', '2'], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+      execFileSync('node', ['--cpu-prof', '--cpu-prof-dir', profiles, '--cpu-prof-interval', '250', engine, '-f', path.join(project, 'pipeline.yaml'), 'run', '--jobs', '2'], {
+        env: { ...process.env, CI: 'true' },
+        stdio: 'ignore',
+      });
     }
     const analysed = fs.readdirSync(profiles).map((name) => analyse(path.join(profiles, name)));
     console.log(`\nCPU profile of the no-op run (mean of ${analysed.length}; profiled time ${median(analysed.map((a) => a.total)).toFixed(0)} ms median, profiling adds overhead):`);

@@ -25,7 +25,10 @@ function run(command, env = {}) {
   const output = `${child.stdout}${child.stderr}`;
   if (child.status !== 0) {
     // The engine prints the failure before a long list of skipped stages: show it first.
-    const failures = output.split('\n').filter((line) => /FAILED|error/i.test(line)).slice(0, 5);
+    const failures = output
+      .split('\n')
+      .filter((line) => /FAILED|error/i.test(line))
+      .slice(0, 5);
     throw new Error(`"${command}" exited with ${child.status ?? child.signal}:\n${[...failures, '…', output.slice(-1000)].join('\n')}`);
   }
   return { seconds, output };

@@ -22,16 +22,36 @@ function checks({ results, cold, noopProbe, bigBytes }) {
   const list = [{ what: 'no-op `pipeline run`, median', value: s(by.engine.median), target: '≤ 0.150 s', ok: by.engine.median <= 0.15 }];
   if (by.snakemake) {
     const ratio = pairedRatio(by.engine, by.snakemake);
-    list.push({ what: 'engine / Snakemake no-op (median of per-round ratios)', value: `${ratio.median.toFixed(2)} (rounds ${ratio.low.toFixed(2)}–${ratio.high.toFixed(2)})`, target: '≤ 0.25', ok: ratio.median <= 0.25 });
+    list.push({
+      what: 'engine / Snakemake no-op (median of per-round ratios)',
+      value: `${ratio.median.toFixed(2)} (rounds ${ratio.low.toFixed(2)}–${ratio.high.toFixed(2)})`,
+      target: '≤ 0.25',
+      ok: ratio.median <= 0.25,
+    });
   } else {
     list.push({ what: 'engine / Snakemake no-op', value: 'not measured: snakemake is not installed (apt-get install -y snakemake)', target: '≤ 0.25', ok: undefined });
   }
   if (by.big) {
     const ratio = pairedRatio(by.big, by.engine);
     const percent = (r) => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)} %`;
-    list.push({ what: 'no-op with a 1 GiB dep vs without (median of per-round ratios)', value: `${percent(ratio.median)} (rounds ${percent(ratio.low)} to ${percent(ratio.high)})`, target: '≤ +10 %', ok: ratio.median <= 1.1 });
-    list.push({ what: 'bytes the runner read in a no-op with the 1 GiB dep', value: mb(noopProbe.big.bytesRead), target: `≪ ${mb(bigBytes)}`, ok: noopProbe.big.bytesRead == null ? undefined : noopProbe.big.bytesRead < bigBytes / 10 });
-    list.push({ what: 'peak RSS of the runner, cold run hashing the 1 GiB dep', value: `${mb(cold.big.maxRssBytes)} (read ${mb(cold.big.bytesRead)}, ${s(cold.big.seconds)})`, target: '< 200 MB', ok: cold.big.maxRssBytes < 200e6 });
+    list.push({
+      what: 'no-op with a 1 GiB dep vs without (median of per-round ratios)',
+      value: `${percent(ratio.median)} (rounds ${percent(ratio.low)} to ${percent(ratio.high)})`,
+      target: '≤ +10 %',
+      ok: ratio.median <= 1.1,
+    });
+    list.push({
+      what: 'bytes the runner read in a no-op with the 1 GiB dep',
+      value: mb(noopProbe.big.bytesRead),
+      target: `≪ ${mb(bigBytes)}`,
+      ok: noopProbe.big.bytesRead == null ? undefined : noopProbe.big.bytesRead < bigBytes / 10,
+    });
+    list.push({
+      what: 'peak RSS of the runner, cold run hashing the 1 GiB dep',
+      value: `${mb(cold.big.maxRssBytes)} (read ${mb(cold.big.bytesRead)}, ${s(cold.big.seconds)})`,
+      target: '< 200 MB',
+      ok: cold.big.maxRssBytes < 200e6,
+    });
   }
   list.push({ what: 'peak RSS of the runner, cold run without it', value: `${mb(cold.plain.maxRssBytes)} (${s(cold.plain.seconds)})`, target: '(reference)', ok: undefined });
   return list;
@@ -47,7 +67,14 @@ function markdownTable(header, rows) {
 
 function textTable(header, rows) {
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => String(row[i]).length)));
-  return [header, ...rows].map((row) => row.map((cell, i) => String(cell).padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, i) => String(cell).padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function formatReport(data) {
@@ -60,14 +87,7 @@ export function formatReport(data) {
   const runs = `${options.rounds} rounds × ${options.runs} runs (after ${options.warmup} warm-up runs each round)`;
   const machine = `${env.cpus}, Node ${env.node}, load average ${env.load} before and ${env.loadAfter} after (1/5/15 min), commit ${env.commit}${env.engineDirty ? ' with uncommitted engine changes' : ''}, ${env.date}`;
 
-  const table = [
-    `${stageCount}-stage no-op, ${runs}; timer: ${env.timer}`,
-    machine,
-    '',
-    textTable(timingHeader, timingRows(results)),
-    '',
-    textTable(checkHeader, checkRows),
-  ].join('\n');
+  const table = [`${stageCount}-stage no-op, ${runs}; timer: ${env.timer}`, machine, '', textTable(timingHeader, timingRows(results)), '', textTable(checkHeader, checkRows)].join('\n');
 
   const section = [
     HEADING,

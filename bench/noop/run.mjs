@@ -76,7 +76,10 @@ function environment() {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     node: process.version,
     cpus: `${os.availableParallelism()} × ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
-    load: os.loadavg().map((value) => value.toFixed(2)).join(' '),
+    load: os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' '),
     commit: git(['rev-parse', '--short', 'HEAD']),
     // Only a working git knows; a copy of the tree without .git (another machine) reports nothing.
     engineDirty: !['', 'unknown'].includes(git(['status', '--porcelain', '--', 'src/engine', 'src/cli.ts'])),
@@ -112,7 +115,10 @@ function main() {
     generateProject(plain);
     const cold = { plain: runEngine(options.engine, plain, { ran: STAGE_COUNT, fresh: 0 }) };
     const noopProbe = { plain: runEngine(options.engine, plain, { ran: 0, fresh: STAGE_COUNT }) };
-    const commands = [{ label: 'node -e 0 (Node start-up alone)', command: 'node -e 0' }, { label: 'engine no-op', key: 'engine', command: engineCommand(options.engine, plain) }];
+    const commands = [
+      { label: 'node -e 0 (Node start-up alone)', command: 'node -e 0' },
+      { label: 'engine no-op', key: 'engine', command: engineCommand(options.engine, plain) },
+    ];
 
     if (options.big) {
       generateProject(big, { extraFetchDeps: ['data/big.bin'] });
@@ -131,11 +137,17 @@ function main() {
     const perRound = commands.map(() => []);
     for (let round = 0; round < options.rounds; round++) {
       console.error(`round ${round + 1}/${options.rounds}: ${options.runs} runs of ${commands.length} commands (load ${os.loadavg()[0].toFixed(2)})`);
-      const times = timeCommands(commands.map((c) => c.command), { runs: options.runs, warmup: options.warmup, interleave: options.interleave, cwd: workdir });
+      const times = timeCommands(
+        commands.map((c) => c.command),
+        { runs: options.runs, warmup: options.warmup, interleave: options.interleave, cwd: workdir },
+      );
       times.forEach((seconds, index) => perRound[index].push(seconds));
     }
     const results = commands.map((c, index) => ({ ...c, ...summarize(perRound[index]) }));
-    env.loadAfter = os.loadavg().map((value) => value.toFixed(2)).join(' ');
+    env.loadAfter = os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ');
 
     const report = formatReport({ env, options, results, cold, noopProbe, stageCount: STAGE_COUNT, bigBytes: BIG_BYTES });
     console.log(report.table);

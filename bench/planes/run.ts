@@ -41,7 +41,11 @@ const grid = Number(options.grid);
 const plane =
   options.plane === 'random'
     ? randomPlane(model, end, 1, summary.final_iteration)
-    : threePointPlane(model, await readCheckpoint(dir, 0, model), await readCheckpoint(dir, Number(options.plane), model), end, { start: 0, middle: Number(options.plane), end: summary.final_iteration });
+    : threePointPlane(model, await readCheckpoint(dir, 0, model), await readCheckpoint(dir, Number(options.plane), model), end, {
+        start: 0,
+        middle: Number(options.plane),
+        end: summary.final_iteration,
+      });
 const at = options.plane === 'random' ? gridAroundOrigin(grid, 1) : gridAroundAnchors(plane.anchors, grid, 0.2);
 const methods = options.methods.split(',');
 const times = new Map<string, number[]>(methods.map((m) => [m, []]));

@@ -64,7 +64,11 @@ async function main(): Promise<void> {
   const dist = path.join(cli, 'dist');
   const nginx = await startNginx();
   const loadAtStart = os.loadavg().map((load) => Math.round(load * 10) / 10);
-  const results: Record<string, unknown> = { loadAverageAtStart: loadAtStart, commit: (await must(`git rev-parse --short ${commit}`, repo)).stdout.trim(), cli: (await must('git rev-parse --short HEAD', cli)).stdout.trim() };
+  const results: Record<string, unknown> = {
+    loadAverageAtStart: loadAtStart,
+    commit: (await must(`git rev-parse --short ${commit}`, repo)).stdout.trim(),
+    cli: (await must('git rev-parse --short HEAD', cli)).stdout.trim(),
+  };
   try {
     // 1. Fill the remote with the default pipeline's locked entries, read from an existing cache.
     const filler = await cloneAt('filler', commit, dist);
@@ -91,7 +95,13 @@ async function main(): Promise<void> {
       without.push((await must(`${pipeline} run`, fresh)).seconds);
       withRemote.push((await must(`${pipeline} run`, fresh, { PIPELINE_REMOTE: nginx.url })).seconds);
     }
-    results.noop = { rounds: noopRounds, medianWithoutS: median(without), medianWithRemoteS: median(withRemote), ratio: median(withRemote) / median(without), requestsDuringNoop: nginx.requests() - before };
+    results.noop = {
+      rounds: noopRounds,
+      medianWithoutS: median(without),
+      medianWithRemoteS: median(withRemote),
+      ratio: median(withRemote) / median(without),
+      requestsDuringNoop: nginx.requests() - before,
+    };
 
     // 5. Large blobs: one stage writing several files of random bytes; push from it, pull into a clone.
     const large = path.join(work, 'large');

@@ -12,10 +12,17 @@ export const MODELS = {
     setting: 'mnist_conv_bn',
     tensors: {
       'conv1.weight': [16, 1, 5, 5],
-      'bn1.weight': [16], 'bn1.bias': [16], 'bn1.running_mean': [16], 'bn1.running_var': [16],
+      'bn1.weight': [16],
+      'bn1.bias': [16],
+      'bn1.running_mean': [16],
+      'bn1.running_var': [16],
       'conv2.weight': [16, 16, 3, 3],
-      'bn2.weight': [16], 'bn2.bias': [16], 'bn2.running_mean': [16], 'bn2.running_var': [16],
-      'fc.weight': [10, 16 * 7 * 7], 'fc.bias': [10], // fc on the flattened 7×7×16 map
+      'bn2.weight': [16],
+      'bn2.bias': [16],
+      'bn2.running_mean': [16],
+      'bn2.running_var': [16],
+      'fc.weight': [10, 16 * 7 * 7],
+      'fc.bias': [10], // fc on the flattened 7×7×16 map
     },
   },
 };
@@ -75,14 +82,23 @@ export function encodeSafetensors(tensors) {
 export async function writeSyntheticTrain(dir, model, final = 1000) {
   const { setting, tensors } = MODELS[model];
   await mkdir(path.join(dir, 'checkpoints'), { recursive: true });
-  for (const [iteration, seed] of [[0, 1], [final, 2]]) {
+  for (const [iteration, seed] of [
+    [0, 1],
+    [final, 2],
+  ]) {
     await writeFile(path.join(dir, 'checkpoints', `it${iteration}.safetensors`), encodeSafetensors(randomTensors(tensors, seed)));
     const sidecar = { setting, iteration, seed: 0, backend: 'synthetic', test_loss: null, test_accuracy: null };
     await writeFile(path.join(dir, 'checkpoints', `it${iteration}.json`), JSON.stringify(sidecar));
   }
   const train = {
-    setting, model, iterations: [0, final], final_iteration: final, seed: 0, backend: 'synthetic',
-    final: null, history: [], // random weights nobody evaluated (train.json allows null)
+    setting,
+    model,
+    iterations: [0, final],
+    final_iteration: final,
+    seed: 0,
+    backend: 'synthetic',
+    final: null,
+    history: [], // random weights nobody evaluated (train.json allows null)
   };
   await writeFile(path.join(dir, 'train.json'), JSON.stringify(train, null, 2));
   await writeFile(path.join(dir, 'metrics.json'), JSON.stringify({ final_test_loss: null, final_test_accuracy: null }));

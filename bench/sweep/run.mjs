@@ -103,7 +103,9 @@ function timed(command, args, env = {}) {
 function runTorch(start, end, data, threadCount) {
   const threads = String(threadCount);
   const run = timed(options.python, ['bench/sweep/torch_sweep.py', '--start', start, '--end', end, '--data', data, '--points', String(points), '--threads', threads, '--batch', options.batch], {
-    OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads,
+    OMP_NUM_THREADS: threads,
+    OPENBLAS_NUM_THREADS: threads,
+    MKL_NUM_THREADS: threads,
   });
   const last = run.stdout.trim().split('\n').at(-1) ?? '';
   let parsed;
@@ -134,8 +136,14 @@ function summarize(model, torch, ours) {
   if (torch.missing) result.torch.missing = torch.missing;
   else {
     result.torch = {
-      version: torch.torch, threads: torch.threads, batch: Number(options.batch),
-      loop_s: torch.loop_s, process_s: torch.wall, points_per_s: torch.points_per_s, gflops: torch.gflops, peak_rss_mb: torch.peakMB,
+      version: torch.torch,
+      threads: torch.threads,
+      batch: Number(options.batch),
+      loop_s: torch.loop_s,
+      process_s: torch.wall,
+      points_per_s: torch.points_per_s,
+      gflops: torch.gflops,
+      peak_rss_mb: torch.peakMB,
     };
     result.multiply_adds_per_example = torch.multiply_adds_per_example;
   }
@@ -178,12 +186,22 @@ function printTable(results) {
   for (const r of results) {
     console.log(`\n${r.model} (${r.multiply_adds_per_example ?? '?'} multiply-adds per image)`);
     if (!r.torch.missing && Object.keys(r.torch_by_threads).length > 1) {
-      console.log(`  pytorch by threads: ${Object.entries(r.torch_by_threads).map(([t, v]) => `${t}: ${fmt(v.points_per_s)} points/s (${fmt(v.gflops, 1)} GFLOP/s)`).join(', ')}; fastest below`);
+      console.log(
+        `  pytorch by threads: ${Object.entries(r.torch_by_threads)
+          .map(([t, v]) => `${t}: ${fmt(v.points_per_s)} points/s (${fmt(v.gflops, 1)} GFLOP/s)`)
+          .join(', ')}; fastest below`,
+      );
     }
     if (r.torch.missing) console.log(`  pytorch : not measured — ${r.torch.missing}`);
-    else console.log(`  pytorch : ${fmt(r.torch.points_per_s)} points/s (loop ${fmt(r.torch.loop_s, 1)} s, process ${fmt(r.torch.process_s, 1)} s, ${fmt(r.torch.gflops, 1)} GFLOP/s, torch ${r.torch.version}, ${r.torch.threads} threads, batch ${r.torch.batch}, peak RSS ${fmt(r.torch.peak_rss_mb, 0)} MB)`);
+    else
+      console.log(
+        `  pytorch : ${fmt(r.torch.points_per_s)} points/s (loop ${fmt(r.torch.loop_s, 1)} s, process ${fmt(r.torch.process_s, 1)} s, ${fmt(r.torch.gflops, 1)} GFLOP/s, torch ${r.torch.version}, ${r.torch.threads} threads, batch ${r.torch.batch}, peak RSS ${fmt(r.torch.peak_rss_mb, 0)} MB)`,
+      );
     if (r.ours.missing) console.log(`  linpath : not measured — ${r.ours.missing}`);
-    else console.log(`  linpath : ${fmt(r.ours.points_per_s)} points/s whole stage (${fmt(r.ours.process_s, 1)} s), ${fmt(r.ours.loop_points_per_s)} points/s in its sweep loop (${fmt(r.ours.loop_s, 1)} s), ${fmt(r.ours.naive_gflops, 1)} naive-equivalent GFLOP/s, backend ${r.ours.backend ?? '?'} × ${r.ours.workers} worker(s), peak RSS ${fmt(r.ours.peak_rss_mb, 0)} MB`);
+    else
+      console.log(
+        `  linpath : ${fmt(r.ours.points_per_s)} points/s whole stage (${fmt(r.ours.process_s, 1)} s), ${fmt(r.ours.loop_points_per_s)} points/s in its sweep loop (${fmt(r.ours.loop_s, 1)} s), ${fmt(r.ours.naive_gflops, 1)} naive-equivalent GFLOP/s, backend ${r.ours.backend ?? '?'} × ${r.ours.workers} worker(s), peak RSS ${fmt(r.ours.peak_rss_mb, 0)} MB`,
+      );
     if (r.speedup_vs_torch_loop !== undefined) {
       console.log(`  ratio   : linpath whole stage = ${fmt(r.speedup_vs_torch_loop)}× the PyTorch loop; loop vs loop ${fmt(r.loop_speedup)}×`);
       console.log(`  check   : ${r.agreement}`);

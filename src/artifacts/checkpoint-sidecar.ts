@@ -39,4 +39,3 @@ export async function readSidecar(dir: string, iteration: number): Promise<Check
   if (sidecar.iteration !== iteration) throw corrupt(where, 'iteration', `is ${sidecar.iteration}, but the file is named for ${iteration}`);
   return sidecar;
 }
-

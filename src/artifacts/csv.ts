@@ -33,7 +33,7 @@ export function csvRows(text: string): string[][] {
   const EOF = {};
   const token = (): string | object => {
     if (eof) return EOF;
-    if (eol) return (eol = false), EOL;
+    if (eol) return ((eol = false), EOL);
     const start = at;
     if (text.charCodeAt(start) === QUOTE) {
       while ((at++ < end && text.charCodeAt(at) !== QUOTE) || text.charCodeAt(++at) === QUOTE);
@@ -64,20 +64,19 @@ export function csvRows(text: string): string[][] {
   };
   for (let t = token(); t !== EOF; t = token()) {
     const row: string[] = [];
-    while (t !== EOL && t !== EOF) row.push(t as string), (t = token());
+    while (t !== EOL && t !== EOF) (row.push(t as string), (t = token()));
     rows.push(row);
   }
   return rows;
 }
 
 /** Parses `text` (from `file`) and checks that the named columns exist and hold finite numbers. */
-export function parseCsv<N extends string, S extends string>(
-  text: string,
-  file: string,
-  columns: { numeric: readonly N[]; text: readonly S[] },
-): Array<Record<N, number> & Record<S, string>> {
+export function parseCsv<N extends string, S extends string>(text: string, file: string, columns: { numeric: readonly N[]; text: readonly S[] }): Array<Record<N, number> & Record<S, string>> {
   const [names = [], ...records] = csvRows(text);
-  const header = text.slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n')).trim().split(',');
+  const header = text
+    .slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n'))
+    .trim()
+    .split(',');
   for (const column of [...columns.text, ...columns.numeric]) {
     if (!header.includes(column)) {
       throw new ArtifactError('corrupt-input', file, `${file}: missing column "${column}" (header: ${header.join(',')})`);

@@ -51,9 +51,7 @@ const measureNames = ['instability', 'max', 'start', 'end'] as const;
 /** Writes instability.csv (one row per setting, t and quantity) and instability.json. */
 export async function writeInstability(dir: string, document: InstabilityDocument): Promise<void> {
   const rows = Object.entries(document.settings).flatMap(([setting, { rows }]) =>
-    rows.flatMap((row) =>
-      (['loss', 'error'] as const).map((quantity) => ({ setting, iteration: row.iteration, seed_a: row.seeds[0], seed_b: row.seeds[1], quantity, ...row[quantity] })),
-    ),
+    rows.flatMap((row) => (['loss', 'error'] as const).map((quantity) => ({ setting, iteration: row.iteration, seed_a: row.seeds[0], seed_b: row.seeds[1], quantity, ...row[quantity] }))),
   );
   await writeFileAtomic(join(dir, INSTABILITY_CSV), formatCsv(['setting', 'iteration', 'seed_a', 'seed_b', 'quantity', ...measureNames], rows));
   await writeJsonFile(join(dir, INSTABILITY_JSON), ordered(document));

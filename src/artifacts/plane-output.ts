@@ -70,7 +70,12 @@ export async function writePlaneOutput(dir: string, r: PlaneRecord): Promise<voi
 
 function readCell(value: unknown, where: Where, field: string): PlaneCell {
   const row = asObject(value, where, field);
-  return { a: numberField(row, 'a', where, field), b: numberField(row, 'b', where, field), test_loss: numberField(row, 'test_loss', where, field), test_error: numberField(row, 'test_error', where, field) };
+  return {
+    a: numberField(row, 'a', where, field),
+    b: numberField(row, 'b', where, field),
+    test_loss: numberField(row, 'test_loss', where, field),
+    test_error: numberField(row, 'test_error', where, field),
+  };
 }
 
 function ascending(values: unknown[], where: Where, field: string): number[] {
@@ -88,7 +93,11 @@ function ascending(values: unknown[], where: Where, field: string): number[] {
 /** Reads `dir`/plane.json (plane.csv holds the same rows, for people and spreadsheets), checking the grid is complete. */
 export async function readPlaneRecord(dir: string): Promise<PlaneRecord> {
   const file = join(dir, PLANE_JSON);
-  const where: Where = { file, shape: '{ setting, plane, kind, final_iteration, coordinates, seed?, a: [..], b: [..], anchors: [{ name, iteration, a, b, test_loss, test_error }], rows: [{ a, b, test_loss, test_error }], method, backend }' };
+  const where: Where = {
+    file,
+    shape:
+      '{ setting, plane, kind, final_iteration, coordinates, seed?, a: [..], b: [..], anchors: [{ name, iteration, a, b, test_loss, test_error }], rows: [{ a, b, test_loss, test_error }], method, backend }',
+  };
   const r = asObject(await readJsonFile(file, { what: 'the plane' }), where);
   const kind = stringField(r, 'kind', where);
   if (!PLANE_KINDS.includes(kind as PlaneKind)) throw corrupt(where, 'kind', `is ${JSON.stringify(kind)}, expected one of ${PLANE_KINDS.join(', ')}`);
@@ -98,7 +107,8 @@ export async function readPlaneRecord(dir: string): Promise<PlaneRecord> {
   if (rows.length !== a.length * b.length) throw corrupt(where, 'rows', `has ${rows.length} rows, but the grid is ${a.length} × ${b.length}`);
   rows.forEach((row, k) => {
     // b outer, a inner: the figure and the contour tracing rely on the order.
-    if (row.a !== a[k % a.length] || row.b !== b[Math.floor(k / a.length)]) throw corrupt(where, fieldName('rows', k), `is at (${row.a}, ${row.b}), expected (${a[k % a.length]}, ${b[Math.floor(k / a.length)]}): rows go b outer, a inner`);
+    if (row.a !== a[k % a.length] || row.b !== b[Math.floor(k / a.length)])
+      throw corrupt(where, fieldName('rows', k), `is at (${row.a}, ${row.b}), expected (${a[k % a.length]}, ${b[Math.floor(k / a.length)]}): rows go b outer, a inner`);
   });
   const anchors = asArray(r.anchors, where, 'anchors').map((value, i) => {
     const field = fieldName('anchors', i);

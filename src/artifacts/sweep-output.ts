@@ -79,7 +79,10 @@ function readEndpoint(r: Record<string, unknown>, key: 'start' | 'end', where: W
 /** Reads `dir`/sweep.json (sweep.csv holds the same rows, for people and spreadsheets). */
 export async function readSweepRecord(dir: string): Promise<SweepRecord> {
   const file = join(dir, SWEEP_JSON);
-  const where: Where = { file, shape: '{ setting, iteration, final_iteration, rows: [{ x, test_loss, test_error, train_loss? }], points, bn_mode, backend, endpoints?: { start, end: { seed, iteration, branched_from? } } }' };
+  const where: Where = {
+    file,
+    shape: '{ setting, iteration, final_iteration, rows: [{ x, test_loss, test_error, train_loss? }], points, bn_mode, backend, endpoints?: { start, end: { seed, iteration, branched_from? } } }',
+  };
   const r = asObject(await readJsonFile(file, { what: 'the sweep' }), where);
   const setting = stringField(r, 'setting', where);
   const iteration = iterationField(r, 'iteration', where);
@@ -94,7 +97,15 @@ export async function readSweepRecord(dir: string): Promise<SweepRecord> {
   const points = r.points;
   if (!Number.isInteger(points) || (points as number) < 1) throw corrupt(where, 'points', `is ${JSON.stringify(points) ?? 'missing'}, expected a positive integer`);
   if (rows.length !== points) throw corrupt(where, 'rows', `has ${rows.length} rows, but points is ${points}`);
-  const record: SweepRecord = { setting, iteration, final_iteration: finalIteration, points: points as number, bn_mode: stringField(r, 'bn_mode', where), backend: stringField(r, 'backend', where), rows };
+  const record: SweepRecord = {
+    setting,
+    iteration,
+    final_iteration: finalIteration,
+    points: points as number,
+    bn_mode: stringField(r, 'bn_mode', where),
+    backend: stringField(r, 'backend', where),
+    rows,
+  };
   if (r.endpoints !== undefined) {
     const endpoints = asObject(r.endpoints, where, 'endpoints');
     record.endpoints = { start: readEndpoint(endpoints, 'start', where), end: readEndpoint(endpoints, 'end', where) };

@@ -54,7 +54,8 @@ export async function readTrainRecord(dir: string): Promise<TrainRecord> {
   const file = join(dir, TRAIN_RECORD_FILE);
   const where: Where = {
     file,
-    shape: '{ setting, model, iterations: [..], final_iteration, seed, backend, final: { test_loss, test_accuracy } | null, history: [{ iteration, train_loss, lr }], branched_from?: { iteration, parent_seed } }',
+    shape:
+      '{ setting, model, iterations: [..], final_iteration, seed, backend, final: { test_loss, test_accuracy } | null, history: [{ iteration, train_loss, lr }], branched_from?: { iteration, parent_seed } }',
   };
   const r = asObject(await readJsonFile(file, { what: 'the train record' }), where);
   const final = r.final === null ? null : objectField(r, 'final', where);

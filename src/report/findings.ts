@@ -44,9 +44,7 @@ export function figure1Finding(data: AggregateData): string {
     const from = t === 0 ? '' : ` (from t = ${t}, the earliest checkpoint swept)`;
     const x = halfwayCrossing(lossPoints(curve));
     const ends = `${fmt(curve[0]!.test_loss)} → ${fmt(curve.at(-1)!.test_loss)} nats`;
-    return x === null
-      ? [`for ${setting}${from} it never falls below halfway (${ends})`]
-      : [`for ${setting}${from} at x = ${fmtX(x)} (${ends})`];
+    return x === null ? [`for ${setting}${from} it never falls below halfway (${ends})`] : [`for ${setting}${from} at x = ${fmtX(x)} (${ends})`];
   });
   return `Along the line from initialization, the test loss first falls below halfway between its ends ${list(clauses)}.`;
 }
@@ -54,9 +52,7 @@ export function figure1Finding(data: AggregateData): string {
 export function figure2Finding(data: AggregateData): string {
   const clauses = settingOrder(data).flatMap((setting) => {
     const final = data.settings[setting]!.final_iteration;
-    const iterations = [...new Set(data.curves.filter((p) => p.setting === setting).map((p) => p.iteration))]
-      .filter((t) => t !== final)
-      .sort((a, b) => a - b);
+    const iterations = [...new Set(data.curves.filter((p) => p.setting === setting).map((p) => p.iteration))].filter((t) => t !== final).sort((a, b) => a - b);
     if (iterations.length === 0) return [];
     const crossing = (t: number) => halfwayCrossing(lossPoints(data.curves.filter((p) => p.setting === setting && p.iteration === t)));
     const describe = (t: number) => {
@@ -67,25 +63,25 @@ export function figure2Finding(data: AggregateData): string {
     const last = iterations.at(-1)!;
     return [first === last ? `for ${setting} at ${describe(first)}` : `for ${setting} at ${describe(first)} and ${describe(last)}`];
   });
-  return (
-    'From the earliest and the latest checkpoint before the final one, the test loss first falls below halfway ' +
-    `between its ends ${list(clauses)}.`
-  );
+  return 'From the earliest and the latest checkpoint before the final one, the test loss first falls below halfway ' + `between its ends ${list(clauses)}.`;
 }
 
 export function figure3Finding(data: AggregateData, params: RenderParams): string {
   const clauses = settingOrder(data).map((setting) => {
     const rows = data.settings[setting]!.rows;
-    const lossT = firstExceeding(rows.map((r) => ({ iteration: r.iteration, barrier: r.loss.above_start })), params.loss_threshold);
-    const errorT = firstExceeding(rows.map((r) => ({ iteration: r.iteration, barrier: r.error.above_start })), params.error_threshold);
+    const lossT = firstExceeding(
+      rows.map((r) => ({ iteration: r.iteration, barrier: r.loss.above_start })),
+      params.loss_threshold,
+    );
+    const errorT = firstExceeding(
+      rows.map((r) => ({ iteration: r.iteration, barrier: r.error.above_start })),
+      params.error_threshold,
+    );
     const peak = rows.reduce((best, r) => (r.loss.above_start > best.loss.above_start ? r : best), rows[0]!);
     const loss = lossT === null ? 'never in loss' : `at t = ${lossT} in loss`;
     const error = errorT === null ? 'never in error' : `at t = ${errorT} in error`;
     const max = peak ? ` (largest loss barrier ${fmt(peak.loss.above_start)} nats, at t = ${peak.iteration})` : '';
     return `${setting} ${loss} and ${error}${max}`;
   });
-  return (
-    `Barrier (a) first exceeds ${fmt(params.loss_threshold)} nats in loss or ${pct(params.error_threshold)} ` +
-    `in error for ${list(clauses)}.`
-  );
+  return `Barrier (a) first exceeds ${fmt(params.loss_threshold)} nats in loss or ${pct(params.error_threshold)} ` + `in error for ${list(clauses)}.`;
 }

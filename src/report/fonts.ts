@@ -6,9 +6,7 @@ import { ReportError } from './errors.js';
 const FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'];
 
 // From src/report (run by tsx) the assets are two levels up; from dist/src/report (compiled), three.
-const CANDIDATES = ['../../assets/fonts/', '../../../assets/fonts/'].map((relative) =>
-  fileURLToPath(new URL(relative, import.meta.url)),
-);
+const CANDIDATES = ['../../assets/fonts/', '../../../assets/fonts/'].map((relative) => fileURLToPath(new URL(relative, import.meta.url)));
 
 export function fontFiles(): string[] {
   const directory = CANDIDATES.find((candidate) => existsSync(`${candidate}${FILES[0]}`));

@@ -5,9 +5,9 @@ import { escapeHtml as e } from './escape-html.js';
 import { INSTABILITY_FIGURE } from './figures/instability.js';
 
 export const INSTABILITY_CAPTION =
-  'Instability of test error (top) and loss (bottom) against the branch iteration t (symlog axis): two children start from the parent\'s weights θ_t, ' +
+  "Instability of test error (top) and loss (bottom) against the branch iteration t (symlog axis): two children start from the parent's weights θ_t, " +
   'train to the end of the recipe with different data order, and the barrier on the straight line between their final weights is measured. ' +
-  'Dashed vertical lines: each setting\'s stability point.';
+  "Dashed vertical lines: each setting's stability point.";
 
 const pct = (fraction: number) => `${Number((fraction * 100).toPrecision(3))} %`;
 

@@ -3,12 +3,7 @@ import type { Schema } from 'ajv';
 import { schemaViolation } from '../artifacts/json-schema.js';
 import { ReportError, type ReportErrorReason } from './errors.js';
 
-export function assertMatchesSchema<T>(
-  value: unknown,
-  schema: Schema,
-  where: string,
-  reason: ReportErrorReason = 'corrupt-input',
-): asserts value is T {
+export function assertMatchesSchema<T>(value: unknown, schema: Schema, where: string, reason: ReportErrorReason = 'corrupt-input'): asserts value is T {
   const violation = schemaViolation(value, schema);
   if (violation !== undefined) throw new ReportError(reason, `${where}: ${violation}`);
 }

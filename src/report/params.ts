@@ -48,16 +48,11 @@ const paramsSchema = {
 export function resolveParams(raw: unknown, where: string): RenderParams {
   const value = raw ?? {};
   assertMatchesSchema<Partial<RenderParams>>(value, paramsSchema, where, 'bad-params');
-  const chosen = Object.fromEntries(
-    Object.keys(DEFAULT_PARAMS).flatMap((key) => (key in value ? [[key, value[key as keyof RenderParams]]] : [])),
-  );
+  const chosen = Object.fromEntries(Object.keys(DEFAULT_PARAMS).flatMap((key) => (key in value ? [[key, value[key as keyof RenderParams]]] : [])));
   const params: RenderParams = { ...DEFAULT_PARAMS, ...chosen };
   // vega knows continuous schemes as interpolator functions; a categorical or unknown name would fail at draw time.
   if (typeof scheme(params.sequential_scheme) !== 'function') {
-    throw new ReportError(
-      'bad-params',
-      `${where}: sequential_scheme "${params.sequential_scheme}" is not a sequential vega colour scheme (e.g. viridis, blues, magma)`,
-    );
+    throw new ReportError('bad-params', `${where}: sequential_scheme "${params.sequential_scheme}" is not a sequential vega colour scheme (e.g. viridis, blues, magma)`);
   }
   return params;
 }

@@ -59,9 +59,7 @@ function finalTable(data: AggregateData): string {
 
 function barrierTables(data: AggregateData): string {
   const heads = BARRIER_NAMES.map((m) => `<th>${e(m)}</th>`).join('');
-  const definitions = BARRIER_NAMES.map(
-    (m, i) => `<li><code>${e(m)}</code> (${'abcd'[i]}): ${e(data.definitions[m] ?? 'not defined in barriers.json')}</li>`,
-  ).join('\n');
+  const definitions = BARRIER_NAMES.map((m, i) => `<li><code>${e(m)}</code> (${'abcd'[i]}): ${e(data.definitions[m] ?? 'not defined in barriers.json')}</li>`).join('\n');
   const tables = settingOrder(data).map((setting) => {
     const rows = [...data.settings[setting]!.rows]
       .sort((a, b) => a.iteration - b.iteration)

@@ -27,7 +27,9 @@ export function runStage(name: string, main: () => Promise<void>): void {
       if (typeof reason === 'string') console.error(`${name}: ${(error as Error).message} [${reason}]`);
       else if (isWasmAbort(error)) {
         // XNNPACK running out of its heap ends in a bare "Aborted()": say what it most likely means and what to do.
-        console.error(`${name}: the wasm backend aborted (${(error as Error).message}), most often because its heap (at most 4 GB) is exhausted; a model this size needs the tensorflow or tensorflow-gpu backend (@tensorflow/tfjs-node[-gpu]) or a smaller batch_size [wasm-aborted]`);
+        console.error(
+          `${name}: the wasm backend aborted (${(error as Error).message}), most often because its heap (at most 4 GB) is exhausted; a model this size needs the tensorflow or tensorflow-gpu backend (@tensorflow/tfjs-node[-gpu]) or a smaller batch_size [wasm-aborted]`,
+        );
       } else console.error(`${name}: unexpected failure`, error);
       process.exit(1);
     },

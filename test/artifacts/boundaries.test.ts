@@ -20,7 +20,11 @@ function relativeImports(file: string): string[] {
 
 describe('src/artifacts boundaries', () => {
   it('imports only itself and packages', () => {
-    const outside = sources(path.join(src, 'artifacts')).flatMap((file) => relativeImports(file).filter((target) => !target.startsWith('artifacts/')).map((target) => `${path.relative(src, file)} → ${target}`));
+    const outside = sources(path.join(src, 'artifacts')).flatMap((file) =>
+      relativeImports(file)
+        .filter((target) => !target.startsWith('artifacts/'))
+        .map((target) => `${path.relative(src, file)} → ${target}`),
+    );
     expect(outside).toEqual([]);
   });
 

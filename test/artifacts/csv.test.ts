@@ -6,11 +6,22 @@ import { ArtifactError } from '../../src/artifacts/errors.js';
 
 describe('formatCsv', () => {
   it('writes a header row, String(number) cells and \\n line ends', () => {
-    expect(formatCsv(['x', 'loss'], [{ x: 0, loss: 2.5 }, { x: 1 / 3, loss: 0.1 + 0.2 }])).toBe('x,loss\n0,2.5\n0.3333333333333333,0.30000000000000004\n');
+    expect(
+      formatCsv(
+        ['x', 'loss'],
+        [
+          { x: 0, loss: 2.5 },
+          { x: 1 / 3, loss: 0.1 + 0.2 },
+        ],
+      ),
+    ).toBe('x,loss\n0,2.5\n0.3333333333333333,0.30000000000000004\n');
   });
 
   it('quotes cells that need it, so the written CSV reads back the same', () => {
-    const rows = [{ setting: 'a,"b"', value: 1.5 }, { setting: 'plain', value: -2 }];
+    const rows = [
+      { setting: 'a,"b"', value: 1.5 },
+      { setting: 'plain', value: -2 },
+    ];
     const text = formatCsv(['setting', 'value'], rows);
     expect(text).toBe('setting,value\n"a,""b""",1.5\nplain,-2\n');
     expect(parseCsv(text, 'round-trip', { numeric: ['value'], text: ['setting'] })).toEqual(rows);
@@ -19,16 +30,7 @@ describe('formatCsv', () => {
 
 describe('csvRows', () => {
   it('splits cells exactly as vega (d3-dsv) does, odd inputs included', () => {
-    const inputs = [
-      'a,b\n1,2\n',
-      'a,b\r\n1,2\r\n3,4',
-      'a,b\n"x,y","he said ""hi"""\n',
-      'a,b\n\n1\n',
-      'a,b\n"multi\nline",2\n',
-      'a,b,a\n1,2,3\n',
-      'a\n',
-      '',
-    ];
+    const inputs = ['a,b\n1,2\n', 'a,b\r\n1,2\r\n3,4', 'a,b\n"x,y","he said ""hi"""\n', 'a,b\n\n1\n', 'a,b\n"multi\nline",2\n', 'a,b,a\n1,2,3\n', 'a\n', ''];
     for (const text of inputs) {
       const [columns = [], ...rows] = csvRows(text);
       const asObjects = rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i] || ''])));

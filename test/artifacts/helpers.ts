@@ -16,7 +16,10 @@ export function useScratchDir(): { dir: string } {
 }
 
 export async function artifactFailure(promise: Promise<unknown>): Promise<ArtifactError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ArtifactError);
   return error as ArtifactError;
 }

@@ -21,7 +21,11 @@ describe('instability artifact', () => {
     const [a, b] = [await mkdtemp(join(tmpdir(), 'linpath-instability-')), await mkdtemp(join(tmpdir(), 'linpath-instability-'))];
     const shuffled = instabilityFixture();
     const s = shuffled.settings.cifar_resnet_20!;
-    shuffled.settings.cifar_resnet_20 = { rows: s.rows.map((r) => ({ error: r.error, loss: r.loss, points: r.points, seeds: r.seeds, iteration: r.iteration })), stability_point: s.stability_point, final_iteration: s.final_iteration };
+    shuffled.settings.cifar_resnet_20 = {
+      rows: s.rows.map((r) => ({ error: r.error, loss: r.loss, points: r.points, seeds: r.seeds, iteration: r.iteration })),
+      stability_point: s.stability_point,
+      final_iteration: s.final_iteration,
+    };
     await writeInstability(a, instabilityFixture());
     await writeInstability(b, shuffled);
     expect(await readFile(join(a, INSTABILITY_JSON), 'utf8')).toBe(await readFile(join(b, INSTABILITY_JSON), 'utf8'));

@@ -14,7 +14,10 @@ const RECORD: TrainRecord = {
   seed: 1,
   backend: 'wasm',
   final: { test_loss: 2.1, test_accuracy: 0.3 },
-  history: [{ iteration: 3, train_loss: 2.2, lr: 0.1 }, { iteration: 6, train_loss: 2.15, lr: 0.1 }],
+  history: [
+    { iteration: 3, train_loss: 2.2, lr: 0.1 },
+    { iteration: 6, train_loss: 2.15, lr: 0.1 },
+  ],
 };
 
 describe('train.json', () => {

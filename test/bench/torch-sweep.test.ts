@@ -21,9 +21,15 @@ beforeAll(async () => {
   data = path.join(work, 'mnist');
   await writeMnistDataset(data, 16, 64);
 });
-afterAll(async () => { await rm(work, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
 
-interface Row { x: number; test_loss: number; test_error: number }
+interface Row {
+  x: number;
+  test_loss: number;
+  test_error: number;
+}
 
 describe.skipIf(!hasTorch)('bench/sweep/torch_sweep.py (needs python3-torch)', () => {
   for (const model of ['lenet_300_100', 'conv_bn'] as const) {

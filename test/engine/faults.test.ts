@@ -50,7 +50,10 @@ describe('a damaged cache entry is detected and rebuilt', () => {
     ['out/ is missing', (dir: string) => fs.rmSync(path.join(dir, 'out'), { recursive: true, force: true })],
     ['manifest.json has no files list', (dir: string) => fs.writeFileSync(path.join(dir, 'manifest.json'), '{"files": 3}')],
     ['manifest.json is unreadable', (dir: string) => fs.writeFileSync(path.join(dir, 'manifest.json'), '{"fi')],
-    ['manifest.json lists a malformed file', (dir: string) => fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')), files: [{ path: 1 }] }))],
+    [
+      'manifest.json lists a malformed file',
+      (dir: string) => fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')), files: [{ path: 1 }] })),
+    ],
     ['run.json is missing', (dir: string) => fs.rmSync(path.join(dir, 'run.json'))],
     ['run.json is not an object', (dir: string) => fs.writeFileSync(path.join(dir, 'run.json'), '[]')],
   ])('an entry whose %s is set aside and rebuilt, once', async (why, damage) => {

@@ -89,7 +89,9 @@ describe('symlinks cannot lead a path written in pipeline.yaml outside the proje
     project.pipeline(`stages:\n  a:\n    cmd: echo hi > \${out}/a.txt\n    publish:\n      a.txt: reports/a.txt\n`);
     const result = await project.run(['run']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`pipeline.yaml:5:14: stages.a.publish.a.txt: publish destination "reports/a.txt" leads outside the project through a symlink: it resolves to ${fs.realpathSync(outside)}/a.txt`);
+    expect(result.stderr).toContain(
+      `pipeline.yaml:5:14: stages.a.publish.a.txt: publish destination "reports/a.txt" leads outside the project through a symlink: it resolves to ${fs.realpathSync(outside)}/a.txt`,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(project.entries()).toEqual([]);
     expect(fs.readdirSync(outside)).toEqual([]);

@@ -21,7 +21,10 @@ function pipelineWith(body: string): string {
 
 describe('deps that follow the code', () => {
   it('follows imports, literal dynamic imports and new URL(…, import.meta.url) references, and nothing else', () => {
-    project.write('lib/fit.ts', "import { rate } from './rate.js';\nexport const fit = async () => (await import('./lazy.js')).x * rate;\nnew Worker(new URL(process.env.BUILT ? './worker.js' : './worker.ts', import.meta.url));\nconst k = new URL('./kernel.wasm', import.meta.url);\nconst built = new URL('./worker.js', import.meta.url);\n");
+    project.write(
+      'lib/fit.ts',
+      "import { rate } from './rate.js';\nexport const fit = async () => (await import('./lazy.js')).x * rate;\nnew Worker(new URL(process.env.BUILT ? './worker.js' : './worker.ts', import.meta.url));\nconst k = new URL('./kernel.wasm', import.meta.url);\nconst built = new URL('./worker.js', import.meta.url);\n",
+    );
     project.write('lib/lazy.ts', 'export const x = 1;\n');
     project.write('lib/worker.ts', "import { rate } from './rate.js';\nimport { other } from './worker-only.js';\nconsole.log(rate, other);\n");
     project.write('lib/worker-only.ts', 'export const other = 2;\n');

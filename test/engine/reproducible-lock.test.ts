@@ -47,7 +47,12 @@ function clone(): Project {
 /** Every file under reports/, by relative path. */
 function published(project: Project): Record<string, string> {
   const dir = path.join(project.dir, 'reports');
-  return Object.fromEntries(fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort().map((name) => [name, project.read(path.join('reports', name))]));
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .sort()
+      .map((name) => [name, project.read(path.join('reports', name))]),
+  );
 }
 
 async function run(project: Project, args: string[] = ['run']): Promise<void> {
@@ -92,7 +97,13 @@ describe('a lock that is a function of the results', () => {
 
     // What the downstream stage was handed: the lock's view and where the output is, no duration or host.
     const handed = JSON.parse(project.read('handed-upstream.json')).data;
-    expect(handed).toEqual({ key: data.key, output_hash: data.output.hash, info: { backend: 'fake', device: 'cpu' }, metrics: { n: 3 }, path: path.join(project.dir, 'cache/entries', data.key, 'out') });
+    expect(handed).toEqual({
+      key: data.key,
+      output_hash: data.output.hash,
+      info: { backend: 'fake', device: 'cpu' },
+      metrics: { n: 3 },
+      path: path.join(project.dir, 'cache/entries', data.key, 'out'),
+    });
   });
 
   it('after an upstream stage reruns with the same bytes (a dep edit), lock and reports/ are what a clean run writes', async () => {

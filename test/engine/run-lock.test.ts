@@ -22,7 +22,7 @@ function ranLines(): string[] {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 }
 
-describe('taking over a dead runner\'s lock', () => {
+describe("taking over a dead runner's lock", () => {
   it('50 runners started at once: exactly one runs, the other 49 exit 3', async () => {
     deadOwnersLock();
     // The winner's stage holds the lock until every loser has given up.

@@ -77,7 +77,12 @@ describe('GPU leases', () => {
     await project.run(['run'], { CUDA_VISIBLE_DEVICES: '4,6' });
     const fromEnv = project.recorded().filter((entry) => entry.event === 'start');
     expect(fromEnv).toHaveLength(3);
-    expect(fromEnv.filter((entry) => entry.name.startsWith('sweep')).map((entry) => entry.cuda).sort()).toEqual(['4', '6']);
+    expect(
+      fromEnv
+        .filter((entry) => entry.name.startsWith('sweep'))
+        .map((entry) => entry.cuda)
+        .sort(),
+    ).toEqual(['4', '6']);
     expect(fromEnv.find((entry) => entry.name === 'cpu')!.cuda).toBe('');
     project.takeStarted();
 

@@ -17,8 +17,6 @@ afterAll(async () => {
 });
 
 describe.skipIf(unavailable !== undefined)('pipeline run --executor slurm', () => {
-
-
   it('runs GPU stages as jobs: two at once on distinct devices, the third waits; results are cached and locked', async () => {
     const project = new Project();
     try {
@@ -84,7 +82,9 @@ describe.skipIf(unavailable !== undefined)('pipeline run --executor slurm after 
   it('kill -9, then run again: takes over the live job instead of submitting it twice', async () => {
     const project = new Project();
     try {
-      project.pipeline(`stages:\n  long:\n    cmd: ${JSON.stringify(`${project.shellStage(6)}; echo done > \${out}/result.txt`)}\n    resources: { gpu: 1 }\n  after:\n    cmd: cat \${in.long}/result.txt > \${out}/copy.txt\n    needs: [long]\n`);
+      project.pipeline(
+        `stages:\n  long:\n    cmd: ${JSON.stringify(`${project.shellStage(6)}; echo done > \${out}/result.txt`)}\n    resources: { gpu: 1 }\n  after:\n    cmd: cat \${in.long}/result.txt > \${out}/copy.txt\n    needs: [long]\n`,
+      );
       const runner = project.spawn(['run', '--executor', 'slurm'], cluster.env);
       await waitFor(() => project.recorded().some((entry) => entry.event === 'start'), 60_000, 'the Slurm job to start');
       runner.kill('SIGKILL');

@@ -97,7 +97,9 @@ stages:
 
 describe('dag and gc', () => {
   it('dag folds fan-out groups into one line', async () => {
-    project.pipeline(`stages:\n  data:\n    cmd: echo\n  train:\n    foreach: [a, b]\n    do:\n      cmd: echo \${in.data}\n      needs: [data]\n      resources: { gpu: 1 }\n  report:\n    cmd: echo\n    needs: [train]\n`);
+    project.pipeline(
+      `stages:\n  data:\n    cmd: echo\n  train:\n    foreach: [a, b]\n    do:\n      cmd: echo \${in.data}\n      needs: [data]\n      resources: { gpu: 1 }\n  report:\n    cmd: echo\n    needs: [train]\n`,
+    );
     const text = await project.run(['dag']);
     expect(text.stdout).toBe('data\ntrain ×2  ← data  [gpu: 1]\nreport  ← train\n');
     const dot = await project.run(['dag', '--dot']);

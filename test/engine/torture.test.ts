@@ -43,7 +43,9 @@ function makeShape(random: () => number): Shape {
   const lines = [`params:\n  items: [${items.join(', ')}]\nstages:`];
   lines.push(`  root:\n    cmd: ${JSON.stringify(`${pid}; ${nap()}; echo root > \${out}/x`)}`);
   expected.set('root', 'root\n');
-  lines.push(`  fan:\n    foreach: \${params.items}\n    do:\n      needs: { root: root }\n      cmd: ${JSON.stringify(`${pid}; ${nap()}; echo \${item} > \${out}/x; cat \${in.root}/x >> \${out}/x`)}`);
+  lines.push(
+    `  fan:\n    foreach: \${params.items}\n    do:\n      needs: { root: root }\n      cmd: ${JSON.stringify(`${pid}; ${nap()}; echo \${item} > \${out}/x; cat \${in.root}/x >> \${out}/x`)}`,
+  );
   for (const item of items) expected.set(`fan@${item}`, `${item}\nroot\n`);
   lines.push(`  gather:\n    needs: { all: fan }\n    cmd: ${JSON.stringify(`${pid}; ${nap()}; cat \${in.all}/*/x > \${out}/x`)}`);
   expected.set('gather', items.map((item) => expected.get(`fan@${item}`)).join(''));
@@ -77,7 +79,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const counts = { runnerKills: 0, runnerKillsLanded: 0, stageKills: 0, reruns: 0, rerunsOk: 0 };
 
 afterAll(() => {
-  console.log(`torture seed=${seed}: ${trials} projects, runner kill -9 ${counts.runnerKillsLanded} landed (${counts.runnerKills} tried), stage kill -9 ${counts.stageKills}, reruns complete and correct ${counts.rerunsOk}/${counts.reruns}`);
+  console.log(
+    `torture seed=${seed}: ${trials} projects, runner kill -9 ${counts.runnerKillsLanded} landed (${counts.runnerKills} tried), stage kill -9 ${counts.stageKills}, reruns complete and correct ${counts.rerunsOk}/${counts.reruns}`,
+  );
 });
 
 describe(`torture (seed ${seed})`, () => {
@@ -103,7 +107,10 @@ describe(`torture (seed ${seed})`, () => {
               () => {
                 // Only this project's stage processes (a pid noted earlier may have been handed to another process).
                 const ours = new Set(processesWith(marker));
-                const running = fs.readdirSync(path.join(project.dir, 'pids')).map((name) => Number(fs.readFileSync(path.join(project.dir, 'pids', name), 'utf8'))).filter((pid) => ours.has(pid));
+                const running = fs
+                  .readdirSync(path.join(project.dir, 'pids'))
+                  .map((name) => Number(fs.readFileSync(path.join(project.dir, 'pids', name), 'utf8')))
+                  .filter((pid) => ours.has(pid));
                 if (running.length > 0) victim = running[Math.floor(step.pick * running.length)];
                 return victim !== undefined || runner.exitCode !== null;
               },

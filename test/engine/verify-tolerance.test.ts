@@ -6,7 +6,7 @@ import type { StageDefinition } from '../../src/engine/pipeline/stage.js';
 const stage = (verify: StageDefinition['verify']) => ({ name: 's', verify }) as StageDefinition;
 
 describe('toleranceFor', () => {
-  const sweep = stage({ rtol: 1e-4, atol: 1e-6, metrics: { 'test_error_*': { atol: 2e-4 }, '*_mean': { rtol: 0.5 }, 'test_loss_end': {} } });
+  const sweep = stage({ rtol: 1e-4, atol: 1e-6, metrics: { 'test_error_*': { atol: 2e-4 }, '*_mean': { rtol: 0.5 }, test_loss_end: {} } });
 
   it('takes the first pattern that matches, keeping the stage values it does not name', () => {
     expect(toleranceFor(sweep, 'test_error_start', {})).toEqual({ rtol: 1e-4, atol: 2e-4 });

@@ -85,7 +85,7 @@ describe('pipeline verify', () => {
     expect(result.stderr).toContain('pipeline.lock has no record of data, measure: run `pipeline run` and commit the lock before verifying');
   });
 
-  it('--backend reruns on another backend with the lock\'s keys, so upstream results are reused and tolerances decide', async () => {
+  it("--backend reruns on another backend with the lock's keys, so upstream results are reused and tolerances decide", async () => {
     // The stage computes a slightly different loss on a backend other than the default, as real backends do.
     project.pipeline(`stages:
   data:
@@ -112,7 +112,7 @@ describe('pipeline verify', () => {
     expect(project.read('pipeline.lock')).toBe(lock);
   });
 
-  it('SIGTERM stops the rerun: the stage\'s process is killed, the scratch store removed, exit 130', async () => {
+  it("SIGTERM stops the rerun: the stage's process is killed, the scratch store removed, exit 130", async () => {
     // The delay is read at run time, so the rerun is slow while the key stays the lock's.
     project.pipeline(`stages:
   slow:

@@ -41,7 +41,9 @@ describe.skipIf(!hasTorch)('examples/pytorch (needs python3-torch)', () => {
     const recipe = { model: 'mnist_lenet_300_100', steps: 12, lr: 0.05, batch_size: 16, seed: 1, checkpoints: [0, 4, 12] };
     await writeFile(params, JSON.stringify({ recipe }));
     const trained = await execa(python, ['examples/pytorch/train_lenet.py', '--data', data, '--out', train, '--setting', 'torch_tiny'], {
-      all: true, reject: false, env: { PIPELINE_PARAMS: params, OMP_NUM_THREADS: '1' },
+      all: true,
+      reject: false,
+      env: { PIPELINE_PARAMS: params, OMP_NUM_THREADS: '1' },
     });
     expect(trained.exitCode, trained.all).toBe(0);
 
@@ -55,13 +57,31 @@ describe.skipIf(!hasTorch)('examples/pytorch (needs python3-torch)', () => {
 
     const sweepOut = path.join(work, 'sweep-4');
     const sweep = await execa('node', ['--import', 'tsx', 'stages/sweep.ts', '--train', train, '--data', data, '--iteration', '4', '--points', '7', '--out', sweepOut, '--backend', 'wasm'], {
-      all: true, reject: false, env: { PIPELINE_PARAMS: '' },
+      all: true,
+      reject: false,
+      env: { PIPELINE_PARAMS: '' },
     });
     expect(sweep.exitCode, sweep.all).toBe(0);
     const rows = JSON.parse(await readFile(path.join(sweepOut, 'sweep.json'), 'utf8')).rows as Row[];
-    const peer = await execa(python, ['bench/sweep/torch_sweep.py', '--start', path.join(train, 'checkpoints/it4.safetensors'), '--end', path.join(train, 'checkpoints/it12.safetensors'), '--data', data, '--points', '7', '--batch', '40'], {
-      env: { OMP_NUM_THREADS: '1' },
-    });
+    const peer = await execa(
+      python,
+      [
+        'bench/sweep/torch_sweep.py',
+        '--start',
+        path.join(train, 'checkpoints/it4.safetensors'),
+        '--end',
+        path.join(train, 'checkpoints/it12.safetensors'),
+        '--data',
+        data,
+        '--points',
+        '7',
+        '--batch',
+        '40',
+      ],
+      {
+        env: { OMP_NUM_THREADS: '1' },
+      },
+    );
     const theirs = (JSON.parse(peer.stdout) as { rows: Row[] }).rows;
     rows.forEach((row, i) => {
       expect(Math.abs(row.test_loss - theirs[i]!.test_loss) / theirs[i]!.test_loss).toBeLessThan(1e-5);

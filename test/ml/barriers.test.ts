@@ -52,7 +52,14 @@ describe('barrierMeasures', () => {
 describe('aggregate', () => {
   const rows = (losses: number[]) => losses.map((loss, i) => ({ x: i / (losses.length - 1), test_loss: loss, test_error: loss / 10 }));
   const sweep = (iteration: number, losses: number[]) => ({
-    setting: 's', iteration, final_iteration: 20, points: losses.length, bn_mode: 'interpolate', backend: 'wasm', rows: rows(losses), source: `sweep@${iteration}`,
+    setting: 's',
+    iteration,
+    final_iteration: 20,
+    points: losses.length,
+    bn_mode: 'interpolate',
+    backend: 'wasm',
+    rows: rows(losses),
+    source: `sweep@${iteration}`,
   });
   const train = (final: { test_loss: number; test_accuracy: number } | null) =>
     new Map([['s', { setting: 's', model: 'lenet_300_100', iterations: [0, 20], final_iteration: 20, seed: 1, backend: 'wasm', final, history: [], source: 'train.json' }]]);

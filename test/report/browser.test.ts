@@ -38,16 +38,7 @@ describe('report in a real browser', () => {
     context = await chromium.launchPersistentContext(join(work, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-      ],
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
     });
   });
 
@@ -62,9 +53,7 @@ describe('report in a real browser', () => {
     const pageErrors: string[] = [];
     context!.on('request', (request) => requested.push(request.url()));
     // Anything not local is refused as well as recorded, so a regression cannot leak a request from CI.
-    await context!.route('**/*', (route) =>
-      /^(http:\/\/127\.0\.0\.1[:/]|file:|data:|about:)/.test(route.request().url()) ? route.continue() : route.abort(),
-    );
+    await context!.route('**/*', (route) => (/^(http:\/\/127\.0\.0\.1[:/]|file:|data:|about:)/.test(route.request().url()) ? route.continue() : route.abort()));
     const page = await context!.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(server!.url, { waitUntil: 'load' });

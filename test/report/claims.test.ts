@@ -19,8 +19,7 @@ async function dataFor(name: string, settings: FixtureSetting[]): Promise<Aggreg
   return readAggregateOutput(join(dir, name));
 }
 
-const verdicts = (data: AggregateData, params = DEFAULT_PARAMS) =>
-  checkClaims(data, params).map((c) => `${c.setting}: ${c.claim.slice(0, 41)} | paper ${c.expected} | run ${c.observed}`);
+const verdicts = (data: AggregateData, params = DEFAULT_PARAMS) => checkClaims(data, params).map((c) => `${c.setting}: ${c.claim.slice(0, 41)} | paper ${c.expected} | run ${c.observed}`);
 
 describe('checkClaims', () => {
   it('finds the MNIST bowl monotone, convex and fast to fall, and the CIFAR cliff monotone, above its chord and high until late', async () => {
@@ -35,7 +34,7 @@ describe('checkClaims', () => {
       'mnist_lenet_300_100: Training quickly becomes linearly separat | paper null | run holds',
       'cifar_resnet_20: Training quickly becomes linearly separat | paper holds | run holds',
     ]);
-    expect(claimsSummary(checkClaims(data, DEFAULT_PARAMS))).toBe('This run agrees with the paper on 7 of 7 checks where the paper makes a statement for the setting\'s dataset.');
+    expect(claimsSummary(checkClaims(data, DEFAULT_PARAMS))).toBe("This run agrees with the paper on 7 of 7 checks where the paper makes a statement for the setting's dataset.");
   });
 
   it('shows the numbers and thresholds behind each verdict, and follows the thresholds', async () => {
@@ -50,7 +49,12 @@ describe('checkClaims', () => {
   it('compares nothing where the dataset is unknown or iteration 0 was not swept', async () => {
     const data = await dataFor('unknown', [{ ...MNIST, dataset: undefined, checkpoints: [10, 100, 18760] }]);
     const checks = checkClaims(data, DEFAULT_PARAMS);
-    expect(checks.map((c) => [c.expected, c.observed])).toEqual([[null, null], [null, null], [null, null], [null, 'holds']]);
+    expect(checks.map((c) => [c.expected, c.observed])).toEqual([
+      [null, null],
+      [null, null],
+      [null, null],
+      [null, 'holds'],
+    ]);
     expect(checks[0]!.evidence).toBe('iteration 0 was not swept');
     expect(claimsSummary(checks)).toMatch(/^No check can be compared with the paper/);
   });

@@ -23,8 +23,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** The text of every <text> element, one entry per line (multi-line texts are <tspan>s). */
-const texts = (svg: string) =>
-  [...svg.matchAll(/<text[^>]*>([\s\S]*?)<\/text>/g)].flatMap((m) => m[1]!.split(/<[^>]+>/).filter((line) => line !== ''));
+const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([\s\S]*?)<\/text>/g)].flatMap((m) => m[1]!.split(/<[^>]+>/).filter((line) => line !== ''));
 const fontFamilies = (svg: string) => new Set([...svg.matchAll(/font-family="([^"]*)"/g)].map((m) => m[1]!));
 
 /** Pixels that are clearly not white. */
@@ -36,7 +35,7 @@ function inked(svg: string): number {
 }
 
 describe('figure data', () => {
-  it('figure 1 draws only each setting\'s initialization curve', () => {
+  it("figure 1 draws only each setting's initialization curve", () => {
     const { rows, columns } = figure1(data, DEFAULT_PARAMS);
     expect(columns).toEqual(['setting', 'iteration', 'x', 'test_loss', 'test_error']);
     expect(new Set(rows.map((r) => r.iteration))).toEqual(new Set([0]));

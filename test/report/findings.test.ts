@@ -4,13 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAggregateOutput, type AggregateData } from '../../src/artifacts/aggregate-output.js';
-import {
-  figure1Finding,
-  figure2Finding,
-  figure3Finding,
-  firstExceeding,
-  halfwayCrossing,
-} from '../../src/report/findings.js';
+import { figure1Finding, figure2Finding, figure3Finding, firstExceeding, halfwayCrossing } from '../../src/report/findings.js';
 import { DEFAULT_PARAMS } from '../../src/report/params.js';
 import { CIFAR, MNIST, writeAggregateFixture } from './fixtures.js';
 
@@ -26,7 +20,13 @@ describe('halfwayCrossing', () => {
   });
 
   it('is null when the curve does not fall from end to end', () => {
-    expect(halfwayCrossing([{ x: 0, value: 1 }, { x: 0.5, value: 0.2 }, { x: 1, value: 1 }])).toBeNull();
+    expect(
+      halfwayCrossing([
+        { x: 0, value: 1 },
+        { x: 0.5, value: 0.2 },
+        { x: 1, value: 1 },
+      ]),
+    ).toBeNull();
     expect(halfwayCrossing([])).toBeNull();
   });
 });
@@ -55,10 +55,7 @@ describe('figure sentences', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  const crossingOf = (setting: string, t: number) =>
-    halfwayCrossing(
-      data.curves.filter((p) => p.setting === setting && p.iteration === t).map((p) => ({ x: p.x, value: p.test_loss })),
-    )!;
+  const crossingOf = (setting: string, t: number) => halfwayCrossing(data.curves.filter((p) => p.setting === setting && p.iteration === t).map((p) => ({ x: p.x, value: p.test_loss })))!;
 
   it('figure 1 states where each initialization curve crosses halfway', () => {
     const sentence = figure1Finding(data);
@@ -78,7 +75,10 @@ describe('figure sentences', () => {
   it('figure 3 follows the threshold parameter', () => {
     const rows = data.settings[MNIST.name]!.rows;
     const expectAt = (threshold: number) =>
-      firstExceeding(rows.map((r) => ({ iteration: r.iteration, barrier: r.loss.above_start })), threshold);
+      firstExceeding(
+        rows.map((r) => ({ iteration: r.iteration, barrier: r.loss.above_start })),
+        threshold,
+      );
     const low = figure3Finding(data, { ...DEFAULT_PARAMS, loss_threshold: 0.01 });
     const high = figure3Finding(data, { ...DEFAULT_PARAMS, loss_threshold: 0.3 });
     expect(low).toContain(`${MNIST.name} at t = ${expectAt(0.01)} in loss`);

@@ -66,11 +66,7 @@ function barriers(values: number[]) {
 }
 
 /** Writes curves.csv, barriers.csv, barriers.json and metrics.json into `directory`. */
-export async function writeAggregateFixture(
-  directory: string,
-  settings: FixtureSetting[] = [MNIST, CIFAR],
-  points = 100,
-): Promise<void> {
+export async function writeAggregateFixture(directory: string, settings: FixtureSetting[] = [MNIST, CIFAR], points = 100): Promise<void> {
   await mkdir(directory, { recursive: true });
   const curves: CurvePoint[] = [];
   const settingsOut: Record<string, SettingBarriers> = {};

@@ -11,8 +11,24 @@ export function instabilityFixture(): InstabilityDocument {
     definitions: { ...INSTABILITY_DEFINITIONS },
     thresholds: { error: 0.02, loss: 0.05 },
     settings: {
-      mnist_lenet_300_100: { final_iteration: 18760, stability_point: { error: 100, loss: 1000 }, rows: rows([[0, 0.3], [10, 0.05], [100, 0.01], [1000, 0.002]]) },
-      cifar_resnet_20: { final_iteration: 62400, stability_point: { error: null, loss: null }, rows: rows([[0, 0.5], [2000, 0.2]]) },
+      mnist_lenet_300_100: {
+        final_iteration: 18760,
+        stability_point: { error: 100, loss: 1000 },
+        rows: rows([
+          [0, 0.3],
+          [10, 0.05],
+          [100, 0.01],
+          [1000, 0.002],
+        ]),
+      },
+      cifar_resnet_20: {
+        final_iteration: 62400,
+        stability_point: { error: null, loss: null },
+        rows: rows([
+          [0, 0.5],
+          [2000, 0.2],
+        ]),
+      },
     },
   };
 }

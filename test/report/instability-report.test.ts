@@ -27,7 +27,14 @@ const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([\s\S]*?)<\/text>/g
 describe('instability figure', () => {
   it('has one row per (setting, t), a symlog t axis, and each setting in the colour it has in the other figures', () => {
     const source = instabilityFigure(instabilityFixture(), DEFAULT_PARAMS, ['cifar_resnet_20', 'mnist_lenet_300_100', 'unanalysed']);
-    expect(source.rows.map((r) => `${r.setting}@${r.iteration}`)).toEqual(['mnist_lenet_300_100@0', 'mnist_lenet_300_100@10', 'mnist_lenet_300_100@100', 'mnist_lenet_300_100@1000', 'cifar_resnet_20@0', 'cifar_resnet_20@2000']);
+    expect(source.rows.map((r) => `${r.setting}@${r.iteration}`)).toEqual([
+      'mnist_lenet_300_100@0',
+      'mnist_lenet_300_100@10',
+      'mnist_lenet_300_100@100',
+      'mnist_lenet_300_100@1000',
+      'cifar_resnet_20@0',
+      'cifar_resnet_20@2000',
+    ]);
     const spec = JSON.stringify(source.spec);
     expect(spec).toContain('"type":"symlog"');
     expect(spec).toContain(`"domain":["cifar_resnet_20","mnist_lenet_300_100"],"range":["${DEFAULT_PARAMS.colors[0]}","${DEFAULT_PARAMS.colors[1]}"]`);

@@ -12,9 +12,7 @@ describe('resolveParams', () => {
   });
 
   it('names the bad key and where it came from', () => {
-    expect(() => resolveParams({ error_threshold: 5 }, 'PIPELINE_PARAMS /x.json')).toThrow(
-      'PIPELINE_PARAMS /x.json: error_threshold must be <= 1',
-    );
+    expect(() => resolveParams({ error_threshold: 5 }, 'PIPELINE_PARAMS /x.json')).toThrow('PIPELINE_PARAMS /x.json: error_threshold must be <= 1');
     expect(() => resolveParams({ colors: ['red;}'] }, 'p')).toThrow(/p: colors\.0 must match pattern/);
     expect(() => resolveParams({ sequential_scheme: 'category10' }, 'p')).toThrow('p: sequential_scheme "category10" is not a sequential');
     expect(resolveParams({ sequential_scheme: 'magma' }, 'p').sequential_scheme).toBe('magma');
@@ -24,12 +22,7 @@ describe('resolveParams', () => {
 describe('provenanceFromUpstream', () => {
   it('lists stages in pipeline order with key, output hash, backend and device', () => {
     const rows = provenanceFromUpstream(upstreamFixture('/cache/x'), 'upstream.json');
-    expect(rows.map((r) => r.stage)).toEqual([
-      'fetch-data',
-      'train@mnist_lenet_300_100',
-      'sweep@mnist_lenet_300_100@0',
-      'aggregate',
-    ]);
+    expect(rows.map((r) => r.stage)).toEqual(['fetch-data', 'train@mnist_lenet_300_100', 'sweep@mnist_lenet_300_100@0', 'aggregate']);
     expect(rows[1]).toEqual({ stage: 'train@mnist_lenet_300_100', key: '0123456789abcdef0123456789abcdef', output_hash: '5e1f5e1f5e1f5e1f5e1f5e1f5e1f5e1f', backend: 'wasm', device: 'cpu' });
   });
 

@@ -65,9 +65,9 @@ describe('plane figure', () => {
     expect(height).toBeGreaterThan(300);
   });
 
-  it('states each plane\'s lowest loss and where it lies, from the numbers', () => {
+  it("states each plane's lowest loss and where it lies, from the numbers", () => {
     const finding = planeFinding(records);
-    expect(finding).toContain('the plane through θ_0, θ_100 and θ_T (T = 18760): lowest test loss on the grid 0.0776 at θ_T (within one grid step); θ_T\'s 0.0700.');
+    expect(finding).toContain("the plane through θ_0, θ_100 and θ_T (T = 18760): lowest test loss on the grid 0.0776 at θ_T (within one grid step); θ_T's 0.0700.");
     expect(finding.indexOf('plane through')).toBeLessThan(finding.indexOf('random directions'));
   });
 });

@@ -27,7 +27,10 @@ describe('renderReport', () => {
     const out = join(dir, 'out');
     const written = await renderReport({ data, params: DEFAULT_PARAMS, provenance: null, outDir: out });
     expect(written.sort()).toEqual(
-      ['figure1', 'figure2', 'figure3'].flatMap((f) => [`${f}.csv`, `${f}.png`, `${f}.svg`]).concat('index.html').sort(),
+      ['figure1', 'figure2', 'figure3']
+        .flatMap((f) => [`${f}.csv`, `${f}.png`, `${f}.svg`])
+        .concat('index.html')
+        .sort(),
     );
     const html = await readFile(join(out, 'index.html'), 'utf8');
     for (const f of ['figure1', 'figure2', 'figure3']) expect(html).toContain(`<img src="${f}.svg"`);
@@ -90,7 +93,9 @@ describe('reportHtml', () => {
     const html = (upstream: unknown) => reportHtml({ data, figures: [], provenance: provenanceFromUpstream(upstream, 'u'), claims: [] });
     const shown = html(upstreamFixture(aggregate));
     expect(shown).toContain('<th class="text">stage</th><th class="text">output (SHA-256)</th><th class="text">backend</th><th class="text">device</th></tr>');
-    expect(shown).toContain('<td class="text">train@mnist_lenet_300_100</td><td class="text"><code title="5e1f5e1f5e1f5e1f5e1f5e1f5e1f5e1f">5e1f5e1f5e1f</code></td><td class="text">wasm</td><td class="text">cpu</td></tr>');
+    expect(shown).toContain(
+      '<td class="text">train@mnist_lenet_300_100</td><td class="text"><code title="5e1f5e1f5e1f5e1f5e1f5e1f5e1f5e1f">5e1f5e1f5e1f</code></td><td class="text">wasm</td><td class="text">cpu</td></tr>',
+    );
     for (const entry of Object.values(upstreamFixture(aggregate))) expect(shown).not.toContain(entry.key.slice(0, 12));
     expect(shown).toContain('<code>pipeline status</code>');
     expect(shown).not.toMatch(/duration|ran on|host-/i);

@@ -6,8 +6,12 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 let work: string;
-beforeEach(async () => { work = await mkdtemp(path.join(tmpdir(), 'linpath-aggregate-')); });
-afterEach(async () => { await rm(work, { recursive: true, force: true }); });
+beforeEach(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'linpath-aggregate-'));
+});
+afterEach(async () => {
+  await rm(work, { recursive: true, force: true });
+});
 
 const FINAL = 400;
 const xs = Array.from({ length: 11 }, (_, i) => i / 10);
@@ -30,10 +34,26 @@ async function member(group: string, key: string, file: string, content: unknown
 async function layout(): Promise<{ sweeps: string; train: string }> {
   const sweeps = path.join(work, 'in', 'sweep');
   const train = path.join(work, 'in', 'train');
-  for (const [setting, accuracy] of [['mnist_lenet_300_100', 0.98], ['mnist_conv_bn', 0.99]] as const) {
-    await member(train, setting, 'train.json', { setting, model: 'm', iterations: [0, 10, FINAL], final_iteration: FINAL, seed: 1, backend: 'cpu', final: { test_loss: 0.1, test_accuracy: accuracy }, history: [] });
+  for (const [setting, accuracy] of [
+    ['mnist_lenet_300_100', 0.98],
+    ['mnist_conv_bn', 0.99],
+  ] as const) {
+    await member(train, setting, 'train.json', {
+      setting,
+      model: 'm',
+      iterations: [0, 10, FINAL],
+      final_iteration: FINAL,
+      seed: 1,
+      backend: 'cpu',
+      final: { test_loss: 0.1, test_accuracy: accuracy },
+      history: [],
+    });
     // Iteration 10 is added before 0 to check ordering; heights shrink to 0 at the end.
-    for (const [iteration, h] of [[10, 0.2], [0, 0.5], [FINAL, 0]] as const) {
+    for (const [iteration, h] of [
+      [10, 0.2],
+      [0, 0.5],
+      [FINAL, 0],
+    ] as const) {
       await member(sweeps, `${setting}@${iteration}`, 'sweep.json', sweepJson(setting, iteration, 2.3, h));
     }
   }
@@ -41,8 +61,7 @@ async function layout(): Promise<{ sweeps: string; train: string }> {
 }
 
 const aggregateStage = (...args: string[]) => execa('node', ['--import', 'tsx', 'stages/aggregate.ts', ...args], { reject: false, all: true });
-const aggregateWith = (params: string, ...args: string[]) =>
-  execa('node', ['--import', 'tsx', 'stages/aggregate.ts', ...args], { reject: false, all: true, env: { PIPELINE_PARAMS: params } });
+const aggregateWith = (params: string, ...args: string[]) => execa('node', ['--import', 'tsx', 'stages/aggregate.ts', ...args], { reject: false, all: true, env: { PIPELINE_PARAMS: params } });
 
 describe('aggregate stage', () => {
   it('writes curves, barriers and metrics for every setting and checkpoint', async () => {
@@ -85,7 +104,7 @@ describe('aggregate stage', () => {
     expect(Object.keys(lenet)).not.toContain('dataset'); // no params: the dataset is not known
   });
 
-  it('records each setting\'s dataset from its recipe when its params are the settings map', async () => {
+  it("records each setting's dataset from its recipe when its params are the settings map", async () => {
     const { sweeps, train } = await layout();
     const params = path.join(work, 'params.json');
     await writeFile(params, JSON.stringify({ mnist_lenet_300_100: { dataset: 'mnist', model: 'lenet_300_100' }, mnist_conv_bn: { model: 'conv_bn' } }));

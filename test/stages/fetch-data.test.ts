@@ -14,8 +14,12 @@ import { MNIST_SHA256 } from '../../src/ml/datasets/mnist.js';
 import { pixelByte, writeCifarFolder, writeJpegFolders, writeMnistIdx } from '../ml/datasets/fixtures.js';
 
 let work: string;
-beforeEach(async () => { work = await mkdtemp(path.join(tmpdir(), 'linpath-fetch-')); });
-afterEach(async () => { await rm(work, { recursive: true, force: true }); });
+beforeEach(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'linpath-fetch-'));
+});
+afterEach(async () => {
+  await rm(work, { recursive: true, force: true });
+});
 
 function fetchData(...args: string[]) {
   return execa('node', ['--import', 'tsx', 'stages/fetch-data.ts', ...args], { reject: false, all: true, env: { PIPELINE_SCRATCH: '' } });
@@ -92,8 +96,13 @@ describe('fetch-data --dataset cifar10', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cifar-10-binary.tar.gz`;
   });
-  afterAll(async () => { await new Promise((resolve) => server.close(resolve)); });
-  beforeEach(() => { mode = 'good'; ranges.length = 0; });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+  beforeEach(() => {
+    mode = 'good';
+    ranges.length = 0;
+  });
 
   const download = (out: string, cache: string) => fetchData('--dataset', 'cifar10', '--url', url, '--md5', md5, '--cache', cache, '--out', out);
 
@@ -104,7 +113,9 @@ describe('fetch-data --dataset cifar10', () => {
     expect(await listing(out)).toEqual(['batches.meta.txt', 'data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'dataset.json', 'test_batch.bin']);
     const manifest = JSON.parse(await readFile(path.join(out, 'dataset.json'), 'utf8'));
     expect(manifest).toMatchObject({ name: 'cifar10', train: 200, test: 30, shape: [32, 32, 3], classes: 10 });
-    const expectedHash = createHash('sha256').update(await readFile(path.join(out, 'test_batch.bin'))).digest('hex');
+    const expectedHash = createHash('sha256')
+      .update(await readFile(path.join(out, 'test_batch.bin')))
+      .digest('hex');
     expect(manifest.files['test_batch.bin']).toBe(expectedHash);
     const data = await openDataset(out);
     const batch = await data.test.batch([5]);

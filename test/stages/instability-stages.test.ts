@@ -27,8 +27,20 @@ afterAll(async () => {
 
 // Momentum 0: a checkpoint is then the whole optimizer state, so a child with the parent's seed replays the parent exactly.
 const recipe = {
-  model: 'lenet_300_100', dataset: 'mnist', optimizer: 'sgd', lr: 0.05, momentum: 0, weight_decay: 1e-4, batch_size: 16,
-  epochs: 2, milestones: [1], gamma: 0.1, warmup_epochs: 0, augment: false, seed: 1, checkpoints: [0, 5, 20],
+  model: 'lenet_300_100',
+  dataset: 'mnist',
+  optimizer: 'sgd',
+  lr: 0.05,
+  momentum: 0,
+  weight_decay: 1e-4,
+  batch_size: 16,
+  epochs: 2,
+  milestones: [1],
+  gamma: 0.1,
+  warmup_epochs: 0,
+  augment: false,
+  seed: 1,
+  checkpoints: [0, 5, 20],
 };
 
 async function params(name: string, value: unknown): Promise<string> {
@@ -40,7 +52,9 @@ async function params(name: string, value: unknown): Promise<string> {
 function stage(name: 'train' | 'sweep' | 'instability' | 'render', args: string[], env: Record<string, string> = {}) {
   const backend = name === 'train' || name === 'sweep' ? ['--backend', 'wasm'] : [];
   return execa('node', ['--import', 'tsx', `stages/${name}.ts`, ...backend, ...args], {
-    reject: false, all: true, env: { PIPELINE_SCRATCH: '', PIPELINE_PARAMS: '', PIPELINE_INFO: '', PIPELINE_UPSTREAM: '', ...env },
+    reject: false,
+    all: true,
+    env: { PIPELINE_SCRATCH: '', PIPELINE_PARAMS: '', PIPELINE_INFO: '', PIPELINE_UPSTREAM: '', ...env },
   });
 }
 
@@ -56,7 +70,7 @@ async function child(t: number, seed: number): Promise<string> {
 const final = (dir: string) => readFile(path.join(dir, 'checkpoints', 'it20.safetensors'));
 
 describe('instability stages', () => {
-  it('a child with the parent\'s seed ends on the parent\'s final weights; with another seed it does not; train.json says where it branched', async () => {
+  it("a child with the parent's seed ends on the parent's final weights; with another seed it does not; train.json says where it branched", async () => {
     const same = await child(5, 1);
     const other = await child(5, 2);
     expect((await final(same)).equals(await final(parent))).toBe(true);
@@ -93,10 +107,20 @@ describe('instability stages', () => {
     const run = await stage('instability', ['--sweeps', groups, '--out', analysis], { PIPELINE_PARAMS: await params('thresholds', { error: 1, loss: 10 }) });
     expect(run.exitCode, run.all).toBe(0);
     const document = await readInstability(analysis);
-    expect(document.settings.tiny_lenet!.rows.map((r) => [r.iteration, r.seeds])).toEqual([[0, [2, 3]], [5, [2, 3]]]);
+    expect(document.settings.tiny_lenet!.rows.map((r) => [r.iteration, r.seeds])).toEqual([
+      [0, [2, 3]],
+      [5, [2, 3]],
+    ]);
     expect(document.settings.tiny_lenet!.stability_point).toEqual({ error: 0, loss: 0 }); // thresholds no curve can exceed
     const metrics = JSON.parse(await readFile(path.join(analysis, 'metrics.json'), 'utf8'));
-    expect(Object.keys(metrics.tiny_lenet)).toEqual(['error_instability_it0', 'loss_instability_it0', 'error_instability_it5', 'loss_instability_it5', 'error_stability_point', 'loss_stability_point']);
+    expect(Object.keys(metrics.tiny_lenet)).toEqual([
+      'error_instability_it0',
+      'loss_instability_it0',
+      'error_instability_it5',
+      'loss_instability_it5',
+      'error_stability_point',
+      'loss_stability_point',
+    ]);
 
     const badThreshold = await stage('instability', ['--sweeps', groups, '--out', path.join(work, 'x')], { PIPELINE_PARAMS: await params('bad', { eror: 0.1 }) });
     expect(badThreshold.exitCode).toBe(2);
@@ -112,7 +136,7 @@ describe('instability stages', () => {
     expect((await readInstability(out)).settings).toEqual({});
   }, 60_000);
 
-  it('refuses a child whose recipe is not the parent\'s, or a branch point the parent has no checkpoint at', async () => {
+  it("refuses a child whose recipe is not the parent's, or a branch point the parent has no checkpoint at", async () => {
     const run = (extra: Record<string, unknown>, t: string) =>
       params('wrong', { recipe: { ...recipe, ...extra } }).then((file) =>
         stage('train', ['--setting', 'tiny_lenet', '--data', data, '--parent', parent, '--branch-iteration', t, '--seed', '2', '--out', path.join(work, 'wrong')], { PIPELINE_PARAMS: file }),

@@ -21,8 +21,20 @@ beforeAll(async () => {
   train = path.join(work, 'train');
   await writeMnistDataset(data, 160, 40);
   const recipe = {
-    model: 'lenet_300_100', dataset: 'mnist', optimizer: 'sgd', lr: 0.05, momentum: 0, weight_decay: 0, batch_size: 16,
-    epochs: 1, milestones: [], gamma: 0.1, warmup_epochs: 0, augment: false, seed: 1, checkpoints: [0, 3, 10],
+    model: 'lenet_300_100',
+    dataset: 'mnist',
+    optimizer: 'sgd',
+    lr: 0.05,
+    momentum: 0,
+    weight_decay: 0,
+    batch_size: 16,
+    epochs: 1,
+    milestones: [],
+    gamma: 0.1,
+    warmup_epochs: 0,
+    augment: false,
+    seed: 1,
+    checkpoints: [0, 3, 10],
   };
   const params = path.join(work, 'train.params.json');
   await writeFile(params, JSON.stringify({ recipe }));
@@ -40,7 +52,11 @@ describe('stages/plane.ts', () => {
     const record = await readPlaneRecord(out);
     expect(record).toMatchObject({ setting: 'tiny_lenet', plane: '3', kind: 'path', final_iteration: 10, method: 'linear-stem', backend: 'wasm' });
     expect(record.rows).toHaveLength(16);
-    expect(record.anchors.map((p) => [p.name, p.iteration])).toEqual([['theta_0', 0], ['theta_t', 3], ['theta_T', 10]]);
+    expect(record.anchors.map((p) => [p.name, p.iteration])).toEqual([
+      ['theta_0', 0],
+      ['theta_t', 3],
+      ['theta_T', 10],
+    ]);
     // θ_T evaluated at its plane coordinates is the trained network: the train stage's own final test loss.
     const trained = await readTrainRecord(train);
     expect(record.anchors[2]!.test_loss).toBeCloseTo(trained.final!.test_loss, 5);

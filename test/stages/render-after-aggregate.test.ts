@@ -24,8 +24,14 @@ async function upstreamOutputs(settings: FixtureSetting[]): Promise<{ train: str
     const final = fixtureCurve(s, s.finalIteration, 1);
     await mkdir(join(train, s.name), { recursive: true });
     await writeTrainRecord(join(train, s.name), {
-      setting: s.name, model: 'm', iterations: s.checkpoints, final_iteration: s.finalIteration, seed: 0, backend: 'wasm',
-      final: { test_loss: final.loss, test_accuracy: 1 - final.error }, history: [],
+      setting: s.name,
+      model: 'm',
+      iterations: s.checkpoints,
+      final_iteration: s.finalIteration,
+      seed: 0,
+      backend: 'wasm',
+      final: { test_loss: final.loss, test_accuracy: 1 - final.error },
+      history: [],
     });
     for (const t of s.checkpoints) {
       const rows = linspace(21).map((x) => {

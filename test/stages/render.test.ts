@@ -20,7 +20,7 @@ function render(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('stages/render.ts', () => {
-  it('renders the report with provenance and params from the runner\'s environment', async () => {
+  it("renders the report with provenance and params from the runner's environment", async () => {
     const out = join(dir, 'ok');
     const upstream = join(dir, 'upstream.json');
     const params = join(dir, 'params.json');
@@ -30,7 +30,10 @@ describe('stages/render.ts', () => {
     expect(result.all).toMatch(/^render: wrote figure1\.svg, .*index\.html to /);
     expect(result.exitCode).toBe(0);
     expect((await readdir(out)).sort()).toEqual(
-      ['figure1', 'figure2', 'figure3'].flatMap((f) => [`${f}.csv`, `${f}.png`, `${f}.svg`]).concat('index.html').sort(),
+      ['figure1', 'figure2', 'figure3']
+        .flatMap((f) => [`${f}.csv`, `${f}.png`, `${f}.svg`])
+        .concat('index.html')
+        .sort(),
     );
     const html = await readFile(join(out, 'index.html'), 'utf8');
     expect(html).toContain('5e1f5e1f5e1f'); // shortened output hash of the train stage

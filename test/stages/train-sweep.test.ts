@@ -28,13 +28,28 @@ async function params(name: string, value: unknown): Promise<string> {
 }
 
 const recipe = (overrides: Record<string, unknown> = {}) => ({
-  model: 'lenet_300_100', dataset: 'mnist', optimizer: 'sgd', lr: 0.05, momentum: 0.9, weight_decay: 1e-4, batch_size: 16,
-  epochs: 2, milestones: [1], gamma: 0.1, warmup_epochs: 0, augment: false, seed: 1, checkpoints: [0, 1, 5, 20], ...overrides,
+  model: 'lenet_300_100',
+  dataset: 'mnist',
+  optimizer: 'sgd',
+  lr: 0.05,
+  momentum: 0.9,
+  weight_decay: 1e-4,
+  batch_size: 16,
+  epochs: 2,
+  milestones: [1],
+  gamma: 0.1,
+  warmup_epochs: 0,
+  augment: false,
+  seed: 1,
+  checkpoints: [0, 1, 5, 20],
+  ...overrides,
 });
 
 function stage(name: 'train' | 'sweep', args: string[], env: Record<string, string> = {}) {
   return execa('node', ['--import', 'tsx', `stages/${name}.ts`, '--backend', 'wasm', ...args], {
-    reject: false, all: true, env: { PIPELINE_SCRATCH: '', PIPELINE_PARAMS: '', PIPELINE_INFO: '', ...env },
+    reject: false,
+    all: true,
+    env: { PIPELINE_SCRATCH: '', PIPELINE_PARAMS: '', PIPELINE_INFO: '', ...env },
   });
 }
 
@@ -46,9 +61,7 @@ describe('stages/train.ts and stages/sweep.ts', () => {
     expect(run.exitCode, run.all).toBe(0);
     expect(run.all).toContain('backend wasm');
     expect(JSON.parse(await readFile(info, 'utf8'))).toEqual({ backend: 'wasm', device: 'cpu' });
-    expect((await readdir(path.join(out, 'checkpoints'))).sort()).toEqual(
-      ['it0', 'it1', 'it20', 'it5'].flatMap((it) => [`${it}.json`, `${it}.safetensors`]),
-    );
+    expect((await readdir(path.join(out, 'checkpoints'))).sort()).toEqual(['it0', 'it1', 'it20', 'it5'].flatMap((it) => [`${it}.json`, `${it}.safetensors`]));
     const trainJson = await readTrainRecord(out);
     expect(trainJson).toMatchObject({ setting: 'tiny_lenet', model: 'lenet_300_100', iterations: [0, 1, 5, 20], final_iteration: 20, seed: 1, backend: 'wasm' });
     expect(trainJson.history.at(-1)).toMatchObject({ iteration: 20, lr: expect.closeTo(0.005, 10) });

@@ -53,7 +53,11 @@ describe('pipeline verify on the default pipeline', () => {
       const lines = result.stdout.trim().split('\n');
       expect(lines[0]).toBe('verify: 1 difference(s) from pipeline.lock (on wasm)');
       expect(lines[1]).toMatch(/^stage\s+metric\s+locked\s+new\s+difference$/);
-      expect(lines[2]).toMatch(new RegExp(`^train@mnist_lenet_300_100\\s+final_test_loss\\s+${String(locked * 1.01).replace('.', '\\.')}\\s+${String(locked).replace('.', '\\.')}\\s+-\\d\\.\\d{3}e-\\d+ \\(9\\.9\\de-3 relative\\)`));
+      expect(lines[2]).toMatch(
+        new RegExp(
+          `^train@mnist_lenet_300_100\\s+final_test_loss\\s+${String(locked * 1.01).replace('.', '\\.')}\\s+${String(locked).replace('.', '\\.')}\\s+-\\d\\.\\d{3}e-\\d+ \\(9\\.9\\de-3 relative\\)`,
+        ),
+      );
     } finally {
       fs.writeFileSync(lockFile, original);
     }

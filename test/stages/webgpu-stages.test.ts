@@ -22,15 +22,29 @@ afterAll(async () => {
 
 // conv_bn: convolutions (our filter gradient), BatchNorm in training mode and the fused optimizer with momentum and wd.
 const recipe = {
-  model: 'conv_bn', dataset: 'mnist', optimizer: 'sgd', lr: 0.05, momentum: 0.9, weight_decay: 1e-4, batch_size: 16,
-  epochs: 1, milestones: [], gamma: 0.1, warmup_epochs: 0, augment: false, seed: 1, checkpoints: [0, 2, 6],
+  model: 'conv_bn',
+  dataset: 'mnist',
+  optimizer: 'sgd',
+  lr: 0.05,
+  momentum: 0.9,
+  weight_decay: 1e-4,
+  batch_size: 16,
+  epochs: 1,
+  milestones: [],
+  gamma: 0.1,
+  warmup_epochs: 0,
+  augment: false,
+  seed: 1,
+  checkpoints: [0, 2, 6],
 };
 
 async function stage(name: 'train' | 'sweep', backend: string, args: string[], params: unknown, info = '') {
   const file = path.join(work, `${name}-${backend}-${Math.random().toString(36).slice(2)}.json`);
   await writeFile(file, JSON.stringify(params));
   const run = await execa('node', ['--import', 'tsx', `stages/${name}.ts`, '--backend', backend, ...args], {
-    reject: false, all: true, env: { PIPELINE_SCRATCH: '', PIPELINE_PARAMS: file, PIPELINE_INFO: info, CUDA_VISIBLE_DEVICES: '0' },
+    reject: false,
+    all: true,
+    env: { PIPELINE_SCRATCH: '', PIPELINE_PARAMS: file, PIPELINE_INFO: info, CUDA_VISIBLE_DEVICES: '0' },
   });
   expect(run.exitCode, run.all).toBe(0);
   return run;

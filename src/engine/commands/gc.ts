@@ -42,7 +42,10 @@ export async function gcCommand(options: { file: string; keepRuns: number; dryRu
     const runsFile = path.join(project.store.state, 'runs.jsonl');
     let runs: string[] = [];
     try {
-      runs = fs.readFileSync(runsFile, 'utf8').split('\n').filter((line) => line.trim() !== '');
+      runs = fs
+        .readFileSync(runsFile, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '');
     } catch {
       runs = [];
     }
@@ -73,7 +76,9 @@ export async function gcCommand(options: { file: string; keepRuns: number; dryRu
       project.hashes.save();
     }
     const kept = project.store.listKeys().length - (options.dryRun ? removed : 0);
-    write(`${options.dryRun ? 'would remove' : 'removed'} ${removed} cache entr${removed === 1 ? 'y' : 'ies'}, ${formatBytes(freed)} ${options.dryRun ? 'would be ' : ''}freed; ${kept} kept (${locks.length === 0 ? '' : `the lock file${locks.length === 1 ? '' : 's'} and `}the last ${options.keepRuns} run(s))\n`);
+    write(
+      `${options.dryRun ? 'would remove' : 'removed'} ${removed} cache entr${removed === 1 ? 'y' : 'ies'}, ${formatBytes(freed)} ${options.dryRun ? 'would be ' : ''}freed; ${kept} kept (${locks.length === 0 ? '' : `the lock file${locks.length === 1 ? '' : 's'} and `}the last ${options.keepRuns} run(s))\n`,
+    );
     return 0;
   } finally {
     lock.release();

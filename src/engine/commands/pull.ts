@@ -14,7 +14,10 @@ export async function pullCommand(options: TransferOptions & { waitSeconds?: num
   const { project, targets } = lockedTargets(options.file, options.stages, report);
   const remote = requireRemote(project.pipeline, options.remote, 'pipeline pull');
   project.store.checkLayout();
-  checkPublishDestinations(project, targets.map((target) => target.stage));
+  checkPublishDestinations(
+    project,
+    targets.map((target) => target.stage),
+  );
   // It writes cache/ and reports/, as a run does: not while one runs.
   const lock = await acquireRunLock(project.runLockFile, 'pipeline pull', (options.waitSeconds ?? 0) * 1000);
   const workDir = project.store.openRun(newRunId());

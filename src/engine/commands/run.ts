@@ -64,7 +64,11 @@ export async function runCommand(options: RunCommandOptions, renderer: Renderer)
       if (slurmModule) orphans = await slurmModule.findOrphanJobs(stateFile, project.store);
       for (const orphan of orphans) adoptable.add(orphan.runId);
       const reaped = reapDeadRuns(project.store.tmp, adoptable);
-      if (reaped.length + adoptable.size > 0) renderer.event({ type: 'note', message: `cleaned up after ${reaped.length + adoptable.size} interrupted run(s)${orphans.length > 0 ? `; ${orphans.length} of their Slurm job(s) still live, to take over where the inputs still match` : ''}` });
+      if (reaped.length + adoptable.size > 0)
+        renderer.event({
+          type: 'note',
+          message: `cleaned up after ${reaped.length + adoptable.size} interrupted run(s)${orphans.length > 0 ? `; ${orphans.length} of their Slurm job(s) still live, to take over where the inputs still match` : ''}`,
+        });
     }
     const executor = slurmModule
       ? (runId: string) =>

@@ -32,7 +32,10 @@ class StatusRenderer implements Renderer {
   close(): void {}
 }
 
-export async function statusCommand(options: { file: string; stages: string[]; set?: string[]; remote?: string }, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
+export async function statusCommand(
+  options: { file: string; stages: string[]; set?: string[]; remote?: string },
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<number> {
   const project = openProjectFile(options.file, (options.set ?? []).map(parseOverride));
   const { pipeline } = project;
   const selection = selectStages(pipeline, options.stages, false);

@@ -48,7 +48,13 @@ export function withinTolerance(now: number, locked: number, rtol: number, atol:
 function compare(stage: StageDefinition, locked: LockedStage, now: LockedStage, flags: Partial<Tolerance>): Mismatch[] {
   const found: Mismatch[] = [];
   if (now.key !== locked.key) {
-    found.push({ stage: stage.name, what: 'inputs', locked: locked.key.slice(0, 12), now: now.key.slice(0, 12), difference: 'its inputs differ from the lock: run `pipeline run` (and commit the lock) first' });
+    found.push({
+      stage: stage.name,
+      what: 'inputs',
+      locked: locked.key.slice(0, 12),
+      now: now.key.slice(0, 12),
+      difference: 'its inputs differ from the lock: run `pipeline run` (and commit the lock) first',
+    });
     return found;
   }
   if (stage.deterministic && now.output.hash !== locked.output.hash) {
@@ -63,7 +69,13 @@ function compare(stage: StageDefinition, locked: LockedStage, now: LockedStage, 
     const tolerance = toleranceFor(stage, metric, flags);
     if (!withinTolerance(fresh, value, tolerance.rtol, tolerance.atol)) {
       const relative = value === 0 ? '' : ` (${(Math.abs(fresh - value) / Math.abs(value)).toExponential(2)} relative)`;
-      found.push({ stage: stage.name, what: metric, locked: String(value), now: String(fresh), difference: `${(fresh - value).toExponential(3)}${relative}; allowed ${tolerance.atol} + ${tolerance.rtol}·|locked|` });
+      found.push({
+        stage: stage.name,
+        what: metric,
+        locked: String(value),
+        now: String(fresh),
+        difference: `${(fresh - value).toExponential(3)}${relative}; allowed ${tolerance.atol} + ${tolerance.rtol}·|locked|`,
+      });
     }
   }
   return found;
@@ -71,7 +83,17 @@ function compare(stage: StageDefinition, locked: LockedStage, now: LockedStage, 
 
 /** " (on webgpu; locked on wasm)": which backends the comparison spans, from each side's recorded info. */
 function backendsCompared(stages: readonly string[], locked: LockFile, rerun: LockFile): string {
-  const backends = (lock: LockFile) => [...new Set(stages.map((name) => lock.stages[name]?.info?.backend).filter((value) => value !== undefined).map(String))].sort().join(', ');
+  const backends = (lock: LockFile) =>
+    [
+      ...new Set(
+        stages
+          .map((name) => lock.stages[name]?.info?.backend)
+          .filter((value) => value !== undefined)
+          .map(String),
+      ),
+    ]
+      .sort()
+      .join(', ');
   const now = backends(rerun);
   const before = backends(locked);
   if (!now) return '';
@@ -83,7 +105,14 @@ export function formatTable(rows: Mismatch[]): string {
   const all = [header, ...rows];
   const width = (key: keyof Mismatch) => Math.max(...all.map((row) => row[key].length));
   const columns: (keyof Mismatch)[] = ['stage', 'what', 'locked', 'now', 'difference'];
-  return all.map((row) => columns.map((key) => row[key].padEnd(width(key))).join('  ').trimEnd()).join('\n');
+  return all
+    .map((row) =>
+      columns
+        .map((key) => row[key].padEnd(width(key)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /**
@@ -109,7 +138,10 @@ export async function verifyCommand(options: VerifyOptions, renderer: Renderer, 
   const selection = selectStages(pipeline, options.stages, false);
   const unlocked = [...selection.named].filter((name) => !lock.stages[name]);
   if (unlocked.length > 0) {
-    throw new PipelineError('bad-usage', `${path.basename(project.lockFile)} has no record of ${unlocked.slice(0, 3).join(', ')}${unlocked.length > 3 ? ` and ${unlocked.length - 3} more` : ''}: run \`pipeline run\` and commit the lock before verifying`);
+    throw new PipelineError(
+      'bad-usage',
+      `${path.basename(project.lockFile)} has no record of ${unlocked.slice(0, 3).join(', ')}${unlocked.length > 3 ? ` and ${unlocked.length - 3} more` : ''}: run \`pipeline run\` and commit the lock before verifying`,
+    );
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linpath-verify-'));
   try {
@@ -119,7 +151,17 @@ export async function verifyCommand(options: VerifyOptions, renderer: Renderer, 
     const scheduler = new Scheduler(
       scratch,
       selection,
-      { force: true, dryRun: false, keepGoing: true, jobs: options.jobs ?? Math.max(1, os.availableParallelism()), gpus: gpus.ids, gpuSource: gpus.source, pruneLock: false, publish: false, commandEnv: options.backend ? { PIPELINE_BACKEND: options.backend } : undefined },
+      {
+        force: true,
+        dryRun: false,
+        keepGoing: true,
+        jobs: options.jobs ?? Math.max(1, os.availableParallelism()),
+        gpus: gpus.ids,
+        gpuSource: gpus.source,
+        pruneLock: false,
+        publish: false,
+        commandEnv: options.backend ? { PIPELINE_BACKEND: options.backend } : undefined,
+      },
       renderer,
     );
     const stopListening = stopOnSignals(scheduler, renderer);

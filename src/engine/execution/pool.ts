@@ -10,7 +10,10 @@ export class ResourcePool {
   private freeCpus: number;
   private readonly freeGpus: string[];
 
-  constructor(readonly cpuSlots: number, readonly gpuIds: readonly string[]) {
+  constructor(
+    readonly cpuSlots: number,
+    readonly gpuIds: readonly string[],
+  ) {
     this.freeCpus = cpuSlots;
     this.freeGpus = [...gpuIds];
   }

@@ -17,7 +17,7 @@ export class PriorityQueue<T> {
   push(item: T): void {
     const { items } = this;
     items.push(item);
-    for (let index = items.length - 1; index > 0; ) {
+    for (let index = items.length - 1; index > 0;) {
       const parent = (index - 1) >> 1;
       if (!this.before(items[index], items[parent])) break;
       [items[index], items[parent]] = [items[parent], items[index]];
@@ -31,7 +31,7 @@ export class PriorityQueue<T> {
     const last = items.pop();
     if (items.length === 0 || last === undefined) return top;
     items[0] = last;
-    for (let index = 0; ; ) {
+    for (let index = 0; ;) {
       const left = 2 * index + 1;
       const right = left + 1;
       let first = index;

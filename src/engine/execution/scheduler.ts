@@ -73,7 +73,9 @@ export function resolveDeps(project: Project, stages: readonly string[]): Map<st
       files.set(name, resolver.files(stage.deps, stage.program));
     } catch (error) {
       if (!(error instanceof MissingDep)) throw error;
-      throw new SpecError(error instanceof DepEscapes ? 'spec-path-escapes-root' : 'spec-missing-dep', locate(project.pipeline.source, [...stage.sourcePath, ...error.at]), error.message, { cause: error });
+      throw new SpecError(error instanceof DepEscapes ? 'spec-path-escapes-root' : 'spec-missing-dep', locate(project.pipeline.source, [...stage.sourcePath, ...error.at]), error.message, {
+        cause: error,
+      });
     }
   }
   return files;
@@ -217,7 +219,10 @@ export class Scheduler {
     for (const name of this.selection.stages) {
       const stage = pipeline.stages.get(name)!;
       if (stage.resources.gpu > 0 && this.options.gpus.length > 0 && stage.resources.gpu > this.options.gpus.length) {
-        throw new PipelineError('not-enough-gpus', `${locateText(this.project, name)}: stage "${name}" needs ${stage.resources.gpu} GPUs but only ${this.options.gpus.length} are available (${this.options.gpus.join(',')})`);
+        throw new PipelineError(
+          'not-enough-gpus',
+          `${locateText(this.project, name)}: stage "${name}" needs ${stage.resources.gpu} GPUs but only ${this.options.gpus.length} are available (${this.options.gpus.join(',')})`,
+        );
       }
     }
     this.renderer.event({ type: 'plan', stages: this.selection.stages, jobs: this.options.jobs, gpus: this.options.gpus, gpuSource: this.options.gpuSource, dryRun: this.options.dryRun });
@@ -273,7 +278,15 @@ export class Scheduler {
       }
     }
     const { ran, fresh, restored, failed, skipped } = this.summary;
-    this.renderer.event({ type: 'finished', ran: ran.length, fresh: fresh.length, restored: restored.length, failed: failed.length, skipped: skipped.length, seconds: (performance.now() - started) / 1000 });
+    this.renderer.event({
+      type: 'finished',
+      ran: ran.length,
+      fresh: fresh.length,
+      restored: restored.length,
+      failed: failed.length,
+      skipped: skipped.length,
+      seconds: (performance.now() - started) / 1000,
+    });
     this.summary.exitCode = this.summary.interrupted ? ExitCode.interrupted : failed.length > 0 || (skipped.length > 0 && !this.options.dryRun) ? ExitCode.stageFailed : ExitCode.ok;
     return this.summary;
   }
@@ -304,7 +317,11 @@ export class Scheduler {
         const pending = inputs.flatMap((input) => input.stages).filter((stage) => this.state.get(stage) === 'would-run');
         this.setOutcome(name, 'would-run');
         this.summary.wouldRun.push(name);
-        this.renderer.event({ type: 'would-run', stage: name, reasons: [`upstream ${pending[0]}${pending.length > 1 ? ` (+${pending.length - 1})` : ''} would run first (then only if its output changes)`] });
+        this.renderer.event({
+          type: 'would-run',
+          stage: name,
+          reasons: [`upstream ${pending[0]}${pending.length > 1 ? ` (+${pending.length - 1})` : ''} would run first (then only if its output changes)`],
+        });
         continue;
       }
       if (!upstreamStates.every((state) => state === 'settled')) continue;
@@ -334,7 +351,11 @@ export class Scheduler {
         this.renderer.event({ type: 'corrupt', stage: name, why: damage });
         this.project.store.discard(decision.key, this.project.hashes);
         this.state.set(name, 'queued');
-        this.queue.push({ name, resources: stage.resources, decision: { outcome: 'needs-run', key: decision.key, record: decision.record, reasons: [`cache entry damaged (${damage})`], corrupt: damage } });
+        this.queue.push({
+          name,
+          resources: stage.resources,
+          decision: { outcome: 'needs-run', key: decision.key, record: decision.record, reasons: [`cache entry damaged (${damage})`], corrupt: damage },
+        });
         continue;
       }
       await this.settle(name, decision.entry, decision.outcome);

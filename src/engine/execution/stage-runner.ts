@@ -182,17 +182,19 @@ export async function runStage(context: RunContext, job: StageJob, hooks: StageH
   const started = performance.now();
   let running: RunningStage;
   try {
-    running = adopted ? adopted.running : await context.executor.start({
-      stage: stage.name,
-      command,
-      cwd: project.pipeline.root,
-      env,
-      logFile: staging.log,
-      gpus: stage.resources.gpu,
-      cpus: stage.resources.cpu,
-      cacheDir: project.store.dir,
-      workDir: staging.dir,
-    });
+    running = adopted
+      ? adopted.running
+      : await context.executor.start({
+          stage: stage.name,
+          command,
+          cwd: project.pipeline.root,
+          env,
+          logFile: staging.log,
+          gpus: stage.resources.gpu,
+          cpus: stage.resources.cpu,
+          cacheDir: project.store.dir,
+          workDir: staging.dir,
+        });
   } catch (error) {
     hooks.exited();
     fs.appendFileSync(staging.log, `pipeline: could not start the stage: ${(error as Error).message}\n`);

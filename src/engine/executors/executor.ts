@@ -42,4 +42,3 @@ export class LocalExecutor implements Executor {
 
   close(): void {}
 }
-

@@ -9,7 +9,12 @@ import type { ProgramImports } from './program-imports.js';
 
 /** `index` is the dep's place in the stage's deps, or 'program' for the stage's program. */
 export class MissingDep extends Error {
-  constructor(readonly index: number | 'program', readonly pattern: string, detail: string, options: { cause?: unknown } = {}) {
+  constructor(
+    readonly index: number | 'program',
+    readonly pattern: string,
+    detail: string,
+    options: { cause?: unknown } = {},
+  ) {
     super(`${index === 'program' ? 'program' : 'dep'} "${pattern}" ${detail}`, options);
   }
 
@@ -32,7 +37,10 @@ export class DepResolver {
   private readonly cache = new Map<string, string[]>();
   private readonly paths: ProjectPaths;
 
-  constructor(private readonly root: string, private readonly imports?: ProgramImports) {
+  constructor(
+    private readonly root: string,
+    private readonly imports?: ProgramImports,
+  ) {
     this.paths = new ProjectPaths(root);
   }
 

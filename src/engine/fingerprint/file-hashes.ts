@@ -22,7 +22,10 @@ export class FileHashes {
   /** How many files were actually read in this process (the benchmark and tests watch this). */
   bytesRead = 0;
 
-  private constructor(private readonly memoPath: string, files: Record<string, Entry>) {
+  private constructor(
+    private readonly memoPath: string,
+    files: Record<string, Entry>,
+  ) {
     this.files = files;
   }
 

@@ -54,7 +54,10 @@ export async function hashDeps(root: string, files: readonly string[], hashes: F
     }),
   );
   const result: Record<string, string> = {};
-  [...files].map((file, index) => [file, hashed[index]] as const).sort(([a], [b]) => (a < b ? -1 : 1)).forEach(([file, hash]) => (result[file] = hash));
+  [...files]
+    .map((file, index) => [file, hashed[index]] as const)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .forEach(([file, hash]) => (result[file] = hash));
   return result;
 }
 

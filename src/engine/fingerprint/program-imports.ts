@@ -20,7 +20,11 @@ export class ProgramImports {
   private memo: MemoFile | undefined;
   private readonly memoFile: string;
 
-  constructor(private readonly root: string, stateDir: string, private readonly hashes: FileHashes) {
+  constructor(
+    private readonly root: string,
+    stateDir: string,
+    private readonly hashes: FileHashes,
+  ) {
     this.memoFile = path.join(stateDir, 'program-imports.json');
   }
 

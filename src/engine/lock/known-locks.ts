@@ -37,7 +37,9 @@ export function rememberLockFile(stateDir: string, lockFile: string): void {
 /** A lock file's keys; undefined when the file is not a pipeline lock (yarn.lock, say). */
 function keysOf(file: string): string[] | undefined {
   try {
-    return Object.values(readLock(file).stages).map((stage) => stage.key).filter((key) => typeof key === 'string');
+    return Object.values(readLock(file).stages)
+      .map((stage) => stage.key)
+      .filter((key) => typeof key === 'string');
   } catch {
     return undefined;
   }

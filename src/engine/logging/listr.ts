@@ -29,7 +29,9 @@ export class ListrRenderer implements Renderer {
       case 'fresh':
         return this.slots.get(event.stage)?.settle({ skip: `${event.stage}: fresh` });
       case 'restored':
-        return this.slots.get(event.stage)?.settle({ skip: `${event.stage}: ${event.from === 'remote' ? (this.dryRun ? 'would fetch from the remote' : 'fetched from the remote') : 'restored from cache'}` });
+        return this.slots
+          .get(event.stage)
+          ?.settle({ skip: `${event.stage}: ${event.from === 'remote' ? (this.dryRun ? 'would fetch from the remote' : 'fetched from the remote') : 'restored from cache'}` });
       case 'would-run':
         return this.slots.get(event.stage)?.settle({ skip: `${event.stage}: would run (${event.reasons.join('; ')})` });
       case 'skipped':

@@ -13,7 +13,9 @@ export function describeEvent(event: RunEvent, dryRun = false): string | undefin
       return `fresh      ${event.stage}`;
     case 'restored':
       if (event.from === 'remote' && dryRun) return `would fetch ${event.stage} (the remote has its output for the current inputs, key ${event.key.slice(0, 12)})`;
-      return event.from === 'remote' ? `fetched    ${event.stage} (from the remote by its key ${event.key.slice(0, 12)}; every file verified)` : `restored   ${event.stage} (found in cache/ by its key ${event.key.slice(0, 12)})`;
+      return event.from === 'remote'
+        ? `fetched    ${event.stage} (from the remote by its key ${event.key.slice(0, 12)}; every file verified)`
+        : `restored   ${event.stage} (found in cache/ by its key ${event.key.slice(0, 12)})`;
     case 'corrupt':
       return `corrupt    ${event.stage}: cache entry damaged (${event.why}); rebuilding`;
     case 'would-run':

@@ -61,7 +61,8 @@ export function expandStages(source: YamlSource): StageDefinition[] {
       if (!members) fail('spec-template', foreachPath, `foreach must give a list or a map, got ${JSON.stringify(collection)}`);
       // Written empty in the file it is a mistake; a template giving an empty map or list (a params file or profile
       // that switches an analysis off) leaves the group with no members, and stages that need it an empty input.
-      if (members!.length === 0 && typeof body.foreach !== 'string') fail('spec-template', foreachPath, 'foreach gives an empty list: the stage would vanish (an empty ${params.…} switches a group off)');
+      if (members!.length === 0 && typeof body.foreach !== 'string')
+        fail('spec-template', foreachPath, 'foreach gives an empty list: the stage would vanish (an empty ${params.…} switches a group off)');
       // A foreach written out in the file points at the offending item (or map key); a template at itself.
       const written = body.foreach;
       const memberAt = (index: number, key: string): [(string | number)[], { key?: boolean }] =>
@@ -78,7 +79,12 @@ export function expandStages(source: YamlSource): StageDefinition[] {
         const memberName = `${name}@${member.key}`;
         if (memberName.length > maxNameLength) {
           const shown = `${memberName.slice(0, 40)}…`;
-          fail('spec-template', memberPath, `stage name "${shown}" (${memberName.length} characters) is longer than ${maxNameLength}: it becomes a file name; use shorter keys (a map, or a name: field)`, keyed);
+          fail(
+            'spec-template',
+            memberPath,
+            `stage name "${shown}" (${memberName.length} characters) is longer than ${maxNameLength}: it becomes a file name; use shorter keys (a map, or a name: field)`,
+            keyed,
+          );
         }
         const frame: LoopFrame = { item: member.item, key: member.key, outer: loop };
         visit(memberName, groupName, body.do as Body, [...bodyPath, 'do'], frame, [...keys, member.key]);

@@ -33,12 +33,17 @@ export function layerOverBase(profile: YamlSource, profileFile: string, displayN
   if (typeof written !== 'string' || written === '') throw new SpecError('spec-schema', locate(profile, ['extends']), 'expected the path of another pipeline file, e.g. extends: pipeline.yaml');
   for (const key of Object.keys(value)) {
     if (!profileKeys.has(key)) {
-      throw new SpecError('spec-schema', locate(profile, [key], { key: true }), `a profile (a file with extends:) runs the stages of ${written} with its own params: it may hold ${[...profileKeys].join(', ')}, not "${key}"`);
+      throw new SpecError(
+        'spec-schema',
+        locate(profile, [key], { key: true }),
+        `a profile (a file with extends:) runs the stages of ${written} with its own params: it may hold ${[...profileKeys].join(', ')}, not "${key}"`,
+      );
     }
   }
   const root = path.dirname(profileFile);
   const base = path.resolve(root, written);
-  if (!insideRoot(root, written) || base === profileFile) throw new SpecError('spec-path-escapes-root', locate(profile, ['extends']), `"${written}" must be another pipeline file in this project's directory tree`);
+  if (!insideRoot(root, written) || base === profileFile)
+    throw new SpecError('spec-path-escapes-root', locate(profile, ['extends']), `"${written}" must be another pipeline file in this project's directory tree`);
   let text: string;
   try {
     text = fs.readFileSync(base, 'utf8');
@@ -49,7 +54,8 @@ export function layerOverBase(profile: YamlSource, profileFile: string, displayN
   checkPlainValues(baseSource);
   const baseValue = baseSource.value;
   if (!isMap(baseValue)) throw new SpecError('spec-schema', locate(profile, ['extends']), `${written} holds no pipeline (expected a map with a "stages:" key)`);
-  if ('extends' in baseValue) throw new SpecError('spec-schema', locate(baseSource, ['extends']), `${written} extends another file itself: a profile layers over a pipeline with stages, one level deep`);
+  if ('extends' in baseValue)
+    throw new SpecError('spec-schema', locate(baseSource, ['extends']), `${written} extends another file itself: a profile layers over a pipeline with stages, one level deep`);
   const profileParams = value.params ?? {};
   if (!isMap(profileParams)) throw new SpecError('spec-schema', locate(profile, ['params']), 'params: expected a map');
   const baseParams = isMap(baseValue.params) ? baseValue.params : {};

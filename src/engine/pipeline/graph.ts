@@ -92,12 +92,7 @@ export function buildGraph(source: YamlSource, root: string, definitions: StageD
   return { stages, inputs, dependents, groups, order: topologicalOrder(definitions, inputs, at) };
 }
 
-function checkStage(
-  stage: StageDefinition,
-  stageInputs: StageInput[],
-  root: string,
-  at: (stage: StageDefinition, ...rest: (string | number)[]) => ReturnType<typeof locate>,
-): void {
+function checkStage(stage: StageDefinition, stageInputs: StageInput[], root: string, at: (stage: StageDefinition, ...rest: (string | number)[]) => ReturnType<typeof locate>): void {
   for (const reference of commandReferences(stage.command)) {
     if (reference.startsWith('in.') && !stageInputs.some((input) => input.name === reference.slice(3))) {
       const declared = stageInputs.map((input) => input.name).join(', ') || 'none';
@@ -113,7 +108,11 @@ function checkStage(
     }
     if (!isProgramFile(stage.program)) {
       const kinds = programExtensions.join(', ');
-      throw new SpecError('spec-schema', at(stage, 'program'), `program "${stage.program}" is not a JavaScript or TypeScript file (${kinds}): only their imports can be followed; list another kind of program under deps`);
+      throw new SpecError(
+        'spec-schema',
+        at(stage, 'program'),
+        `program "${stage.program}" is not a JavaScript or TypeScript file (${kinds}): only their imports can be followed; list another kind of program under deps`,
+      );
     }
   }
   stage.deps.forEach((dep, index) => {
@@ -137,11 +136,7 @@ function checkStage(
   });
 }
 
-function topologicalOrder(
-  definitions: StageDefinition[],
-  inputs: Map<string, StageInput[]>,
-  at: (stage: StageDefinition, ...rest: (string | number)[]) => ReturnType<typeof locate>,
-): string[] {
+function topologicalOrder(definitions: StageDefinition[], inputs: Map<string, StageInput[]>, at: (stage: StageDefinition, ...rest: (string | number)[]) => ReturnType<typeof locate>): string[] {
   const state = new Map<string, 'visiting' | 'done'>();
   const order: string[] = [];
   const byName = new Map(definitions.map((stage) => [stage.name, stage]));

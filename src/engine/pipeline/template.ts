@@ -14,7 +14,10 @@ export interface LoopFrame {
 
 /** Thrown with the offending expression; the caller adds file, line and key. */
 export class UnresolvedTemplate extends Error {
-  constructor(readonly expression: string, detail: string) {
+  constructor(
+    readonly expression: string,
+    detail: string,
+  ) {
     super(`\${${expression}} ${detail}`);
   }
 }

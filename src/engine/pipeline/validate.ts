@@ -38,10 +38,7 @@ function mostSpecific(errors: ErrorObject[]): ErrorObject {
   const deepest = Math.max(...errors.map(depth));
   const here = errors.filter((error) => depth(error) === deepest);
   return (
-    here.find((error) => error.keyword !== 'type' && !vagueKeywords.has(error.keyword)) ??
-    here.find((error) => error.keyword === 'oneOf') ??
-    here.find((error) => error.keyword === 'type') ??
-    here[0]
+    here.find((error) => error.keyword !== 'type' && !vagueKeywords.has(error.keyword)) ?? here.find((error) => error.keyword === 'oneOf') ?? here.find((error) => error.keyword === 'type') ?? here[0]
   );
 }
 

@@ -34,7 +34,10 @@ export class HttpRemote implements Remote {
   private readonly agent: http.Agent;
   private readonly client: typeof http | typeof https;
 
-  constructor(url: URL, private readonly options: HttpRemoteOptions) {
+  constructor(
+    url: URL,
+    private readonly options: HttpRemoteOptions,
+  ) {
     this.base = new URL(url.href.endsWith('/') ? url.href : `${url.href}/`);
     this.name = this.base.href;
     this.client = this.base.protocol === 'https:' ? https : http;

@@ -33,7 +33,10 @@ function verifiedRead(file: string, expected: ManifestFile, stage: string): Read
       done(null, held);
     },
   });
-  return fs.createReadStream(file, { highWaterMark: 1 << 20 }).on('error', (error) => check.destroy(error)).pipe(check);
+  return fs
+    .createReadStream(file, { highWaterMark: 1 << 20 })
+    .on('error', (error) => check.destroy(error))
+    .pipe(check);
 }
 
 /** 'present' when the remote already had the record (nothing sent). */

@@ -54,7 +54,10 @@ export function openRemote(spec: string, from: string, base: string, settings: R
   }
   if (url.username || url.password) {
     // Said without echoing the URL: it holds the secret.
-    throw new RemoteError('remote-config', `${from}: the remote URL holds credentials, which would end up in logs and files; set PIPELINE_REMOTE_TOKEN, or PIPELINE_REMOTE_USER and PIPELINE_REMOTE_PASSWORD, instead`);
+    throw new RemoteError(
+      'remote-config',
+      `${from}: the remote URL holds credentials, which would end up in logs and files; set PIPELINE_REMOTE_TOKEN, or PIPELINE_REMOTE_USER and PIPELINE_REMOTE_PASSWORD, instead`,
+    );
   }
   if (url.search || url.hash) throw new RemoteError('remote-config', `${from}: the remote URL may not have a query or fragment`);
   return new HttpRemote(url, { authorization: authorizationFromEnv(env), timeoutMs: settings.timeoutMs, connections: settings.connections });

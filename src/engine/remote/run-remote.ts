@@ -165,7 +165,8 @@ export interface RemoteFlags {
 export function openRunRemote(project: Project, flags: RemoteFlags, note: (message: string) => void): RunRemote | undefined {
   const remote = resolveRemote(project.pipeline, flags.remote);
   if (!remote) {
-    if (flags.remoteRequired) throw new RemoteError('remote-config', `--remote-required: no remote; give --remote URL, set PIPELINE_REMOTE, or write \`cache: { remote: URL }\` in ${project.pipeline.source.file}`);
+    if (flags.remoteRequired)
+      throw new RemoteError('remote-config', `--remote-required: no remote; give --remote URL, set PIPELINE_REMOTE, or write \`cache: { remote: URL }\` in ${project.pipeline.source.file}`);
     return undefined;
   }
   const options = { fetch: flags.fetch !== false, push: flags.push !== false, required: flags.remoteRequired ?? false };

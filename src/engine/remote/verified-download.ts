@@ -22,14 +22,18 @@ export async function downloadVerified(remote: Remote, file: ManifestFile, targe
       bytes += chunk.length;
       if (bytes > file.size) throw new RemoteError('remote-corrupt-blob', `${what} has more than the expected ${file.size} bytes`);
       hash.update(chunk);
-      for (let written = 0; written < chunk.length; ) written += fs.writeSync(handle.fd, chunk, written);
+      for (let written = 0; written < chunk.length;) written += fs.writeSync(handle.fd, chunk, written);
     }
   } catch (error) {
     blob.stream.destroy();
     if (error instanceof RemoteError) throw error;
     // The server went away midway: the file is short, whatever the socket calls it.
     if (bytes < file.size) {
-      throw new RemoteError('remote-corrupt-blob', `${what} is truncated: the transfer broke after ${bytes} of ${file.size} bytes (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+      throw new RemoteError(
+        'remote-corrupt-blob',
+        `${what} is truncated: the transfer broke after ${bytes} of ${file.size} bytes (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        { cause: error },
+      );
     }
     throw fromSystemError(what, error);
   } finally {

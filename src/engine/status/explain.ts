@@ -7,12 +7,7 @@ function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
-function compareMaps(
-  label: string,
-  before: Record<string, unknown>,
-  after: Record<string, unknown>,
-  describe: (key: string, was: unknown, now: unknown) => string,
-): string[] {
+function compareMaps(label: string, before: Record<string, unknown>, after: Record<string, unknown>, describe: (key: string, was: unknown, now: unknown) => string): string[] {
   const reasons: string[] = [];
   for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
     const was = before[key];

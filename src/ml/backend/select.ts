@@ -110,9 +110,7 @@ function attempt(name: BackendName, forced: boolean, env: NodeJS.ProcessEnv, log
  * Initialises one backend. A forced backend that fails is an error; otherwise the first that works wins.
  * Only one native package is ever imported: a failed native import has already registered its kernels.
  */
-export async function selectBackend(
-  options: { forced?: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {},
-): Promise<BackendChoice> {
+export async function selectBackend(options: { forced?: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): Promise<BackendChoice> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => {});
   tf.enableProdMode();
@@ -132,13 +130,7 @@ export async function selectBackend(
   // GPU (a CPU-only stage sees CUDA_VISIBLE_DEVICES="") Dawn is not even loaded.
   const visible = gpuVisible(env);
   const gpuNative = visible && installed(nativePackages['tensorflow-gpu']);
-  const order: BackendName[] = [
-    ...(gpuNative ? (['tensorflow-gpu'] as const) : []),
-    ...(visible ? (['webgpu'] as const) : []),
-    ...(gpuNative ? [] : (['tensorflow'] as const)),
-    'wasm',
-    'cpu',
-  ];
+  const order: BackendName[] = [...(gpuNative ? (['tensorflow-gpu'] as const) : []), ...(visible ? (['webgpu'] as const) : []), ...(gpuNative ? [] : (['tensorflow'] as const)), 'wasm', 'cpu'];
   const failures: string[] = [];
   for (const name of order) {
     try {

@@ -23,8 +23,16 @@ export function aggregate(sweeps: readonly SweepCurve[], trains: ReadonlyMap<str
     const xs = sweep.rows.map((r) => r.x);
     const row: BarrierRow = {
       iteration: sweep.iteration,
-      loss: barrierMeasures(xs, sweep.rows.map((r) => r.test_loss), `${where} test_loss`),
-      error: barrierMeasures(xs, sweep.rows.map((r) => r.test_error), `${where} test_error`),
+      loss: barrierMeasures(
+        xs,
+        sweep.rows.map((r) => r.test_loss),
+        `${where} test_loss`,
+      ),
+      error: barrierMeasures(
+        xs,
+        sweep.rows.map((r) => r.test_error),
+        `${where} test_error`,
+      ),
     };
     const dataset = datasets.get(sweep.setting);
     settings[sweep.setting] ??= { ...(dataset === undefined ? {} : { dataset }), final_iteration: train.final_iteration, final: finalResult(train, ordered), rows: [] };
@@ -55,7 +63,6 @@ function metrics(settings: Record<string, SettingBarriers>): Record<string, Reco
   }
   return out;
 }
-
 
 /**
  * The final weights' test loss and error: from train.json, or, where its producer did not evaluate them (final: null,

@@ -7,8 +7,7 @@ export const BARRIER_DEFINITIONS: Record<keyof BarrierMeasures, string> = {
   above_start: 'max_x L(x) − L(0): the rise above the starting point θ_t (Frankle 2020, Figure 3); ≥ 0',
   above_chord: 'max_x [L(x) − ((1−x)·L(0) + x·L(1))]: the rise above the straight chord between the endpoints; ≥ 0, 0 for a convex curve',
   lmc: 'max_x L(x) − ½(L(0) + L(1)): the linear-mode-connectivity barrier (Frankle et al. 2020); may be negative',
-  largest_bump:
-    'max_x [L(x) − min_{x′ ≤ x} L(x′)]: the largest increase after a preceding minimum, i.e. the biggest rise anywhere along the path; ≥ 0, 0 exactly when L never increases',
+  largest_bump: 'max_x [L(x) − min_{x′ ≤ x} L(x′)]: the largest increase after a preceding minimum, i.e. the biggest rise anywhere along the path; ≥ 0, 0 exactly when L never increases',
 };
 
 /** Computes the measures from samples (x_i, L_i), x ascending from 0 to 1. */

@@ -43,5 +43,8 @@ async function memberDirs(dir: string, marker: string): Promise<string[]> {
 }
 
 async function exists(file: string): Promise<boolean> {
-  return stat(file).then(() => true, () => false);
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
 }

@@ -25,4 +25,3 @@ export async function readCheckpoint(dir: string, iteration: number, model: Mode
   const { tensors } = await readSafetensors(path);
   return fromStateDict(model, tensors, path);
 }
-

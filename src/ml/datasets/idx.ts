@@ -28,10 +28,7 @@ export function parseIdx(bytes: Uint8Array, rank: number, where: string): IdxArr
   for (let i = 0; i < rank; i++) dims.push(view.getUint32(4 + 4 * i));
   const size = dims.reduce((a, b) => a * b, 1);
   if (bytes.byteLength !== headerLength + size) {
-    throw new DataError(
-      'idx-header',
-      `${where}: header says ${dims.join('×')} = ${size} bytes of data, the file holds ${bytes.byteLength - headerLength}`,
-    );
+    throw new DataError('idx-header', `${where}: header says ${dims.join('×')} = ${size} bytes of data, the file holds ${bytes.byteLength - headerLength}`);
   }
   return { dims, data: bytes.subarray(headerLength) };
 }

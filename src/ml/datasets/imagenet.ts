@@ -78,13 +78,17 @@ export class JpegFolderSplit implements Split {
       return { ...entry, where: path.join(this.root, entry.file) };
     });
     const sharp = await loadSharp();
-    const images = await Promise.all(picked.map(async ({ where }) => {
-      const bytes = await readFile(where).catch((cause: unknown) => {
-        throw new DataError('dataset-missing', `${where}: cannot read`, { cause });
-      });
-      const meta = await sharp(bytes).metadata().catch((cause: unknown) => decodeError(where, cause));
-      return { bytes, width: meta.width ?? 0, height: meta.height ?? 0 };
-    }));
+    const images = await Promise.all(
+      picked.map(async ({ where }) => {
+        const bytes = await readFile(where).catch((cause: unknown) => {
+          throw new DataError('dataset-missing', `${where}: cannot read`, { cause });
+        });
+        const meta = await sharp(bytes)
+          .metadata()
+          .catch((cause: unknown) => decodeError(where, cause));
+        return { bytes, width: meta.width ?? 0, height: meta.height ?? 0 };
+      }),
+    );
     // Random numbers are drawn in index order, before the parallel decode, so a seed gives the same batch every time.
     const plans = images.map(({ width, height }) => {
       if (!augment) return { region: undefined, flip: false };
@@ -93,12 +97,14 @@ export class JpegFolderSplit implements Split {
     });
     const x = new Float32Array(n * size);
     const y = new Int32Array(n);
-    await Promise.all(picked.map(async (entry, b) => {
-      const { bytes, width, height } = images[b]!;
-      const pixels = await decodeTile(sharp(bytes, { failOn: 'error' }), width, height, plans[b]!.region, entry.where);
-      writeNormalized(pixels, plans[b]!.flip, x.subarray(b * size, (b + 1) * size));
-      y[b] = entry.label;
-    }));
+    await Promise.all(
+      picked.map(async (entry, b) => {
+        const { bytes, width, height } = images[b]!;
+        const pixels = await decodeTile(sharp(bytes, { failOn: 'error' }), width, height, plans[b]!.region, entry.where);
+        writeNormalized(pixels, plans[b]!.flip, x.subarray(b * size, (b + 1) * size));
+        y[b] = entry.label;
+      }),
+    );
     return { x, y, n };
   }
 }
@@ -112,7 +118,12 @@ async function decodeTile(decoder: Sharp, width: number, height: number, region:
     const plan = resizeThenCenterCrop(width, height, IMAGENET_RESIZE, IMAGENET_SIZE);
     image = image.resize(plan.width, plan.height, { fit: 'fill', kernel: 'linear' }).extract(plan.crop);
   }
-  const { data, info } = await image.toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true }).catch((cause: unknown) => decodeError(where, cause));
+  const { data, info } = await image
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+    .catch((cause: unknown) => decodeError(where, cause));
   if (info.channels !== 3 || info.width !== IMAGENET_SIZE || info.height !== IMAGENET_SIZE) {
     throw new DataError('image-decode', `${where}: decoded to ${info.width}×${info.height}×${info.channels}, expected ${IMAGENET_SIZE}×${IMAGENET_SIZE}×3`);
   }

@@ -16,7 +16,10 @@ function branchIteration(sweep: SweepCurve): { iteration: number; seeds: [number
   const b = ends?.end.branched_from;
   if (!ends || !a || !b) throw new BarrierError('input-mismatch', `${sweep.source}: not a sweep between two children (sweep.json has no endpoints with branched_from)`);
   if (a.iteration !== b.iteration || a.parent_seed !== b.parent_seed) {
-    throw new BarrierError('input-mismatch', `${sweep.source}: its ends branched from different parent checkpoints (t = ${a.iteration} seed ${a.parent_seed}, t = ${b.iteration} seed ${b.parent_seed})`);
+    throw new BarrierError(
+      'input-mismatch',
+      `${sweep.source}: its ends branched from different parent checkpoints (t = ${a.iteration} seed ${a.parent_seed}, t = ${b.iteration} seed ${b.parent_seed})`,
+    );
   }
   if (ends.start.seed === ends.end.seed) {
     throw new BarrierError('input-mismatch', `${sweep.source}: both children have data-order seed ${ends.start.seed}: they are the same run, so their instability is 0 by construction`);
@@ -40,8 +43,16 @@ export function aggregateInstability(sweeps: readonly SweepCurve[], thresholds: 
       iteration,
       seeds,
       points: sweep.points,
-      loss: instabilityOf(xs, sweep.rows.map((r) => r.test_loss), `${where} test_loss`),
-      error: instabilityOf(xs, sweep.rows.map((r) => r.test_error), `${where} test_error`),
+      loss: instabilityOf(
+        xs,
+        sweep.rows.map((r) => r.test_loss),
+        `${where} test_loss`,
+      ),
+      error: instabilityOf(
+        xs,
+        sweep.rows.map((r) => r.test_error),
+        `${where} test_error`,
+      ),
     };
     const setting = (settings[sweep.setting] ??= { final_iteration: sweep.final_iteration, stability_point: { loss: null, error: null }, rows: [] });
     if (setting.final_iteration !== sweep.final_iteration) {
@@ -51,8 +62,14 @@ export function aggregateInstability(sweeps: readonly SweepCurve[], thresholds: 
   }
   for (const s of Object.values(settings)) {
     s.stability_point = {
-      loss: stabilityPoint(s.rows.map((r) => ({ iteration: r.iteration, instability: r.loss.instability })), thresholds.loss),
-      error: stabilityPoint(s.rows.map((r) => ({ iteration: r.iteration, instability: r.error.instability })), thresholds.error),
+      loss: stabilityPoint(
+        s.rows.map((r) => ({ iteration: r.iteration, instability: r.loss.instability })),
+        thresholds.loss,
+      ),
+      error: stabilityPoint(
+        s.rows.map((r) => ({ iteration: r.iteration, instability: r.error.instability })),
+        thresholds.error,
+      ),
     };
   }
   return { document: { definitions: { ...INSTABILITY_DEFINITIONS }, thresholds: { ...thresholds }, settings }, metrics: metrics(settings) };

@@ -6,9 +6,8 @@ import { barrierMeasures } from '../barriers/barriers.js';
 /** Written into instability.json so every number can be read without this code. */
 export const INSTABILITY_DEFINITIONS = {
   instability:
-    'max_x L(x) − ½(L(0) + L(1)) on the line x ∈ [0, 1] from child A\'s final weights to child B\'s, both trained from the parent\'s θ_t with different data order and augmentation (Frankle et al. 2020); ≥ 0, since both ends are on the path',
-  stability_point:
-    'the first t in the list at which the instability is at most the threshold and stays so at every later t; null when none is',
+    "max_x L(x) − ½(L(0) + L(1)) on the line x ∈ [0, 1] from child A's final weights to child B's, both trained from the parent's θ_t with different data order and augmentation (Frankle et al. 2020); ≥ 0, since both ends are on the path",
+  stability_point: 'the first t in the list at which the instability is at most the threshold and stays so at every later t; null when none is',
 };
 
 /** The instability of one curve (x ascending from 0 to 1): the linear-mode-connectivity barrier (c) of src/ml/barriers. */

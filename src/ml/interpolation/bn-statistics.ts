@@ -29,9 +29,7 @@ export class BnStatistics {
         mean: tf.mul(stats.mean, stats.count),
         variance: tf.mul(stats.variance, stats.count * (stats.count / Math.max(1, stats.count - 1))),
       }));
-      const next = previous
-        ? tf.tidy(() => ({ mean: tf.add(previous.mean, weighted.mean), variance: tf.add(previous.variance, weighted.variance) }))
-        : weighted;
+      const next = previous ? tf.tidy(() => ({ mean: tf.add(previous.mean, weighted.mean), variance: tf.add(previous.variance, weighted.variance) })) : weighted;
       if (previous) tf.dispose([previous.mean, previous.variance, weighted.mean, weighted.variance]);
       tf.dispose([stats.mean, stats.variance]);
       this.sums[k].set(layer, { ...next, count: (previous?.count ?? 0) + stats.count });

@@ -21,14 +21,18 @@ export async function parallelSweep(job: SweepJob, workers: number, log: (line: 
   const count = Math.max(1, job.bnMode === 'recompute' ? Math.min(workers, job.points) : workers);
   if (count === 1) {
     let last = 0;
-    const scores = await runSweepJob(job, {}, {
-      onProgress: (done, total) => {
-        if (Date.now() - last > 10_000 || done === total) {
-          last = Date.now();
-          log(`${done}/${total} (batch, point) evaluations`);
-        }
+    const scores = await runSweepJob(
+      job,
+      {},
+      {
+        onProgress: (done, total) => {
+          if (Date.now() - last > 10_000 || done === total) {
+            last = Date.now();
+            log(`${done}/${total} (batch, point) evaluations`);
+          }
+        },
       },
-    });
+    );
     return rowsFromScores([scores], false);
   }
   const runningTypeScript = import.meta.url.endsWith('.ts');

@@ -18,15 +18,7 @@ export function lerp(a: tf.Tensor, b: tf.Tensor, x: number): tf.Tensor {
  * nearer end's (exact at both ends); `recompute` takes them from `recomputed` (or lerps when absent, e.g. during the
  * recompute pass itself, where BatchNorm runs on batch statistics and never reads them).
  */
-export function pathWeights(
-  model: ModelDef,
-  start: Weights,
-  end: Weights,
-  x: number,
-  mode: BnMode,
-  names: readonly string[] = model.tensors.map((t) => t.name),
-  recomputed?: Weights,
-): Weights {
+export function pathWeights(model: ModelDef, start: Weights, end: Weights, x: number, mode: BnMode, names: readonly string[] = model.tensors.map((t) => t.name), recomputed?: Weights): Weights {
   const w: Weights = {};
   for (const name of names) {
     if (isRunningStat(name) && mode === 'endpoint') w[name] = tf.clone(x < 0.5 ? start[name] : end[name]);

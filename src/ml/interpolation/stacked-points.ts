@@ -15,15 +15,7 @@ function stackedLerp(a: tf.Tensor, b: tf.Tensor, oneMinus: tf.Tensor1D, at: tf.T
  * stem at x is (1 − x)·f(θ_t) + x·f(θ_T), the first layer being linear in its weights. `stack` points share each dispatch; logits come back to
  * the host once per stack. Returns one score per x, in order.
  */
-export async function scoreStackedPoints(
-  model: ModelDef,
-  start: Weights,
-  end: Weights,
-  ends: [tf.Tensor, tf.Tensor],
-  xs: readonly number[],
-  labels: Int32Array,
-  stack: number,
-): Promise<BatchScore[]> {
+export async function scoreStackedPoints(model: ModelDef, start: Weights, end: Weights, ends: [tf.Tensor, tf.Tensor], xs: readonly number[], labels: Int32Array, stack: number): Promise<BatchScore[]> {
   const head = model.pointStackedHead!;
   const stemNames = new Set(model.stemTensors);
   const names = model.tensors.map((t) => t.name).filter((name) => !stemNames.has(name));
@@ -56,4 +48,3 @@ export async function scoreStackedPoints(
 export function stackSize(batch: number, features: number, points: number, budgetFloats = 32 * 1024 * 1024): number {
   return Math.max(1, Math.min(points, Math.floor(budgetFloats / Math.max(1, batch * features))));
 }
-

@@ -54,7 +54,18 @@ export async function runSweepJob(job: SweepJob, share: JobShare = {}, options: 
   const start = await readCheckpoint(job.start.checkpointDir, job.start.iteration, model);
   const end = await readCheckpoint(job.end.checkpointDir, job.end.iteration, model);
   return sweepScores({
-    model, start, end, test: data.test, train: data.train, points: job.points, only: share.only, shard: share.shard, bnMode: job.bnMode,
-    trainLoss: job.trainLoss, batchSize: job.batchSize, onProgress: options.onProgress, ...backendSweepOptions(job.backend),
+    model,
+    start,
+    end,
+    test: data.test,
+    train: data.train,
+    points: job.points,
+    only: share.only,
+    shard: share.shard,
+    bnMode: job.bnMode,
+    trainLoss: job.trainLoss,
+    batchSize: job.batchSize,
+    onProgress: options.onProgress,
+    ...backendSweepOptions(job.backend),
   });
 }

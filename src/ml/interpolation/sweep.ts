@@ -77,7 +77,6 @@ export interface SweepScores {
 const cacheBudgetFloats = 64 * 1024 * 1024;
 const pathBudgetFloats = 8 * 1024 * 1024;
 
-
 function sameWeights(a: HostWeights, b: HostWeights): boolean {
   if (a === b) return true;
   for (const [name, values] of a) {
@@ -162,7 +161,10 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
   const batchSize = options.batchSize ?? Math.min(stemBatch, pathBatch);
 
   let recomputed: Weights[] | undefined;
-  const myBatches = (split: Split) => batchRanges(split.count, batchSize).map((indices, batch) => ({ indices, batch })).filter(({ batch }) => batch % shard.count === shard.index);
+  const myBatches = (split: Split) =>
+    batchRanges(split.count, batchSize)
+      .map((indices, batch) => ({ indices, batch }))
+      .filter(({ batch }) => batch % shard.count === shard.index);
   const work = { done: 0, total: 0 };
   const splitWork = (s: Split) => myBatches(s).length * xs.length;
   work.total = splitWork(options.test) + (options.trainLoss ? splitWork(options.train!) : 0) + (bnMode === 'recompute' && hasBn ? splitWork(options.train!) : 0);
@@ -277,10 +279,12 @@ export async function sweepScores(options: SweepOptions): Promise<SweepScores> {
         const eval_: BnContext = { training: false, folded: foldedAt(k) };
         const logits = tf.tidy(() => (input.z ? reluLinear!.rest(weights, input.z, eval_) : model.head(weights, input.stemOut!, eval_)));
         const slot = batches[at];
-        const scored = scoreBatch(logits, labels, model.classes).then((score) => {
-          slot.lossSums[k] = score.lossSum;
-          slot.correct[k] = score.correct;
-        }).finally(() => logits.dispose());
+        const scored = scoreBatch(logits, labels, model.classes)
+          .then((score) => {
+            slot.lossSums[k] = score.lossSum;
+            slot.correct[k] = score.correct;
+          })
+          .finally(() => logits.dispose());
         scored.catch(() => {}); // seen by Promise.all below; this only keeps Node from calling it unhandled meanwhile
         pending.push(scored);
         // Bounded: at most one batch's logits at every point wait on the host at a time.

@@ -6,12 +6,7 @@ type TensorInfo = tf.TensorInfo;
 type Backend = object;
 
 /** Runs kernel `name` of the wasm backend; the caller owns (and must release) the returned tensor info. */
-export function callWasm(
-  name: string,
-  backend: Backend,
-  inputs: Record<string, TensorInfo>,
-  attrs: Record<string, unknown> = {},
-): TensorInfo {
+export function callWasm(name: string, backend: Backend, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown> = {}): TensorInfo {
   const kernel = tf.getKernel(name, 'wasm');
   if (kernel === undefined) throw new Error(`wasm kernel ${name} is not registered`);
   return kernel.kernelFunc({ inputs, attrs: attrs as tf.NamedAttrMap, backend: backend as tf.KernelBackend }) as TensorInfo;

@@ -20,7 +20,7 @@ export const namedModels: Record<string, Architecture> = {
   imagenet_resnet_50: { kind: 'resnet-imagenet', depth: 50 },
 };
 
-const forms = 'lenet_300_100, conv_bn, resnet_20, vgg_16, resnet_50, or open_lth\'s mnist_lenet_A_B_…, cifar_resnet_D[_W] (D = 6n+2), cifar_vgg_D (D = 11, 13, 16, 19)';
+const forms = "lenet_300_100, conv_bn, resnet_20, vgg_16, resnet_50, or open_lth's mnist_lenet_A_B_…, cifar_resnet_D[_W] (D = 6n+2), cifar_vgg_D (D = 11, 13, 16, 19)";
 
 function unknown(name: string, why: string): ComputeError {
   return new ComputeError('unknown-model', `unknown model "${name}": ${why} (known: ${forms})`);

@@ -53,14 +53,7 @@ function columnSums(ones: tf.Tensor2D, m: tf.Tensor2D): tf.Tensor2D {
  * the output (which the next conv saves anyway) instead of ReLU's input and ReLU's own input gradient.
  * The backward pass disposes the gradient it receives: do not pass your own dy to tf.grads of a function ending here.
  */
-export function batchNormTrain(
-  x: tf.Tensor,
-  gamma: tf.Tensor,
-  beta: tf.Tensor,
-  epsilon: number,
-  report: (stats: BatchStats) => void,
-  relu = false,
-): tf.Tensor {
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, report: (stats: BatchStats) => void, relu = false): tf.Tensor {
   if (hasBatchNormKernels()) return batchNormTrainFused(x, gamma, beta, epsilon, report, relu);
   const channels = x.shape[x.rank - 1];
   const m = x.size / channels;
@@ -80,22 +73,23 @@ export function batchNormTrain(
       value,
       // tfjs runs a customGrad's gradFunc outside any tidy: without this one, the four full-size intermediates of every
       // BN layer's backward stayed alive until the whole backward pass ended (~180 MB an image on ResNet-50).
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.tidy(() => {
-        const [xHat, inv, gammaSaved, output] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.Tensor?];
-        // tfjs's own ReLU gradient is dy·step(input); step(relu(input)) is the same mask.
-        const dAffine = output ? tf.mul(dy as tf.Tensor, tf.step(output)) : (dy as tf.Tensor);
-        const dFlat = tf.reshape(dAffine, [m, channels]) as tf.Tensor2D;
-        const sumsOnes = tf.ones([1, m]) as tf.Tensor2D;
-        const dBeta = columnSums(sumsOnes, dFlat);
-        const dGamma = columnSums(sumsOnes, tf.mul(dFlat, xHat) as tf.Tensor2D);
-        const scale = tf.mul(inv, gammaSaved);
-        const inner = tf.sub(tf.sub(dFlat, tf.div(dBeta, m)), tf.mul(xHat, tf.div(dGamma, m)));
-        const dx = tf.reshape(tf.mul(inner, scale), (dy as tf.Tensor).shape);
-        // dy is the tape's accumulated gradient of this op's output: nothing reads it after this gradFunc, but tfjs
-        // keeps every such gradient to the end of the backward pass (it disposes them only when accumulating).
-        (dy as tf.Tensor).dispose();
-        return [dx, tf.reshape(dGamma, [channels]), tf.reshape(dBeta, [channels])];
-      }),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xHat, inv, gammaSaved, output] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.Tensor?];
+          // tfjs's own ReLU gradient is dy·step(input); step(relu(input)) is the same mask.
+          const dAffine = output ? tf.mul(dy as tf.Tensor, tf.step(output)) : (dy as tf.Tensor);
+          const dFlat = tf.reshape(dAffine, [m, channels]) as tf.Tensor2D;
+          const sumsOnes = tf.ones([1, m]) as tf.Tensor2D;
+          const dBeta = columnSums(sumsOnes, dFlat);
+          const dGamma = columnSums(sumsOnes, tf.mul(dFlat, xHat) as tf.Tensor2D);
+          const scale = tf.mul(inv, gammaSaved);
+          const inner = tf.sub(tf.sub(dFlat, tf.div(dBeta, m)), tf.mul(xHat, tf.div(dGamma, m)));
+          const dx = tf.reshape(tf.mul(inner, scale), (dy as tf.Tensor).shape);
+          // dy is the tape's accumulated gradient of this op's output: nothing reads it after this gradFunc, but tfjs
+          // keeps every such gradient to the end of the backward pass (it disposes them only when accumulating).
+          (dy as tf.Tensor).dispose();
+          return [dx, tf.reshape(dGamma, [channels]), tf.reshape(dBeta, [channels])];
+        }),
     };
   };
   const op = tf.customGrad(forwardAndBackward as unknown as Parameters<typeof tf.customGrad>[0]);

@@ -14,9 +14,7 @@ export function linearSpecs(name: string, inFeatures: number, outFeatures: numbe
 
 export function convSpecs(name: string, inChannels: number, outChannels: number, kernel: number, bias: boolean): TensorSpec[] {
   const fanIn = inChannels * kernel * kernel;
-  const specs: TensorSpec[] = [
-    { name: `${name}.weight`, shape: [kernel, kernel, inChannels, outChannels], layout: 'conv', trainable: true, init: { kind: 'kaiming-normal', fanIn } },
-  ];
+  const specs: TensorSpec[] = [{ name: `${name}.weight`, shape: [kernel, kernel, inChannels, outChannels], layout: 'conv', trainable: true, init: { kind: 'kaiming-normal', fanIn } }];
   if (bias) specs.push({ name: `${name}.bias`, shape: [outChannels], layout: 'vector', trainable: true, init: { kind: 'bias-uniform', fanIn } });
   return specs;
 }
@@ -44,7 +42,12 @@ export function linearRelu(w: Weights, name: string, x: tf.Tensor, bn: BnContext
 
 /** PyTorch-style convolution: symmetric zero padding of `padding` on each side. */
 export function conv(w: Weights, name: string, x: tf.Tensor, stride: number, padding: number): tf.Tensor4D {
-  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [padding, padding], [padding, padding], [0, 0]];
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [padding, padding],
+    [padding, padding],
+    [0, 0],
+  ];
   const out = tf.conv2d(x as tf.Tensor4D, w[`${name}.weight`] as tf.Tensor4D, stride, padding === 0 ? 'valid' : pad);
   const bias = w[`${name}.bias`];
   return (bias ? tf.add(out, bias) : out) as tf.Tensor4D;
@@ -137,7 +140,12 @@ export function convBatchNorm(w: Weights, convName: string, bnName: string, x: t
     y.dispose();
     return activated;
   }
-  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [padding, padding], [padding, padding], [0, 0]];
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [padding, padding],
+    [padding, padding],
+    [0, 0],
+  ];
   const cached = bn.folded?.get(convName);
   const { filter, bias } = cached ?? foldBatchNorm(w, convName, bnName);
   const out = tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides: stride, pad: padding === 0 ? 'valid' : pad, bias, activation: relu ? 'relu' : 'linear' });

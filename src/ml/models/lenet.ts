@@ -37,4 +37,3 @@ export function lenet(hidden: readonly number[], inputShape: readonly [number, n
     },
   };
 }
-

@@ -40,9 +40,7 @@ function blockSpecs(b: Block): TensorSpec[] {
 function block(w: Weights, b: Block, x: tf.Tensor, bn: BnContext): tf.Tensor {
   const a = convBatchNorm(w, `${b.prefix}.conv1`, `${b.prefix}.bn1`, x, b.stride, 1, bn, true);
   const out = convBatchNorm(w, `${b.prefix}.conv2`, `${b.prefix}.bn2`, a, 1, 1, bn, false);
-  const shortcut = w[`${b.prefix}.shortcut.0.weight`]
-    ? convBatchNorm(w, `${b.prefix}.shortcut.0`, `${b.prefix}.shortcut.1`, x, b.stride, 0, bn, false)
-    : x;
+  const shortcut = w[`${b.prefix}.shortcut.0.weight`] ? convBatchNorm(w, `${b.prefix}.shortcut.0`, `${b.prefix}.shortcut.1`, x, b.stride, 0, bn, false) : x;
   const sum = residualRelu(out, shortcut, bn);
   // Nothing reads the branch outputs after the sum (in training the residual op saves its own output), but the
   // caller's scope would hold them until the whole pass ends.
@@ -58,12 +56,7 @@ export function resnetCifar(depth = 20, inputShape: readonly [number, number, nu
     name,
     inputShape,
     classes,
-    tensors: [
-      ...convSpecs('conv', inputShape[2], widths[0], 3, false),
-      ...batchNormSpecs('bn', widths[0]),
-      ...blocks.flatMap(blockSpecs),
-      ...linearSpecs('fc', widths[2], classes),
-    ],
+    tensors: [...convSpecs('conv', inputShape[2], widths[0], 3, false), ...batchNormSpecs('bn', widths[0]), ...blocks.flatMap(blockSpecs), ...linearSpecs('fc', widths[2], classes)],
     stemTensors: ['conv.weight'],
     stem: (w, x) => conv(w, 'conv', x, 1, 1),
     head: (w, h, bn) => {

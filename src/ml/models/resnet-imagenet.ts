@@ -61,12 +61,7 @@ export function resnet50(inputShape: readonly [number, number, number] = [224, 2
     name: 'resnet_50',
     inputShape,
     classes,
-    tensors: [
-      ...convSpecs('conv1', inputShape[2], 64, 7, false),
-      ...batchNormSpecs('bn1', 64),
-      ...blocks.flatMap(bottleneckSpecs),
-      ...linearSpecs('fc', 512 * expansion, classes),
-    ],
+    tensors: [...convSpecs('conv1', inputShape[2], 64, 7, false), ...batchNormSpecs('bn1', 64), ...blocks.flatMap(bottleneckSpecs), ...linearSpecs('fc', 512 * expansion, classes)],
     stemTensors: ['conv1.weight'],
     stem: (w, x) => conv(w, 'conv1', x, 2, 3),
     head: (w, h, bn) => {

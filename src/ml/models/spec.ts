@@ -7,11 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
  */
 export type Layout = 'linear' | 'conv' | 'vector';
 
-export type Init =
-  | { kind: 'kaiming-normal'; fanIn: number }
-  | { kind: 'bias-uniform'; fanIn: number }
-  | { kind: 'uniform01' }
-  | { kind: 'constant'; value: number };
+export type Init = { kind: 'kaiming-normal'; fanIn: number } | { kind: 'bias-uniform'; fanIn: number } | { kind: 'uniform01' } | { kind: 'constant'; value: number };
 
 export interface TensorSpec {
   name: string; // PyTorch state-dict name, e.g. "fc1.weight", "bn1.running_mean"

@@ -133,7 +133,12 @@ export async function evaluatePlane(options: PlaneEvaluationOptions): Promise<Pl
         if (reluLinear && k < gridCount) {
           if (k % grid.as.length !== 0) continue; // done with its row
           const row = k / grid.as.length;
-          reluLinearRow({ model, layer: reluLinear, stems: stems!, grid, row, first: k, weightsAt, release }, (at, weights, z) => score(at, tf.tidy(() => reluLinear.rest(weights, z, evalContext(at)))));
+          reluLinearRow({ model, layer: reluLinear, stems: stems!, grid, row, first: k, weightsAt, release }, (at, weights, z) =>
+            score(
+              at,
+              tf.tidy(() => reluLinear.rest(weights, z, evalContext(at))),
+            ),
+          );
           continue;
         }
         const weights = weightsAt(k);

@@ -54,18 +54,30 @@ export function combine(model: ModelDef, terms: ReadonlyArray<readonly [number, 
  * θ_t → θ_T the statistics are interpolated exactly as the sweep's bn_mode "interpolate" does.
  */
 export function threePointPlane(model: ModelDef, start: HostWeights, middle: HostWeights, end: HostWeights, iterations: { start: number; middle: number; end: number }): Plane {
-  const toEnd = combine(model, [[1, end], [-1, start]]);
-  const toMiddle = combine(model, [[1, middle], [-1, start]]);
+  const toEnd = combine(model, [
+    [1, end],
+    [-1, start],
+  ]);
+  const toMiddle = combine(model, [
+    [1, middle],
+    [-1, start],
+  ]);
   const length = Math.sqrt(dot(model, toEnd, toEnd));
   if (!(length > 0)) throw new PlaneError('degenerate-plane', `θ_${iterations.start} and θ_${iterations.end} are the same weights: no plane passes through them and a third point`);
   const along = dot(model, toMiddle, toEnd) / length; // θ_t's a coordinate
   const u = combine(model, [[1 / length, toEnd]]);
-  const residual = combine(model, [[1, toMiddle], [-along, u]]);
+  const residual = combine(model, [
+    [1, toMiddle],
+    [-along, u],
+  ]);
   const height = Math.sqrt(dot(model, residual, residual));
   const middleLength = Math.sqrt(dot(model, toMiddle, toMiddle));
   // Relative to the distances involved: float32 rounding of collinear points leaves a residual near 1e-7 of them.
   if (!(height > 1e-5 * Math.max(length, middleLength))) {
-    throw new PlaneError('degenerate-plane', `θ_${iterations.middle} lies on the line through θ_${iterations.start} and θ_${iterations.end} (distance ${height.toExponential(2)}): choose another checkpoint`);
+    throw new PlaneError(
+      'degenerate-plane',
+      `θ_${iterations.middle} lies on the line through θ_${iterations.start} and θ_${iterations.end} (distance ${height.toExponential(2)}): choose another checkpoint`,
+    );
   }
   const v = combine(model, [[1 / height, residual]]);
   return {
@@ -82,7 +94,11 @@ export function threePointPlane(model: ModelDef, start: HostWeights, middle: Hos
 
 /** θ(a, b) on the host, every tensor, in float64 then rounded: the reference the device paths are checked against. */
 export function planeWeights(model: ModelDef, plane: Plane, a: number, b: number): HostWeights {
-  const w = combine(model, [[1, plane.origin], [a, plane.u], [b, plane.v]]);
+  const w = combine(model, [
+    [1, plane.origin],
+    [a, plane.u],
+    [b, plane.v],
+  ]);
   for (const [name, values] of w) if (isRunningVariance(name)) values.forEach((value, i) => (values[i] = Math.max(0, value)));
   return w;
 }

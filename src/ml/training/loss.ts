@@ -13,8 +13,7 @@ export function meanCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, class
     return {
       value: tf.neg(tf.div(tf.sum(tf.mul(tf.logSoftmax(l), oneHot)), n)),
       // In a tidy: tfjs runs a customGrad's gradFunc outside one, so its intermediates would live to the end of backward.
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], [savedLogits, savedOneHot]: tf.Tensor[]) =>
-        tf.tidy(() => tf.mul(tf.div(tf.sub(tf.softmax(savedLogits), savedOneHot), n), dy as tf.Tensor)),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], [savedLogits, savedOneHot]: tf.Tensor[]) => tf.tidy(() => tf.mul(tf.div(tf.sub(tf.softmax(savedLogits), savedOneHot), n), dy as tf.Tensor)),
     };
   };
   return tf.customGrad(lossAndGradient as unknown as Parameters<typeof tf.customGrad>[0])(logits) as tf.Scalar;

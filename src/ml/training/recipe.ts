@@ -31,7 +31,23 @@ const defaults: Partial<Recipe> = {
   seed: 1,
 };
 
-const knownFields = new Set(['model', 'dataset', 'optimizer', 'lr', 'momentum', 'weight_decay', 'batch_size', 'epochs', 'iterations', 'milestones', 'gamma', 'warmup_epochs', 'augment', 'seed', 'checkpoints']);
+const knownFields = new Set([
+  'model',
+  'dataset',
+  'optimizer',
+  'lr',
+  'momentum',
+  'weight_decay',
+  'batch_size',
+  'epochs',
+  'iterations',
+  'milestones',
+  'gamma',
+  'warmup_epochs',
+  'augment',
+  'seed',
+  'checkpoints',
+]);
 
 function bad(field: string, why: string): ComputeError {
   return new ComputeError('bad-recipe', `recipe.${field}: ${why}`);

@@ -19,13 +19,7 @@ export interface StepSettings {
 }
 
 /** Trains on one batch; returns the new state (the old tensors are disposed) and the batch loss. */
-export function sgdStep(
-  model: ModelDef,
-  state: OptimizerState,
-  x: tf.Tensor4D,
-  labels: tf.Tensor1D,
-  settings: StepSettings,
-): { state: OptimizerState; loss: tf.Scalar } {
+export function sgdStep(model: ModelDef, state: OptimizerState, x: tf.Tensor4D, labels: tf.Tensor1D, settings: StepSettings): { state: OptimizerState; loss: tf.Scalar } {
   const trainable = model.tensors.filter((s) => s.trainable).map((s) => s.name);
   const observed: NonNullable<BnContext['observed']> = new Map();
   const lossOf = (...params: tf.Tensor[]) => {

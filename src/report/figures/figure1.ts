@@ -11,9 +11,7 @@ export function initializationCurves(data: AggregateData): CurvePoint[] {
   for (const point of data.curves) {
     earliest.set(point.setting, Math.min(earliest.get(point.setting) ?? Infinity, point.iteration));
   }
-  return data.curves
-    .filter((point) => point.iteration === earliest.get(point.setting))
-    .sort((a, b) => a.setting.localeCompare(b.setting) || a.x - b.x);
+  return data.curves.filter((point) => point.iteration === earliest.get(point.setting)).sort((a, b) => a.setting.localeCompare(b.setting) || a.x - b.x);
 }
 
 export function figure1(data: AggregateData, params: RenderParams): FigureSource {

@@ -5,9 +5,7 @@ import type { FigureSource } from './figure-data.js';
 import { ERROR_TITLE, LOSS_TITLE, figureConfig } from './theme.js';
 
 export function figure2(data: AggregateData, params: RenderParams): FigureSource {
-  const rows = [...data.curves]
-    .sort((a, b) => a.setting.localeCompare(b.setting) || a.iteration - b.iteration || a.x - b.x)
-    .map((p) => ({ ...p }));
+  const rows = [...data.curves].sort((a, b) => a.setting.localeCompare(b.setting) || a.iteration - b.iteration || a.x - b.x).map((p) => ({ ...p }));
   const settingRow = (setting: string) => {
     const iterations = [...new Set(rows.filter((r) => r.setting === setting).map((r) => r.iteration))].sort((a, b) => a - b);
     // Ordinal, so every checkpoint gets its own legend entry; the scheme's pale end is cut off to stay visible on white.

@@ -56,10 +56,7 @@ export function figure3(data: AggregateData, params: RenderParams): FigureSource
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: {
         text: 'Figure 3. Maximum increase along the path from θ_t to the final weights',
-        subtitle: [
-          `barrier (a) above_start = ${formula}` + (explanation.length > 0 ? ` (${explanation.join(': ')})` : ''),
-          'with L = test loss (top) and L = test error (bottom)',
-        ],
+        subtitle: [`barrier (a) above_start = ${formula}` + (explanation.length > 0 ? ` (${explanation.join(': ')})` : ''), 'with L = test loss (top) and L = test error (bottom)'],
       },
       config: figureConfig,
       data: { values: rows },

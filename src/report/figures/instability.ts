@@ -81,7 +81,7 @@ export function instabilityFigure(document: InstabilityDocument, params: RenderP
       title: {
         text: 'Instability: the barrier between two children trained from θ_t with different data order',
         subtitle: [
-          'instability = max_x L(x) − ½(L(0) + L(1)) on the line between the children\'s final weights (Frankle et al. 2020)',
+          "instability = max_x L(x) − ½(L(0) + L(1)) on the line between the children's final weights (Frankle et al. 2020)",
           `grey dotted: the thresholds (error ${fmtPercent(document.thresholds.error)}, loss ${document.thresholds.loss}); dashed: each setting's stability point`,
         ],
       },

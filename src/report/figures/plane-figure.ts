@@ -38,8 +38,18 @@ function panel(r: PlaneRecord, quantity: 'test_loss' | 'test_error') {
   const yDomain = [r.b[0] - db / 2, r.b.at(-1)! + db / 2];
   // Path planes are drawn to scale (a and b are distances in weight space); a random plane's square stays square.
   const height = Math.round(Math.min(2, Math.max(0.4, (yDomain[1] - yDomain[0]) / (xDomain[1] - xDomain[0]))) * PANEL_WIDTH);
-  const x = { type: 'quantitative' as const, scale: { domain: xDomain, nice: false, zero: false }, axis: { grid: false }, title: r.kind === 'path' ? 'a (distance along θ_0 → θ_T)' : 'a (random direction δ)' };
-  const y = { type: 'quantitative' as const, scale: { domain: yDomain, nice: false, zero: false }, axis: { grid: false }, title: r.kind === 'path' ? 'b (distance off that line)' : 'b (random direction η)' };
+  const x = {
+    type: 'quantitative' as const,
+    scale: { domain: xDomain, nice: false, zero: false },
+    axis: { grid: false },
+    title: r.kind === 'path' ? 'a (distance along θ_0 → θ_T)' : 'a (random direction δ)',
+  };
+  const y = {
+    type: 'quantitative' as const,
+    scale: { domain: yDomain, nice: false, zero: false },
+    axis: { grid: false },
+    title: r.kind === 'path' ? 'b (distance off that line)' : 'b (random direction η)',
+  };
   const values = r.rows.map((row) => row[quantity]);
   // Abutting rectangles leave anti-aliased seams: each cell reaches half a step further right and up, under the cells
   // drawn after it (rows go b outer, a inner), and the layer is clipped to the grid.
@@ -54,28 +64,54 @@ function panel(r: PlaneRecord, quantity: 'test_loss' | 'test_error') {
   ];
   const paths = lines.flatMap(([path, from, to]) => (from && to ? [from, to].map((p, end) => ({ path, end, a: p.a, b: p.b })) : []));
   const positive = Math.min(...values.filter((value) => value > 0));
-  const color = quantity === 'test_loss'
-    ? { field: 'value', type: 'quantitative' as const, title: 'test loss', scale: { type: 'log' as const, scheme: 'viridis', domain: [positive, Math.max(...values)] } }
-    : { field: 'value', type: 'quantitative' as const, title: 'test error', scale: { scheme: 'viridis', domain: [0, Math.max(...values)] }, legend: { format: '.0%' } };
+  const color =
+    quantity === 'test_loss'
+      ? { field: 'value', type: 'quantitative' as const, title: 'test loss', scale: { type: 'log' as const, scheme: 'viridis', domain: [positive, Math.max(...values)] } }
+      : { field: 'value', type: 'quantitative' as const, title: 'test error', scale: { scheme: 'viridis', domain: [0, Math.max(...values)] }, legend: { format: '.0%' } };
   return {
     width: PANEL_WIDTH,
     height,
     layer: [
-      { data: { values: cells }, mark: { type: 'rect' as const, clip: true, aria: false }, encoding: { x: { field: 'a0', ...x }, x2: { field: 'a1' }, y: { field: 'b0', ...y }, y2: { field: 'b1' }, color } },
-      { data: { values: contours }, mark: { type: 'rule' as const, aria: false, color: 'white', strokeWidth: 0.8, opacity: 0.75 }, encoding: { x: { field: 'a', ...x }, y: { field: 'b', ...y }, x2: { field: 'a2' }, y2: { field: 'b2' } } },
+      {
+        data: { values: cells },
+        mark: { type: 'rect' as const, clip: true, aria: false },
+        encoding: { x: { field: 'a0', ...x }, x2: { field: 'a1' }, y: { field: 'b0', ...y }, y2: { field: 'b1' }, color },
+      },
+      {
+        data: { values: contours },
+        mark: { type: 'rule' as const, aria: false, color: 'white', strokeWidth: 0.8, opacity: 0.75 },
+        encoding: { x: { field: 'a', ...x }, y: { field: 'b', ...y }, x2: { field: 'a2' }, y2: { field: 'b2' } },
+      },
       ...(paths.length > 0
-        ? [{
-            data: { values: paths },
-            mark: { type: 'line' as const, color: '#e4572e', strokeWidth: 2.2 },
-            encoding: {
-              x: { field: 'a', ...x },
-              y: { field: 'b', ...y },
-              order: { field: 'end', type: 'quantitative' as const },
-              strokeDash: { field: 'path', type: 'nominal' as const, title: 'straight path', scale: { domain: lines.map(([path]) => path), range: [[1, 0], [5, 3]] } },
+        ? [
+            {
+              data: { values: paths },
+              mark: { type: 'line' as const, color: '#e4572e', strokeWidth: 2.2 },
+              encoding: {
+                x: { field: 'a', ...x },
+                y: { field: 'b', ...y },
+                order: { field: 'end', type: 'quantitative' as const },
+                strokeDash: {
+                  field: 'path',
+                  type: 'nominal' as const,
+                  title: 'straight path',
+                  scale: {
+                    domain: lines.map(([path]) => path),
+                    range: [
+                      [1, 0],
+                      [5, 3],
+                    ],
+                  },
+                },
+              },
             },
-          }]
+          ]
         : []),
-      { data: { values: anchors }, mark: { type: 'point' as const, filled: true, color: 'black', size: 60, stroke: 'white', strokeWidth: 1 }, encoding: { x: { field: 'a', ...x }, y: { field: 'b', ...y } } },
+      {
+        data: { values: anchors },
+        mark: { type: 'point' as const, filled: true, color: 'black', size: 60, stroke: 'white', strokeWidth: 1 },
+        encoding: { x: { field: 'a', ...x }, y: { field: 'b', ...y } },
+      },
       // White labels over a black copy one pixel off: readable on both ends of the colour scheme.
       ...['black', 'white'].map((fill, i) => ({
         data: { values: anchors },

@@ -41,7 +41,7 @@ describe('shell quoting contexts', () => {
     ['echo "$(cat "', 'double'],
     ['echo \\"', 'plain'],
     ['echo `cat ', 'plain'],
-    ["sh -c 'echo \"", 'single'],
+    ['sh -c \'echo "', 'single'],
   ] as const)('after %j: %s', (text, context) => {
     expect(contextAfter(text)).toBe(context);
   });

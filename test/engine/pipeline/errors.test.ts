@@ -30,7 +30,12 @@ describe('a malformed pipeline.yaml gets one located message', () => {
 
   it('an alias bomb and absurd nesting: a message, not a stack trace', () => {
     const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 8; i++) levels.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 8; i++)
+      levels.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     const bomb = problemWith(`params:\n${levels.map((line) => `  ${line}`).join('\n')}\nstages:\n  a:\n    cmd: echo\n`);
     expect(bomb.reason).toBe('spec-syntax');
     expect(bomb.message).toMatch(/pipeline\.yaml: YAML cannot be read: its aliases expand too far \(more than 1000 alias uses in one value\)$/);

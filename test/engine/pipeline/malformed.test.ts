@@ -69,7 +69,13 @@ function corpus(): Case[] {
   add('tag on a key', stage('    params:\n      !include x: 1\n'), 5, 'YAML tag "!include" is not supported');
 
   // Files that define no stages.
-  for (const [what, text] of [['empty', ''], ['blank lines', '\n\n\n'], ['comments', '# one\n# two\n'], ['a bare document marker', '---\n'], ['markers and a comment', '--- # nothing\n...\n']] as const) {
+  for (const [what, text] of [
+    ['empty', ''],
+    ['blank lines', '\n\n\n'],
+    ['comments', '# one\n# two\n'],
+    ['a bare document marker', '---\n'],
+    ['markers and a comment', '--- # nothing\n...\n'],
+  ] as const) {
     add(`${what}`, text, 1, 'the file defines no stages: it is empty or holds only comments');
   }
   add('stages: null', 'stages:\n', 1, 'the file defines no stages: "stages:" is empty');
@@ -104,7 +110,7 @@ function corpus(): Case[] {
   add('a tab for indentation', 'stages:\n\ta:\n\t\tcmd: echo\n', 2, 'YAML syntax error');
   add('deps outside the project', stage('    deps: [../../etc/passwd]\n'), 4, 'is outside the project');
   add('publish outside the project', stage('    publish: /tmp/elsewhere\n'), 4, 'must be a path inside the project');
-  add('metrics outside the output', stage('    metrics: [../m.json]\n'), 4, 'must be a path inside the stage\'s output');
+  add('metrics outside the output', stage('    metrics: [../m.json]\n'), 4, "must be a path inside the stage's output");
   add('params a list', stage('    params: [1, 2]\n'), 4, 'expected a map or a ${params.…} template');
   add('executor kind', `executor:\n  kind: kubernetes\n${stage()}`, 2, 'expected one of "local", "slurm"');
   return cases;
@@ -197,7 +203,9 @@ describe('the limits are where the messages say', () => {
     const top = long(maxNameLength);
     const member = long(maxNameLength - 2);
     // Failing on purpose: a failed stage's log is kept as cache/logs/NAME.log, the longest file name a stage gets.
-    edge.pipeline(`stages:\n  ${top}:\n    cmd: echo top; exit 3\n  a:\n    foreach: [${member}]\n    do:\n      cmd: echo member; exit 3\n  b:\n    foreach: ["...", ".x", "x."]\n    do:\n      cmd: echo \${key}\n  c:\n    cmd: ls -a \${in.b}; exit 3\n    needs: [b]\n`);
+    edge.pipeline(
+      `stages:\n  ${top}:\n    cmd: echo top; exit 3\n  a:\n    foreach: [${member}]\n    do:\n      cmd: echo member; exit 3\n  b:\n    foreach: ["...", ".x", "x."]\n    do:\n      cmd: echo \${key}\n  c:\n    cmd: ls -a \${in.b}; exit 3\n    needs: [b]\n`,
+    );
     const result = await edge.run(['run', '--keep-going']);
     expect(result.code, result.stderr).toBe(1);
     expect(result.stdout + result.stderr).not.toMatch(/ENAMETOOLONG|internal error/);
@@ -216,7 +224,12 @@ describe('what an infinity would have been written as instead', () => {
     quoted.pipeline(`stages:\n  a:\n    foreach:\n      inf: ".inf"\n      nan: ".nan"\n      none: null\n    do:\n      cmd: ${quoted.stage()}\n      params: { x: "\${item}" }\n`);
     const result = await quoted.run(['run']);
     expect(result.code, result.stderr).toBe(0);
-    const seen = Object.fromEntries(quoted.recorded().filter((entry) => entry.event === 'start').map((entry) => [entry.name, entry.params]));
+    const seen = Object.fromEntries(
+      quoted
+        .recorded()
+        .filter((entry) => entry.event === 'start')
+        .map((entry) => [entry.name, entry.params]),
+    );
     expect(seen).toEqual({ 'a@inf': { x: '.inf' }, 'a@nan': { x: '.nan' }, 'a@none': { x: null } });
     // Three keys, so three entries: none was taken from another's cache.
     expect(quoted.entries()).toHaveLength(3);

@@ -26,12 +26,15 @@ stages:
     cmd: ${project.stage('--write r.txt=${params.label}')}
     needs: [train, analysis]
 `);
-  project.write('pipeline.paper.yaml', `# The paper's settings over the same stages, the analysis switched off.
+  project.write(
+    'pipeline.paper.yaml',
+    `# The paper's settings over the same stages, the analysis switched off.
 extends: pipeline.yaml
 params:
   settings: { big: { steps: 100 } }
   analyses: {}
-`);
+`,
+  );
 });
 afterEach(() => project.cleanup());
 
@@ -67,7 +70,11 @@ describe('profiles', () => {
   });
 
   it.each([
-    ['a profile with stages of its own', 'extends: pipeline.yaml\nstages: {}\n', 'pipeline.paper.yaml:2:1: stages: a profile (a file with extends:) runs the stages of pipeline.yaml with its own params: it may hold extends, params, toolchain, executor, not "stages"'],
+    [
+      'a profile with stages of its own',
+      'extends: pipeline.yaml\nstages: {}\n',
+      'pipeline.paper.yaml:2:1: stages: a profile (a file with extends:) runs the stages of pipeline.yaml with its own params: it may hold extends, params, toolchain, executor, not "stages"',
+    ],
     ['a base that does not exist', 'extends: nope.yaml\n', 'pipeline.paper.yaml:1:10: extends: cannot read nope.yaml (ENOENT)'],
     ['a base outside the project', 'extends: ../elsewhere.yaml\n', 'pipeline.paper.yaml:1:10: extends: "../elsewhere.yaml" must be another pipeline file'],
   ])('%s: exit 2, located in the profile', async (_what, text, message) => {

@@ -65,7 +65,10 @@ describe('a remote that fails', () => {
     const result = await clone.run(['run', '--remote', server.url, '--no-push']);
     expect(result.code, result.stderr).toBe(0);
     expect(ran(clone)).toEqual([]);
-    expect(result.stderr.split('\n').filter((line) => line.startsWith('remote ')), result.stderr).toEqual([]);
+    expect(
+      result.stderr.split('\n').filter((line) => line.startsWith('remote ')),
+      result.stderr,
+    ).toEqual([]);
     expect(result.stderr).toMatch(/^fetched +gen /m);
     // Some requests really did meet a dropped connection (a second request on one socket).
     expect(server.seen.length).toBeGreaterThan(4);
@@ -93,7 +96,8 @@ describe('a remote that fails', () => {
     expect(ran(clone)).toEqual([]);
     expect(server.seen.every((request) => request.authorization === `Bearer ${server.token}`)).toBe(true);
     const written = [result.stdout, result.stderr, clone.read('pipeline.lock')];
-    const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(path.join(dir, entry.name)) : entry.isFile() ? [path.join(dir, entry.name)] : []));
+    const walk = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(path.join(dir, entry.name)) : entry.isFile() ? [path.join(dir, entry.name)] : []));
     for (const file of walk(path.join(clone.dir, 'cache'))) written.push(fs.readFileSync(file, 'latin1'));
     for (const text of written) expect(text).not.toContain(server.token);
 

@@ -45,7 +45,7 @@ describe.skipIf(!haveNginx)('HTTP remote (nginx with WebDAV)', () => {
     expect((await second.run(['fsck'])).code).toBe(0);
   });
 
-  it('over HTTPS: a clone trusting the server\'s certificate fetches; one that does not gets one line and computes', async () => {
+  it("over HTTPS: a clone trusting the server's certificate fetches; one that does not gets one line and computes", async () => {
     const first = tracked(makeProject());
     const trusted = { NODE_EXTRA_CA_CERTS: nginx.certificate };
     const pushed = await first.run(['run', '-S', 'lines=5000', '--remote', nginx.httpsUrl], trusted);
@@ -57,7 +57,9 @@ describe.skipIf(!haveNginx)('HTTP remote (nginx with WebDAV)', () => {
     const third = tracked(cloneOf(first));
     const untrusted = await third.run(['run', '-S', 'lines=5000', '--remote', nginx.httpsUrl, '--no-push']);
     expect(ran(third)).toEqual(['gen', 'use']);
-    expect(untrusted.stderr).toMatch(/^remote https:\/\/127\.0\.0\.1:\d+\/cache\/: its TLS certificate is not trusted \((SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT); NODE_EXTRA_CA_CERTS adds a CA\); gen computes locally/m);
+    expect(untrusted.stderr).toMatch(
+      /^remote https:\/\/127\.0\.0\.1:\d+\/cache\/: its TLS certificate is not trusted \((SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT); NODE_EXTRA_CA_CERTS adds a CA\); gen computes locally/m,
+    );
   });
 
   it('a no-op run with a remote configured makes no request', async () => {
@@ -102,12 +104,17 @@ describe.skipIf(!haveNginx)('HTTP remote (nginx with WebDAV)', () => {
     const remote = new HttpRemote(new URL(nginx.url), { timeoutMs: 10_000, connections: 4 });
     try {
       const chunk = Buffer.alloc(1 << 20);
-      for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE(i * 2654435761 >>> 0, i);
+      for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i);
       const chunks = 40;
       const hash = createHash('sha256');
       for (let i = 0; i < chunks; i++) hash.update(chunk);
       const sha = hash.digest('hex');
-      const source = () => Readable.from((function* () { for (let i = 0; i < chunks; i++) yield chunk; })());
+      const source = () =>
+        Readable.from(
+          (function* () {
+            for (let i = 0; i < chunks; i++) yield chunk;
+          })(),
+        );
       await Promise.all([1, 2, 3].map(() => remote.putBlob(sha, chunk.length * chunks, source)));
       expect(await remote.hasBlob(sha)).toBe(true);
       const blob = await remote.openBlob(sha);

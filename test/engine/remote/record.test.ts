@@ -25,8 +25,20 @@ describe('remote records', () => {
     ['an absolute path', record([{ path: '/etc/passwd', size: 1, sha256: sha }]), /outside its output/],
     ['a file below a link', record([{ path: 'l/x', size: 1, sha256: sha }], [{ path: 'l', target: '/tmp' }]), /below its link l/],
     ['another key', record([], [], { key: 'b'.repeat(64) }), /filed under another key/],
-    ['inputs that do not hash to the key', record([], [], { run: { stage: 's', key, output_hash: outputHash([], []), duration_s: 1, ran_on: {}, record: { ...inputs, cmd: 'rm -rf' } } }), /do not hash to its key/],
-    ['a file list that does not match the output hash', Buffer.from(record([{ path: 'x', size: 1, sha256: sha }]).toString().replace(`"size":1`, `"size":2`)), /byte count|output hash/],
+    [
+      'inputs that do not hash to the key',
+      record([], [], { run: { stage: 's', key, output_hash: outputHash([], []), duration_s: 1, ran_on: {}, record: { ...inputs, cmd: 'rm -rf' } } }),
+      /do not hash to its key/,
+    ],
+    [
+      'a file list that does not match the output hash',
+      Buffer.from(
+        record([{ path: 'x', size: 1, sha256: sha }])
+          .toString()
+          .replace(`"size":1`, `"size":2`),
+      ),
+      /byte count|output hash/,
+    ],
     ['not JSON', Buffer.from('<html>'), /is not JSON/],
   ])('rejects %s', (_what, bytes, why) => {
     expect(() => decodeRecord('r', key, bytes)).toThrow(why);

@@ -22,7 +22,7 @@ describe('parsing nvidia-smi', () => {
     expect(parseNvidiaSmiGpus(fourGpus)[1]).toEqual({ index: '1', uuid: 'GPU-22222222-aaaa-bbbb-cccc-000000000000', busId: '00000000:3B:00.0' });
   });
 
-  it('turns a bus id into the device-select layer\'s tag, domain included', () => {
+  it("turns a bus id into the device-select layer's tag, domain included", () => {
     expect(driPrimeTag('00000000:3B:00.0')).toBe('pci-0000_3b_00_0');
     expect(driPrimeTag('00000001:5D:00.0')).toBe('pci-0001_5d_00_0');
     expect(driPrimeTag('0000:19:00.1')).toBe('pci-0000_19_00_1');

@@ -41,13 +41,17 @@ describe('selectBackend', () => {
     expect(lines.join('\n')).toContain('tensorflow');
   });
 
-  it.skipIf(nativeInstalled)('tries webgpu first when a GPU is leased, but never settles for a software adapter unless forced', async () => {
-    const lines: string[] = [];
-    // This machine has no GPU: Dawn finds at most Mesa's lavapipe (software), which an unforced choice refuses.
-    const choice = await selectBackend({ env: { CUDA_VISIBLE_DEVICES: '0' }, log: (l) => lines.push(l) });
-    expect(choice.backend).toBe('wasm');
-    expect(lines.join('\n')).toMatch(/backend webgpu unavailable \(webgpu: no GPU adapter/);
-  }, 60_000);
+  it.skipIf(nativeInstalled)(
+    'tries webgpu first when a GPU is leased, but never settles for a software adapter unless forced',
+    async () => {
+      const lines: string[] = [];
+      // This machine has no GPU: Dawn finds at most Mesa's lavapipe (software), which an unforced choice refuses.
+      const choice = await selectBackend({ env: { CUDA_VISIBLE_DEVICES: '0' }, log: (l) => lines.push(l) });
+      expect(choice.backend).toBe('wasm');
+      expect(lines.join('\n')).toMatch(/backend webgpu unavailable \(webgpu: no GPU adapter/);
+    },
+    60_000,
+  );
 
   it('does not load Dawn at all for a stage that leased no GPU', async () => {
     const lines: string[] = [];
@@ -60,8 +64,14 @@ describe('selectBackend', () => {
     const adapter = { vendor: 'nvidia', architecture: 'hopper', device: 'nvidia-h200', description: 'NVIDIA H200', api: 'vulkan' as const, software: false };
     recordBackend({ backend: 'webgpu', device: 'nvidia nvidia-h200 (vulkan)', adapter, gpu: { index: '2', uuid: 'GPU-3', bus_id: '00000000:4C:00.0' } }, { PIPELINE_INFO: file });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
-      backend: 'webgpu', device: 'nvidia nvidia-h200 (vulkan)', adapter_vendor: 'nvidia', adapter_device: 'nvidia-h200', adapter_description: 'NVIDIA H200',
-      gpu_index: '2', gpu_uuid: 'GPU-3', gpu_bus_id: '00000000:4C:00.0',
+      backend: 'webgpu',
+      device: 'nvidia nvidia-h200 (vulkan)',
+      adapter_vendor: 'nvidia',
+      adapter_device: 'nvidia-h200',
+      adapter_description: 'NVIDIA H200',
+      gpu_index: '2',
+      gpu_uuid: 'GPU-3',
+      gpu_bus_id: '00000000:4C:00.0',
     });
   });
 

@@ -19,7 +19,6 @@ await selectBackend({ forced: 'cpu' });
 await selectBackend({ forced: 'wasm' });
 const webgpu = await webgpuForTests('webgpu tests');
 
-
 function randomInputs(n: number, shape: readonly number[], seed: number): Float32Array {
   const normal = normalSampler(mulberry32(seed));
   return Float32Array.from({ length: n * shape.reduce((a, b) => a * b, 1) }, () => normal());
@@ -56,17 +55,21 @@ describe.skipIf(!webgpu)('webgpu', () => {
       ['vgg_16', [32, 32, 3], 10, 2],
       ['resnet_50', [32, 32, 3], 20, 1],
     ];
-    it.each(cases)('%s, BN with running and with batch statistics', async (name, shape, classes, n) => {
-      const model = buildModel(name, shape, classes);
-      const host = initialWeights(model, 3);
-      const x = randomInputs(n, shape, 5);
-      for (const training of [false, true]) {
-        if (training && n === 1) continue; // batch statistics of one example are degenerate
-        const [expected] = await on('cpu', () => logits(model, host, x, n, training));
-        const [actual] = await on('webgpu', () => logits(model, host, x, n, training));
-        expect(relativeError(actual, expected)).toBeLessThan(1e-5);
-      }
-    }, 180_000);
+    it.each(cases)(
+      '%s, BN with running and with batch statistics',
+      async (name, shape, classes, n) => {
+        const model = buildModel(name, shape, classes);
+        const host = initialWeights(model, 3);
+        const x = randomInputs(n, shape, 5);
+        for (const training of [false, true]) {
+          if (training && n === 1) continue; // batch statistics of one example are degenerate
+          const [expected] = await on('cpu', () => logits(model, host, x, n, training));
+          const [actual] = await on('webgpu', () => logits(model, host, x, n, training));
+          expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+        }
+      },
+      180_000,
+    );
   });
 
   function gradients(model: ModelDef, host: HostWeights, x: Float32Array, y: Int32Array): tf.Tensor[] {
@@ -92,27 +95,51 @@ describe.skipIf(!webgpu)('webgpu', () => {
       ['conv_bn', [12, 12, 1], 6],
       ['resnet_20', [8, 8, 3], 4],
       ['lenet_300_100', [28, 28, 1], 6],
-    ] as [string, [number, number, number], number][])('%s: each parameter\'s gradient within 1e-4', async (name, shape, n) => {
-      const model = buildModel(name, shape, 10);
-      const host = initialWeights(model, 4);
-      const x = randomInputs(n, shape, 6);
-      const y = Int32Array.from({ length: n }, (_, i) => (i * 7) % 10);
-      const expected = await on('cpu', () => gradients(model, host, x, y));
-      const actual = await on('webgpu', () => gradients(model, host, x, y));
-      const names = model.tensors.filter((s) => s.trainable).map((s) => s.name);
-      const worst = names.map((param, i) => ({ param, error: relativeError(actual[i], expected[i]) })).sort((a, b) => b.error - a.error)[0];
-      expect(worst.error, worst.param).toBeLessThan(1e-4);
-    }, 180_000);
+    ] as [string, [number, number, number], number][])(
+      "%s: each parameter's gradient within 1e-4",
+      async (name, shape, n) => {
+        const model = buildModel(name, shape, 10);
+        const host = initialWeights(model, 4);
+        const x = randomInputs(n, shape, 6);
+        const y = Int32Array.from({ length: n }, (_, i) => (i * 7) % 10);
+        const expected = await on('cpu', () => gradients(model, host, x, y));
+        const actual = await on('webgpu', () => gradients(model, host, x, y));
+        const names = model.tensors.filter((s) => s.trainable).map((s) => s.name);
+        const worst = names.map((param, i) => ({ param, error: relativeError(actual[i], expected[i]) })).sort((a, b) => b.error - a.error)[0];
+        expect(worst.error, worst.param).toBeLessThan(1e-4);
+      },
+      180_000,
+    );
   });
 
   describe('the layers vgg_16 and resnet_50 add, differentiated alone', () => {
-    it('a 7×7 stride-2 conv with bias, then a 3×3 stride-2 max-pool (ResNet-50\'s stem, VGG\'s biased convs)', async () => {
+    it("a 7×7 stride-2 conv with bias, then a 3×3 stride-2 max-pool (ResNet-50's stem, VGG's biased convs)", async () => {
       const x = randomInputs(2, [20, 20, 3], 40);
       const filter = randomInputs(1, [7, 7, 3, 8], 41);
       const bias = randomInputs(1, [8], 42);
       const grads = () => {
         const f = (input: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) =>
-          tf.sum(tf.mul(tf.maxPool(tf.relu(tf.add(tf.conv2d(input, w, 2, [[0, 0], [3, 3], [3, 3], [0, 0]]), b)) as tf.Tensor4D, 3, 2, 'same'), tf.range(0, 5 * 5 * 8).reshape([5, 5, 8])));
+          tf.sum(
+            tf.mul(
+              tf.maxPool(
+                tf.relu(
+                  tf.add(
+                    tf.conv2d(input, w, 2, [
+                      [0, 0],
+                      [3, 3],
+                      [3, 3],
+                      [0, 0],
+                    ]),
+                    b,
+                  ),
+                ) as tf.Tensor4D,
+                3,
+                2,
+                'same',
+              ),
+              tf.range(0, 5 * 5 * 8).reshape([5, 5, 8]),
+            ),
+          );
         return tf.grads(f as (...args: tf.Tensor[]) => tf.Tensor)([tf.tensor4d(x, [2, 20, 20, 3]), tf.tensor4d(filter, [7, 7, 3, 8]), tf.tensor1d(bias)]);
       };
       const expected = await on('cpu', grads);
@@ -123,23 +150,32 @@ describe.skipIf(!webgpu)('webgpu', () => {
 
   describe('training-mode BatchNorm on its own kernels', () => {
     // 70 channels: two blocks of 64 lanes, the second mostly idle; 3·7·5 = 105 rows: four chunks, the last one short.
-    it.each([false, true])('values, statistics and all three gradients match cpu (ReLU %s)', async (relu) => {
-      const shape = [3, 7, 5, 70];
-      const x = randomInputs(1, shape, 50).map((v, i) => v * 2 + (i % 70) * 0.1);
-      const gamma = randomInputs(1, [70], 51);
-      const beta = randomInputs(1, [70], 52);
-      const weights = randomInputs(1, shape, 53);
-      const run = () => {
-        const stats: tf.Tensor[] = [];
-        const f = (input: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(tf.mul(batchNormTrain(input, g, b, 1e-5, ({ mean, variance }) => stats.push(mean, variance), relu), tf.tensor(weights, shape)));
-        const { value, grads } = tf.valueAndGrads(f)([tf.tensor(x, shape), tf.tensor1d(gamma), tf.tensor1d(beta)]);
-        return [value, ...grads, ...stats];
-      };
-      const expected = await on('cpu', run);
-      const actual = await on('webgpu', run);
-      ['value', 'dx', 'dγ', 'dβ', 'mean', 'variance'].forEach((name, i) => expect(relativeError(actual[i], expected[i]), name).toBeLessThan(1e-5));
-    }, 60_000);
+    it.each([false, true])(
+      'values, statistics and all three gradients match cpu (ReLU %s)',
+      async (relu) => {
+        const shape = [3, 7, 5, 70];
+        const x = randomInputs(1, shape, 50).map((v, i) => v * 2 + (i % 70) * 0.1);
+        const gamma = randomInputs(1, [70], 51);
+        const beta = randomInputs(1, [70], 52);
+        const weights = randomInputs(1, shape, 53);
+        const run = () => {
+          const stats: tf.Tensor[] = [];
+          const f = (input: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(
+              tf.mul(
+                batchNormTrain(input, g, b, 1e-5, ({ mean, variance }) => stats.push(mean, variance), relu),
+                tf.tensor(weights, shape),
+              ),
+            );
+          const { value, grads } = tf.valueAndGrads(f)([tf.tensor(x, shape), tf.tensor1d(gamma), tf.tensor1d(beta)]);
+          return [value, ...grads, ...stats];
+        };
+        const expected = await on('cpu', run);
+        const actual = await on('webgpu', run);
+        ['value', 'dx', 'dγ', 'dβ', 'mean', 'variance'].forEach((name, i) => expect(relativeError(actual[i], expected[i]), name).toBeLessThan(1e-5));
+      },
+      60_000,
+    );
   });
 
   describe('training steps', () => {
@@ -205,21 +241,25 @@ describe.skipIf(!webgpu)('webgpu', () => {
       ['conv_bn', 'endpoint'],
       ['lenet_300_100', 'interpolate'],
       ['resnet_20', 'recompute'],
-    ] as const)('%s, five points, interpolated stem (stacked points where the model allows), BN mode %s', async (name, bnMode) => {
-      const model = buildModel(name, data.test.shape, 4);
-      const start = initialWeights(model, 1);
-      const end = initialWeights(model, 2);
-      const options = { model, start, end, test: data.test, train: data.train, points: 5, bnMode, linearStem: true, batchSize: 40 };
-      await tf.setBackend('wasm');
-      const expected = await sweep(options);
-      await tf.setBackend('webgpu');
-      const actual = await sweep({ ...options, reluLinear: false, stackPoints: true });
-      expect(actual.map((r) => r.x)).toEqual(expected.map((r) => r.x));
-      for (let i = 0; i < expected.length; i++) {
-        expect(Math.abs(actual[i].test_loss - expected[i].test_loss) / expected[i].test_loss).toBeLessThan(1e-5);
-        // An example whose top two logits tie to float32 rounding may flip: at most one of the 96.
-        expect(Math.abs(actual[i].test_error - expected[i].test_error)).toBeLessThanOrEqual(1 / 96 + 1e-12);
-      }
-    }, 180_000);
+    ] as const)(
+      '%s, five points, interpolated stem (stacked points where the model allows), BN mode %s',
+      async (name, bnMode) => {
+        const model = buildModel(name, data.test.shape, 4);
+        const start = initialWeights(model, 1);
+        const end = initialWeights(model, 2);
+        const options = { model, start, end, test: data.test, train: data.train, points: 5, bnMode, linearStem: true, batchSize: 40 };
+        await tf.setBackend('wasm');
+        const expected = await sweep(options);
+        await tf.setBackend('webgpu');
+        const actual = await sweep({ ...options, reluLinear: false, stackPoints: true });
+        expect(actual.map((r) => r.x)).toEqual(expected.map((r) => r.x));
+        for (let i = 0; i < expected.length; i++) {
+          expect(Math.abs(actual[i].test_loss - expected[i].test_loss) / expected[i].test_loss).toBeLessThan(1e-5);
+          // An example whose top two logits tie to float32 rounding may flip: at most one of the 96.
+          expect(Math.abs(actual[i].test_error - expected[i].test_error)).toBeLessThanOrEqual(1 / 96 + 1e-12);
+        }
+      },
+      180_000,
+    );
   });
 });

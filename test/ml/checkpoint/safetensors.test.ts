@@ -46,7 +46,11 @@ describe('checkpoint files', () => {
     expect(parsed['fc.weight'].shape).toEqual([3, 144]);
     expect(parsed['fc.weight'].values[2 * 144 + 99]).toBe(weights.get('fc.weight')![99 * 3 + 2]);
     expect(parsed['bn2.running_var'].values).toEqual(Array(16).fill(1));
-    expect(Object.keys(parsed).filter((k) => k !== '__metadata__').sort()).toEqual(model.tensors.map((t) => t.name).sort());
+    expect(
+      Object.keys(parsed)
+        .filter((k) => k !== '__metadata__')
+        .sort(),
+    ).toEqual(model.tensors.map((t) => t.name).sort());
 
     expect(JSON.parse(readFileSync(sidecarPath(dir, 40), 'utf8'))).toMatchObject({ setting: 's', iteration: 40, seed: 5, backend: 'wasm', test_loss: 1.5, test_accuracy: 0.25 });
   });

@@ -7,7 +7,13 @@ function cifarLike(count: number): { split: ByteImageSplit; pixels: Uint8Array }
   const pixels = Uint8Array.from({ length: count * 3 * 32 * 32 }, (_, i) => (i * 13 + 5) % 251);
   const labels = Uint8Array.from({ length: count }, (_, i) => (i * 3) % 10);
   const split = new ByteImageSplit({
-    pixels, labels, shape: [32, 32, 3], classes: 10, layout: 'chw', normalization: CIFAR10_NORMALIZATION, augmentation: 'pad4-crop-flip',
+    pixels,
+    labels,
+    shape: [32, 32, 3],
+    classes: 10,
+    layout: 'chw',
+    normalization: CIFAR10_NORMALIZATION,
+    augmentation: 'pad4-crop-flip',
   });
   return { split, pixels };
 }
@@ -20,7 +26,13 @@ describe('ByteImageSplit', () => {
     const pixels = new Uint8Array(2 * 784);
     pixels[784 + 5] = 255;
     const split = new ByteImageSplit({
-      pixels, labels: Uint8Array.from([7, 3]), shape: [28, 28, 1], classes: 10, layout: 'hwc', normalization: MNIST_NORMALIZATION, augmentation: 'none',
+      pixels,
+      labels: Uint8Array.from([7, 3]),
+      shape: [28, 28, 1],
+      classes: 10,
+      layout: 'hwc',
+      normalization: MNIST_NORMALIZATION,
+      augmentation: 'none',
     });
     const batch = await split.batch([1, 0]);
     expect(batch.n).toBe(2);
@@ -33,7 +45,11 @@ describe('ByteImageSplit', () => {
   it('turns CHW records into normalized NHWC', async () => {
     const { split, pixels } = cifarLike(3);
     const batch = await split.batch([2]);
-    for (const [y, x, c] of [[0, 0, 0], [5, 17, 1], [31, 31, 2]] as const) {
+    for (const [y, x, c] of [
+      [0, 0, 0],
+      [5, 17, 1],
+      [31, 31, 2],
+    ] as const) {
       expect(batch.x[(y * 32 + x) * 3 + c]).toBeCloseTo(norm(chw(pixels, 2, c, y, x), c), 5);
     }
     expect(batch.y[0]).toBe(6);
@@ -55,7 +71,10 @@ describe('ByteImageSplit', () => {
 
   it('is deterministic for a given random stream and rejects bad indices', async () => {
     const { split } = cifarLike(4);
-    const stream = () => { let s = 1; return () => ((s = (s * 16807) % 2147483647) / 2147483647); };
+    const stream = () => {
+      let s = 1;
+      return () => (s = (s * 16807) % 2147483647) / 2147483647;
+    };
     const a = await split.batch([0, 1, 2, 3], { augment: true, random: stream() });
     const b = await split.batch([0, 1, 2, 3], { augment: true, random: stream() });
     expect(a.x).toEqual(b.x);

@@ -25,7 +25,10 @@ export function mnistArrays(count: number): { images: Uint8Array; labels: Uint8A
 export async function writeMnistIdx(dir: string, train: number, test: number): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
-  for (const [prefix, count] of [['train', train], ['t10k', test]] as const) {
+  for (const [prefix, count] of [
+    ['train', train],
+    ['t10k', test],
+  ] as const) {
     const { images, labels } = mnistArrays(count);
     await writeFile(path.join(dir, `${prefix}-images-idx3-ubyte`), encodeIdx([count, 28, 28], images));
     await writeFile(path.join(dir, `${prefix}-labels-idx1-ubyte`), encodeIdx([count], labels));
@@ -67,7 +70,10 @@ export function solidJpeg(width: number, height: number, rgb: [number, number, n
 
 /** An ImageNet-style folder: root/{train,val}/<class>/<n>.JPEG. */
 export async function writeJpegFolders(root: string, classes: string[], perClass: { train: number; val: number }): Promise<void> {
-  for (const [split, count] of [['train', perClass.train], ['val', perClass.val]] as const) {
+  for (const [split, count] of [
+    ['train', perClass.train],
+    ['val', perClass.val],
+  ] as const) {
     for (const [c, name] of classes.entries()) {
       const dir = path.join(root, split, name);
       await mkdir(dir, { recursive: true });

@@ -28,9 +28,7 @@ describe('parseIdx', () => {
 describe('parseMnistPair', () => {
   it('rejects labels that do not match the image count', () => {
     const { images, labels } = mnistArrays(3);
-    expect(() => parseMnistPair(encodeIdx([3, 28, 28], images), encodeIdx([2], labels.subarray(0, 2)), 'img', 'lab')).toThrow(
-      /lab: 2 labels for 3 images in img/,
-    );
+    expect(() => parseMnistPair(encodeIdx([3, 28, 28], images), encodeIdx([2], labels.subarray(0, 2)), 'img', 'lab')).toThrow(/lab: 2 labels for 3 images in img/);
   });
 
   it('rejects a label that is not a digit', () => {

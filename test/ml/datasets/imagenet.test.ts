@@ -18,12 +18,23 @@ beforeAll(async () => {
   await writeFile(path.join(root, 'ramp.JPEG'), jpeg.encode({ data, width: W, height: H }, 95).data);
   await writeFile(path.join(root, 'broken.JPEG'), 'not a jpeg at all');
 });
-afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 const red = (x: Float32Array, row: number, col: number) => (x[(row * 224 + col) * 3]! * 0.229 + 0.485) * 255;
 
 describe('JpegFolderSplit', () => {
-  const split = (training: boolean) => new JpegFolderSplit(root, [{ file: 'ramp.JPEG', label: 7 }, { file: 'broken.JPEG', label: 1 }], 10, training);
+  const split = (training: boolean) =>
+    new JpegFolderSplit(
+      root,
+      [
+        { file: 'ramp.JPEG', label: 7 },
+        { file: 'broken.JPEG', label: 1 },
+      ],
+      10,
+      training,
+    );
 
   it('evaluates on the centre 224 window of the image resized to 256 rows', async () => {
     const { x, y, n } = await split(false).batch([0]);

@@ -7,11 +7,14 @@ import { openDataset } from '../../../src/ml/datasets/dataset.js';
 import { pixelByte, writeCifarFolder, writeMnistIdx } from './fixtures.js';
 
 let dir: string;
-beforeEach(async () => { dir = await mkdtemp(path.join(tmpdir(), 'linpath-open-')); });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'linpath-open-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
-const manifest = (name: string, train: number, test: number, shape: number[]) =>
-  writeFile(path.join(dir, 'dataset.json'), JSON.stringify({ name, train, test, shape, classes: 10, files: {} }));
+const manifest = (name: string, train: number, test: number, shape: number[]) => writeFile(path.join(dir, 'dataset.json'), JSON.stringify({ name, train, test, shape, classes: 10, files: {} }));
 
 describe('openDataset', () => {
   it('opens MNIST IDX files and serves normalized batches', async () => {

@@ -11,7 +11,7 @@ describe('instabilityOf', () => {
     expect(instabilityOf(xs, [0.02, 0.1, 0.3, 0.1, 0.04])).toEqual({ instability: 0.3 - 0.03, max: 0.3, start: 0.02, end: 0.04 });
   });
 
-  it('is 0 on a flat line or a valley, and half the ends\' gap on a straight slope (never negative: the ends are on the path)', () => {
+  it("is 0 on a flat line or a valley, and half the ends' gap on a straight slope (never negative: the ends are on the path)", () => {
     expect(instabilityOf(xs, [0.1, 0.1, 0.1, 0.1, 0.1]).instability).toBe(0);
     // A straight line between unequal ends: the max is the higher end, half their difference above the mean.
     expect(instabilityOf(xs, [0.1, 0.15, 0.2, 0.25, 0.3]).instability).toBeCloseTo(0.1, 12);
@@ -28,25 +28,79 @@ describe('stabilityPoint', () => {
   const rows = (pairs: Array<[number, number]>) => pairs.map(([iteration, instability]) => ({ iteration, instability }));
 
   it('is the first t from which the instability stays at or below the threshold', () => {
-    expect(stabilityPoint(rows([[0, 0.3], [10, 0.05], [100, 0.02], [1000, 0.001]]), 0.02)).toBe(100);
-    expect(stabilityPoint(rows([[1000, 0.001], [0, 0.3], [100, 0.01]]), 0.02)).toBe(100); // in any order
+    expect(
+      stabilityPoint(
+        rows([
+          [0, 0.3],
+          [10, 0.05],
+          [100, 0.02],
+          [1000, 0.001],
+        ]),
+        0.02,
+      ),
+    ).toBe(100);
+    expect(
+      stabilityPoint(
+        rows([
+          [1000, 0.001],
+          [0, 0.3],
+          [100, 0.01],
+        ]),
+        0.02,
+      ),
+    ).toBe(100); // in any order
   });
 
   it('skips a quiet t followed by unstable ones, and is null when the last t is above', () => {
-    expect(stabilityPoint(rows([[0, 0.01], [10, 0.05], [100, 0.01]]), 0.02)).toBe(100);
-    expect(stabilityPoint(rows([[0, 0.01], [10, 0.05]]), 0.02)).toBeNull();
+    expect(
+      stabilityPoint(
+        rows([
+          [0, 0.01],
+          [10, 0.05],
+          [100, 0.01],
+        ]),
+        0.02,
+      ),
+    ).toBe(100);
+    expect(
+      stabilityPoint(
+        rows([
+          [0, 0.01],
+          [10, 0.05],
+        ]),
+        0.02,
+      ),
+    ).toBeNull();
   });
 
   it('is the first t when every t is stable', () => {
-    expect(stabilityPoint(rows([[0, 0], [5, 0.02]]), 0.02)).toBe(0);
+    expect(
+      stabilityPoint(
+        rows([
+          [0, 0],
+          [5, 0.02],
+        ]),
+        0.02,
+      ),
+    ).toBe(0);
   });
 });
 
 describe('aggregateInstability', () => {
   const child = (seed: number, t: number) => ({ seed, iteration: 938, branched_from: { iteration: t, parent_seed: 1 } });
   const sweep = (t: number, peak: number, seeds: [number, number] = [2, 3], setting = 'conv'): SweepCurve => ({
-    setting, iteration: 938, final_iteration: 938, points: 3, bn_mode: 'interpolate', backend: 'wasm', source: `sweeps/${setting}@${t}/sweep.json`,
-    rows: [{ x: 0, test_loss: 0.1, test_error: 0.02 }, { x: 0.5, test_loss: 0.1 + 3 * peak, test_error: 0.02 + peak }, { x: 1, test_loss: 0.1, test_error: 0.02 }],
+    setting,
+    iteration: 938,
+    final_iteration: 938,
+    points: 3,
+    bn_mode: 'interpolate',
+    backend: 'wasm',
+    source: `sweeps/${setting}@${t}/sweep.json`,
+    rows: [
+      { x: 0, test_loss: 0.1, test_error: 0.02 },
+      { x: 0.5, test_loss: 0.1 + 3 * peak, test_error: 0.02 + peak },
+      { x: 1, test_loss: 0.1, test_error: 0.02 },
+    ],
     endpoints: { start: child(seeds[0], t), end: child(seeds[1], t) },
   });
 

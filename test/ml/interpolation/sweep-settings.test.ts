@@ -6,7 +6,11 @@ describe('parseSweepSettings', () => {
   it('takes the defaults, then params, then flags', () => {
     expect(parseSweepSettings({})).toEqual({ points: 100, bnMode: 'interpolate', trainLoss: false });
     expect(parseSweepSettings({ points: 50, bn_mode: 'recompute', train_loss: true, batch_size: 256, workers: 2 })).toEqual({
-      points: 50, bnMode: 'recompute', trainLoss: true, batchSize: 256, workers: 2,
+      points: 50,
+      bnMode: 'recompute',
+      trainLoss: true,
+      batchSize: 256,
+      workers: 2,
     });
     expect(parseSweepSettings({ points: 50, bn_mode: 'recompute' }, { points: '7', bnMode: 'endpoint', trainLoss: true })).toMatchObject({ points: 7, bnMode: 'endpoint', trainLoss: true });
   });

@@ -107,7 +107,10 @@ describe('sweep', () => {
     const [start, end] = endpoints('conv_bn');
     for (const bnMode of ['interpolate', 'endpoint'] as const) {
       const rows = await sweep({ model, start, end, test: data.test, points: 3, bnMode });
-      for (const [row, host] of [[rows[0], start], [rows[2], end]] as const) {
+      for (const [row, host] of [
+        [rows[0], start],
+        [rows[2], end],
+      ] as const) {
         const w = upload(model, host);
         const direct = await evaluate(model, w, data.test, 50);
         disposeWeights(w);
@@ -117,7 +120,7 @@ describe('sweep', () => {
     }
   });
 
-  it('endpoint mode uses the nearer end\'s BN statistics, interpolate mode mixes them', async () => {
+  it("endpoint mode uses the nearer end's BN statistics, interpolate mode mixes them", async () => {
     const model = buildModel('conv_bn', data.test.shape, 4);
     const [start, end] = endpoints('conv_bn');
     const a = await sweep({ model, start, end, test: data.test, points: 5, bnMode: 'endpoint' });
@@ -170,14 +173,21 @@ describe('sweep', () => {
     const byBatches = await Promise.all([0, 1, 2].map((index) => sweepScores({ ...common, shard: { index, count: 3 } })));
     expect(byBatches.map((part) => part.test.batches.map((b) => b.batch))).toEqual([[0, 3], [1], [2]]);
     expect(rowsFromScores(byBatches, false)).toEqual(whole);
-    const byPoints = await Promise.all([[0, 2, 4, 6], [1, 3, 5]].map((only) => sweepScores({ ...common, only })));
+    const byPoints = await Promise.all(
+      [
+        [0, 2, 4, 6],
+        [1, 3, 5],
+      ].map((only) => sweepScores({ ...common, only })),
+    );
     expect(rowsFromScores(byPoints, false)).toEqual(whole);
   });
 
   it('refuses to share the batches of a recompute sweep: its statistics need all of them at every point', async () => {
     const model = buildModel('conv_bn', data.test.shape, 4);
     const [start, end] = endpoints('conv_bn');
-    await expect(sweep({ model, start, end, test: data.test, train: data.train, points: 3, bnMode: 'recompute', shard: { index: 0, count: 2 } })).rejects.toMatchObject({ reason: 'bad-sweep-options' });
+    await expect(sweep({ model, start, end, test: data.test, train: data.train, points: 3, bnMode: 'recompute', shard: { index: 0, count: 2 } })).rejects.toMatchObject({
+      reason: 'bad-sweep-options',
+    });
   });
 
   it('asks for the training split when it needs one', async () => {

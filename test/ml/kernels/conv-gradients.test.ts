@@ -51,7 +51,15 @@ async function gradientsOn(backend: string, c: Case, seed: number): Promise<[Flo
   const values = (size: number) => Float32Array.from({ length: size }, () => 2 * r() - 1);
   const x = tf.tensor4d(values(c.n * c.h * c.w * c.cin), [c.n, c.h, c.w, c.cin]);
   const filter = tf.tensor4d(values(c.k * c.k * c.cin * c.cout), [c.k, c.k, c.cin, c.cout]);
-  const pad = typeof c.pad === 'number' ? ([[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]]) : c.pad;
+  const pad =
+    typeof c.pad === 'number'
+      ? ([
+          [0, 0],
+          [c.pad, c.pad],
+          [c.pad, c.pad],
+          [0, 0],
+        ] as [[number, number], [number, number], [number, number], [number, number]])
+      : c.pad;
   const outShape = tf.conv2d(x, filter, c.stride, pad).shape;
   const dy = tf.tensor(values(outShape.reduce((a, b) => a * b, 1)), outShape);
   const [dx, dFilter] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, pad), dy)))([x, filter]);

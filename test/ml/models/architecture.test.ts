@@ -49,12 +49,16 @@ describe('open_lth model names', () => {
     ['cifar_resnet_110', 110, 16],
     ['cifar_resnet_20_64', 20, 64],
     ['cifar_resnet_14_32', 14, 32],
-  ])('%s follows open_lth\'s count', (name, depth, width) => {
+  ])("%s follows open_lth's count", (name, depth, width) => {
     expect(parameterCount(buildModel(name, [32, 32, 3], 10))).toBe(resnetCount(depth, width));
   });
 
   it('is within 2 % of the published sizes (ResNet-20 0.27 M, ResNet-56 0.85 M, ResNet-110 1.7 M; 1×1 shortcuts add a little)', () => {
-    for (const [depth, published] of [[20, 0.27], [56, 0.85], [110, 1.7]]) {
+    for (const [depth, published] of [
+      [20, 0.27],
+      [56, 0.85],
+      [110, 1.7],
+    ]) {
       expect(Math.abs(parameterCount(buildModel(`cifar_resnet_${depth}`, [32, 32, 3], 10)) / 1e6 - published) / published).toBeLessThan(0.02);
     }
   });
@@ -64,7 +68,7 @@ describe('open_lth model names', () => {
     ['cifar_vgg_13', [64, 64, 128, 128, 256, 256, 512, 512, 512, 512]],
     ['cifar_vgg_16', [64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512]],
     ['cifar_vgg_19', [64, 64, 128, 128, 256, 256, 256, 256, 512, 512, 512, 512, 512, 512, 512, 512]],
-  ])('%s follows open_lth\'s count', (name, plan) => {
+  ])("%s follows open_lth's count", (name, plan) => {
     expect(parameterCount(buildModel(name, [32, 32, 3], 10))).toBe(vggCount(plan));
   });
 

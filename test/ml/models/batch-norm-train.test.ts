@@ -22,7 +22,14 @@ describe('batchNormTrain', () => {
     const beta = tf.randomNormal([6], 0, 1, 'float32', 3);
     const weight = tf.randomNormal([4, 5, 3, 6], 0, 1, 'float32', 4); // a non-trivial upstream gradient
     const stats: BatchStats[] = [];
-    const ours = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(a, g, b, 1e-5, (s) => stats.push(s)), weight)));
+    const ours = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          batchNormTrain(a, g, b, 1e-5, (s) => stats.push(s)),
+          weight,
+        ),
+      ),
+    );
     const reference = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(textbook(a, g, b), weight)));
     const [ga, gg, gb] = ours([x, gamma, beta]);
     const [ra, rg, rb] = reference([x, gamma, beta]);
@@ -30,7 +37,12 @@ describe('batchNormTrain', () => {
     expect(close(ga, ra)).toBeLessThan(1e-5);
     expect(close(gg, rg)).toBeLessThan(1e-5);
     expect(close(gb, rb)).toBeLessThan(1e-5);
-    expect(close(batchNormTrain(x, gamma, beta, 1e-5, () => {}), textbook(x, gamma, beta))).toBeLessThan(1e-5);
+    expect(
+      close(
+        batchNormTrain(x, gamma, beta, 1e-5, () => {}),
+        textbook(x, gamma, beta),
+      ),
+    ).toBeLessThan(1e-5);
     expect(close(stats[0].mean, tf.mean(x, [0, 1, 2]))).toBeLessThan(1e-6);
     expect(close(stats[0].variance, tf.moments(x, [0, 1, 2]).variance)).toBeLessThan(1e-5);
   });
@@ -40,7 +52,13 @@ describe('batchNormTrain', () => {
     const gamma = tf.randomUniform([6], 0, 1, 'float32', 6);
     const beta = tf.randomNormal([6], 0, 1, 'float32', 7);
     const weight = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 8);
-    const fused = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(a, g, b, 1e-5, () => {}, true), weight));
+    const fused = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          batchNormTrain(a, g, b, 1e-5, () => {}, true),
+          weight,
+        ),
+      );
     const separate = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.relu(batchNormTrain(a, g, b, 1e-5, () => {})), weight));
     const ours = tf.valueAndGrads(fused)([x, gamma, beta]);
     const reference = tf.valueAndGrads(separate)([x, gamma, beta]);

@@ -11,7 +11,13 @@ beforeAll(async () => {
   await selectBackend({ forced: 'wasm' });
 });
 
-const pad = (p: number) => [[0, 0], [p, p], [p, p], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];
+const pad = (p: number) =>
+  [
+    [0, 0],
+    [p, p],
+    [p, p],
+    [0, 0],
+  ] as [[number, number], [number, number], [number, number], [number, number]];
 
 function bnTextbook(w: Weights, name: string, x: tf.Tensor): tf.Tensor {
   const normalised = tf.div(tf.sub(x, w[`${name}.running_mean`]), tf.sqrt(tf.add(w[`${name}.running_var`], 1e-5)));
@@ -62,7 +68,7 @@ describe('eval-mode forward', () => {
     expect(tf.max(tf.abs(tf.sub(fused, plain))).dataSync()[0] / tf.max(tf.abs(plain)).dataSync()[0]).toBeLessThan(1e-6);
   });
 
-  it('resnet_20 in eval mode agrees with itself in training mode when the running statistics are the batch\'s', () => {
+  it("resnet_20 in eval mode agrees with itself in training mode when the running statistics are the batch's", () => {
     // With running stats set to this batch's own statistics, eval (folded, fused) and train (plain) paths must agree.
     const model = buildModel('resnet_20', [8, 8, 3], 10);
     const w = upload(model, initialWeights(model, 2));

@@ -27,12 +27,7 @@ describe('parameter counts', () => {
 
   it('ResNet-20 (1×1 conv + BN shortcuts) has ≈ 0.27 M', () => {
     const block = (cin: number, cout: number) => conv(cin, cout, 3) + bn(cout) + conv(cout, cout, 3) + bn(cout) + (cin !== cout ? conv(cin, cout, 1) + bn(cout) : 0);
-    const expected =
-      conv(3, 16, 3) + bn(16) +
-      3 * block(16, 16) +
-      block(16, 32) + 2 * block(32, 32) +
-      block(32, 64) + 2 * block(64, 64) +
-      64 * 10 + 10;
+    const expected = conv(3, 16, 3) + bn(16) + 3 * block(16, 16) + block(16, 32) + 2 * block(32, 32) + block(32, 64) + 2 * block(64, 64) + 64 * 10 + 10;
     const count = parameterCount(buildModel('resnet_20', [32, 32, 3], 10));
     expect(count).toBe(expected);
     expect(count / 1e6).toBeCloseTo(0.27, 2);
@@ -52,7 +47,7 @@ describe('parameter counts', () => {
     expect(count / 1e6).toBeCloseTo(14.7, 1);
   });
 
-  it('ResNet-50 has torchvision\'s 25,557,032', () => {
+  it("ResNet-50 has torchvision's 25,557,032", () => {
     expect(parameterCount(buildModel('resnet_50', [224, 224, 3], 1000))).toBe(25_557_032);
   });
 });
@@ -65,15 +60,19 @@ describe('forward shapes and names', () => {
     ['vgg_16', [32, 32, 3], 10, 1],
     ['resnet_50', [64, 64, 3], 1000, 1], // any size works through the global pool; 64×64 keeps the test cheap
   ];
-  it.each(cases)('%s maps [N, %j] to [N, %i] logits', (name, shape, classes, n) => {
-    const model = buildModel(name, shape, classes);
-    const w = upload(model, initialWeights(model, 1));
-    const logits = tf.tidy(() => forward(model, w, tf.randomNormal([n, ...shape]) as tf.Tensor4D, { training: false }));
-    expect(logits.shape).toEqual([n, classes]);
-    expect(Array.from(logits.dataSync()).every(Number.isFinite)).toBe(true);
-    logits.dispose();
-    disposeWeights(w);
-  }, 120_000);
+  it.each(cases)(
+    '%s maps [N, %j] to [N, %i] logits',
+    (name, shape, classes, n) => {
+      const model = buildModel(name, shape, classes);
+      const w = upload(model, initialWeights(model, 1));
+      const logits = tf.tidy(() => forward(model, w, tf.randomNormal([n, ...shape]) as tf.Tensor4D, { training: false }));
+      expect(logits.shape).toEqual([n, classes]);
+      expect(Array.from(logits.dataSync()).every(Number.isFinite)).toBe(true);
+      logits.dispose();
+      disposeWeights(w);
+    },
+    120_000,
+  );
 
   it('uses PyTorch-style names', () => {
     expect(buildModel('lenet_300_100', [28, 28, 1], 10).tensors.map((t) => t.name)).toEqual(['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias', 'fc3.weight', 'fc3.bias']);

@@ -15,7 +15,10 @@ describe('filter-normalised directions', () => {
       const d = direction.get(spec.name)!;
       if (filters === 0) {
         // Biases, BatchNorm γ/β and running statistics: a zero direction (Li et al.'s ignore = 'biasbn').
-        expect(d.every((value) => value === 0), spec.name).toBe(true);
+        expect(
+          d.every((value) => value === 0),
+          spec.name,
+        ).toBe(true);
         continue;
       }
       expect(filters).toBe(spec.shape.at(-1)); // one filter per output unit / channel

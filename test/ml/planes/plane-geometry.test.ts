@@ -30,7 +30,10 @@ describe('threePointPlane', () => {
     const [a0, at, aT] = plane.anchors;
     expect([a0.name, a0.a, a0.b]).toEqual(['theta_0', 0, 0]);
     const distance = (x: HostWeights, y: HostWeights) => {
-      const d = combine(model, [[1, x], [-1, y]]);
+      const d = combine(model, [
+        [1, x],
+        [-1, y],
+      ]);
       return Math.sqrt(dot(model, d, d));
     };
     expect(aT.b).toBe(0);
@@ -44,10 +47,13 @@ describe('threePointPlane', () => {
     plane.anchors.forEach((anchor, i) => expect(maxDifference(planeWeights(model, plane, anchor.a, anchor.b), [w0, wt, wT][i])).toBeLessThan(2e-6));
   });
 
-  it('holds the paper\'s path: (1−x)·θ_t + x·θ_T is the point (1−x)·(a_t, b_t) + x·(a_T, b_T)', () => {
+  it("holds the paper's path: (1−x)·θ_t + x·θ_T is the point (1−x)·(a_t, b_t) + x·(a_T, b_T)", () => {
     const [, at, aT] = plane.anchors;
     for (const x of [0.25, 0.5, 0.9]) {
-      const onPath = combine(model, [[1 - x, wt], [x, wT]]);
+      const onPath = combine(model, [
+        [1 - x, wt],
+        [x, wT],
+      ]);
       const onPlane = planeWeights(model, plane, (1 - x) * at.a + x * aT.a, (1 - x) * at.b + x * aT.b);
       expect(maxDifference(onPlane, onPath)).toBeLessThan(2e-6);
     }
@@ -55,7 +61,10 @@ describe('threePointPlane', () => {
 
   it('refuses points that span no plane: θ_t = θ_0, and θ_t on the line through θ_0 and θ_T', () => {
     expect(() => threePointPlane(model, w0, w0, wT, { start: 0, middle: 0, end: 100 })).toThrow(PlaneError);
-    const onLine = combine(model, [[0.5, w0], [0.5, wT]]);
+    const onLine = combine(model, [
+      [0.5, w0],
+      [0.5, wT],
+    ]);
     expect(() => threePointPlane(model, w0, onLine, wT, { start: 0, middle: 10, end: 100 })).toThrow(/lies on the line/);
     expect(() => threePointPlane(model, w0, wt, w0, { start: 0, middle: 10, end: 0 })).toThrow(expect.objectContaining({ reason: 'degenerate-plane' }));
   });

@@ -20,7 +20,11 @@ describe('meanCrossEntropy', () => {
   });
 
   it('scores a batch: loss summed per example and top-1 hits', async () => {
-    const logits = tf.tensor2d([[2, 0, 0], [0, 0, 5], [1, 1, 3]]);
+    const logits = tf.tensor2d([
+      [2, 0, 0],
+      [0, 0, 5],
+      [1, 1, 3],
+    ]);
     const score = await scoreBatch(logits, Int32Array.from([0, 1, 2]), 3);
     const expected = [0, 1, 2].reduce((sum, i) => sum - Math.log(tf.softmax(logits).arraySync()[i][[0, 1, 2][i]]), 0);
     expect(score.lossSum).toBeCloseTo(expected, 5);

@@ -20,7 +20,20 @@ const fresh = () => mkdtempSync(join(tmpdir(), 'linpath-train-'));
 
 function recipe(overrides: Partial<Recipe>): Recipe {
   // 200 examples / batch 32 → 7 iterations per epoch (the last batch is short).
-  return parseRecipe({ model: 'conv_bn', lr: 0.05, momentum: 0.9, weight_decay: 1e-3, batch_size: 32, epochs: 3, milestones: [2], warmup_epochs: 1, augment: true, seed: 3, checkpoints: [0, 1, 5, 9, 21], ...overrides });
+  return parseRecipe({
+    model: 'conv_bn',
+    lr: 0.05,
+    momentum: 0.9,
+    weight_decay: 1e-3,
+    batch_size: 32,
+    epochs: 3,
+    milestones: [2],
+    warmup_epochs: 1,
+    augment: true,
+    seed: 3,
+    checkpoints: [0, 1, 5, 9, 21],
+    ...overrides,
+  });
 }
 
 async function run(r: Recipe, options: { resumeDir?: string; afterStep?: (it: number) => void; dir?: string } = {}) {
@@ -53,12 +66,27 @@ describe('train', () => {
     const scratch = fresh();
     const dir = fresh();
     const crash = new Error('simulated kill');
-    await expect(run(recipe({}), { resumeDir: scratch, dir, afterStep: (it) => { if (it === 12) throw crash; } })).rejects.toBe(crash);
+    await expect(
+      run(recipe({}), {
+        resumeDir: scratch,
+        dir,
+        afterStep: (it) => {
+          if (it === 12) throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
     const steps: number[] = [];
     const lines: string[] = [];
     const resumed = await train({
-      setting: 'synthetic_conv', model: buildModel('conv_bn', data.train.shape, 4), recipe: recipe({}), data, backend: 'wasm',
-      checkpointDir: dir, resumeDir: scratch, afterStep: (it) => steps.push(it), log: (l) => lines.push(l),
+      setting: 'synthetic_conv',
+      model: buildModel('conv_bn', data.train.shape, 4),
+      recipe: recipe({}),
+      data,
+      backend: 'wasm',
+      checkpointDir: dir,
+      resumeDir: scratch,
+      afterStep: (it) => steps.push(it),
+      log: (l) => lines.push(l),
     });
     expect(lines[0]).toBe('resuming synthetic_conv from iteration 9');
     expect(steps[0]).toBe(10); // nothing before the last checkpoint was redone
@@ -77,12 +105,21 @@ describe('train', () => {
       const weights = await readCheckpoint(parentDir, t, model);
       const dir = fresh();
       const lines: string[] = [];
-      const result = await train({ setting: 'synthetic_conv', model, recipe: { ...r, seed, checkpoints: [21] }, data, backend: 'wasm', checkpointDir: dir, branch: { iteration: t, weights }, log: (l) => lines.push(l) });
+      const result = await train({
+        setting: 'synthetic_conv',
+        model,
+        recipe: { ...r, seed, checkpoints: [21] },
+        data,
+        backend: 'wasm',
+        checkpointDir: dir,
+        branch: { iteration: t, weights },
+        log: (l) => lines.push(l),
+      });
       return { dir, result, lines };
     };
     const finalBytes = (dir: string) => readFile(checkpointPath(dir, 21));
 
-    it('with the parent\'s seed and no momentum, ends on the parent\'s final weights byte for byte (schedule and data order continue from t)', async () => {
+    it("with the parent's seed and no momentum, ends on the parent's final weights byte for byte (schedule and data order continue from t)", async () => {
       const parent = await run(plain());
       // t = 5 is inside epoch 0 (warmup, 7 iterations an epoch); t = 9 is past an epoch boundary, before the lr milestone.
       for (const t of [0, 5, 9]) {

@@ -10,7 +10,6 @@ import { findLiveJobs, forgetJobs, recordJob, type LiveJob } from './recover.js'
 import { submitBatchScript } from './submit.js';
 import type { JobStatus, SlurmJob } from './types.js';
 
-
 export interface SlurmClientOptions {
   /** Defaults for every job that does not name its own. */
   partition?: string;

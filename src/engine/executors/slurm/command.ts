@@ -53,12 +53,7 @@ export function createCommandRunner(options: RunnerOptions = {}): SlurmCommandRu
 type FailureReason = 'slurm-command-failed' | 'sbatch-failed' | 'scancel-failed';
 
 /** The error for a Slurm command that exited non-zero, naming the command and keeping its stderr. */
-export function commandFailure(
-  program: string,
-  args: readonly string[],
-  result: CommandResult,
-  reason: FailureReason = 'slurm-command-failed',
-): SlurmError {
+export function commandFailure(program: string, args: readonly string[], result: CommandResult, reason: FailureReason = 'slurm-command-failed'): SlurmError {
   const detail = result.stderr.trim() || result.stdout.trim() || 'no output';
   return new SlurmError(reason, `${program} ${args.join(' ')} exited ${result.exitCode}: ${detail}`, {
     stderr: result.stderr,
@@ -67,12 +62,7 @@ export function commandFailure(
 }
 
 /** Runs the command and fails unless it exits 0. */
-export async function runChecked(
-  run: SlurmCommandRunner,
-  program: string,
-  args: readonly string[],
-  reason: FailureReason = 'slurm-command-failed',
-): Promise<CommandResult> {
+export async function runChecked(run: SlurmCommandRunner, program: string, args: readonly string[], reason: FailureReason = 'slurm-command-failed'): Promise<CommandResult> {
   const result = await run(program, args);
   if (result.exitCode !== 0) throw commandFailure(program, args, result, reason);
   return result;

@@ -151,11 +151,7 @@ export interface QueryOptions {
  * named "allocation") and has no reason for failed jobs. sacct only answers for jobs the controller has forgotten
  * (older than MinJobAge).
  */
-export async function queryJobs(
-  run: SlurmCommandRunner,
-  ids: readonly string[],
-  options: QueryOptions,
-): Promise<Map<string, JobStatus>> {
+export async function queryJobs(run: SlurmCommandRunner, ids: readonly string[], options: QueryOptions): Promise<Map<string, JobStatus>> {
   const statuses = await querySqueue(run, ids);
   await addExitCodes(run, statuses);
   const forgotten = ids.filter((id) => !statuses.has(id));

@@ -25,11 +25,7 @@ interface RecordFile {
 
 function isRecordedJob(value: unknown): value is RecordedJob {
   const job = value as RecordedJob;
-  return (
-    typeof job === 'object' && job !== null &&
-    typeof job.id === 'string' && typeof job.name === 'string' &&
-    typeof job.runTag === 'string' && typeof job.submittedAt === 'string'
-  );
+  return typeof job === 'object' && job !== null && typeof job.id === 'string' && typeof job.name === 'string' && typeof job.runTag === 'string' && typeof job.submittedAt === 'string';
 }
 
 /** The jobs recorded in the file; none when it does not exist yet. */
@@ -68,7 +64,10 @@ const queues = new Map<string, Promise<unknown>>();
 function serialized<T>(stateFile: string, work: () => Promise<T>): Promise<T> {
   const key = path.resolve(stateFile);
   const next = (queues.get(key) ?? Promise.resolve()).then(work, work);
-  queues.set(key, next.catch(() => undefined));
+  queues.set(
+    key,
+    next.catch(() => undefined),
+  );
   return next;
 }
 
@@ -84,7 +83,11 @@ export function forgetJobs(stateFile: string, ids: readonly string[]): Promise<v
   const drop = new Set(ids);
   return serialized(stateFile, async () => {
     const jobs = await readJobRecord(stateFile);
-    if (jobs.some((job) => drop.has(job.id))) await writeJobRecord(stateFile, jobs.filter((job) => !drop.has(job.id)));
+    if (jobs.some((job) => drop.has(job.id)))
+      await writeJobRecord(
+        stateFile,
+        jobs.filter((job) => !drop.has(job.id)),
+      );
   });
 }
 

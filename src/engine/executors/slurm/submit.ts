@@ -9,11 +9,7 @@ export function parseSbatchOutput(stdout: string): string | undefined {
   return /^\d+$/.test(id) ? id : undefined;
 }
 
-export async function submitBatchScript(
-  run: SlurmCommandRunner,
-  scriptPath: string,
-  extraArgs: readonly string[] = [],
-): Promise<string> {
+export async function submitBatchScript(run: SlurmCommandRunner, scriptPath: string, extraArgs: readonly string[] = []): Promise<string> {
   const result = await runChecked(run, 'sbatch', ['--parsable', ...extraArgs, scriptPath], 'sbatch-failed');
   const id = parseSbatchOutput(result.stdout);
   if (id === undefined) {

@@ -25,16 +25,7 @@ export interface SlurmJob {
   extraArgs?: string[];
 }
 
-export type JobState =
-  | 'pending'
-  | 'running'
-  | 'completed'
-  | 'failed'
-  | 'cancelled'
-  | 'timeout'
-  | 'node-fail'
-  | 'out-of-memory'
-  | 'unknown';
+export type JobState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout' | 'node-fail' | 'out-of-memory' | 'unknown';
 
 export interface JobStatus {
   state: JobState;
@@ -50,15 +41,7 @@ export interface JobStatus {
   jobName?: string;
 }
 
-const finalStates: ReadonlySet<JobState> = new Set([
-  'completed',
-  'failed',
-  'cancelled',
-  'timeout',
-  'node-fail',
-  'out-of-memory',
-  'unknown',
-]);
+const finalStates: ReadonlySet<JobState> = new Set(['completed', 'failed', 'cancelled', 'timeout', 'node-fail', 'out-of-memory', 'unknown']);
 
 /** A job in a final state will not change any more. `unknown` counts: Slurm has forgotten the job. */
 export function isFinal(state: JobState): boolean {

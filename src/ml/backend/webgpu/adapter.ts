@@ -44,6 +44,6 @@ export async function findAdapter(options: { allowSoftware: boolean; env?: NodeJ
     if (gles) return gles;
     found.push('no OpenGL ES adapter (Debian: libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)');
   }
-  const seen = found.length > 0 ? found.join('; ') : 'no Vulkan adapter (is the NVIDIA driver\'s Vulkan ICD installed, and libvulkan1?)';
+  const seen = found.length > 0 ? found.join('; ') : "no Vulkan adapter (is the NVIDIA driver's Vulkan ICD installed, and libvulkan1?)";
   throw new Error(options.allowSoftware ? seen : `no GPU adapter: ${seen}; software adapters are used only with --backend webgpu`);
 }

@@ -12,9 +12,7 @@ let loaded: DawnModule | undefined;
 export async function loadDawn(env: NodeJS.ProcessEnv = process.env): Promise<DawnModule> {
   if (loaded) return loaded;
   const explicit = env.DAWN_NODE;
-  const dawn: DawnModule = explicit
-    ? (createRequire(import.meta.url)(explicit) as DawnModule)
-    : ((await import('webgpu')) as unknown as DawnModule);
+  const dawn: DawnModule = explicit ? (createRequire(import.meta.url)(explicit) as DawnModule) : ((await import('webgpu')) as unknown as DawnModule);
   // tfjs-backend-webgpu reads GPUBufferUsage, GPUMapMode … from the global scope, as in a browser.
   Object.assign(globalThis, dawn.globals);
   loaded = dawn;

@@ -59,7 +59,10 @@ export interface PlacementProbe {
  * in CUDA_VISIBLE_DEVICES; the first one is ours. Pure given the probe, so every case is tested with fakes.
  */
 export function placeOnLeasedGpu(env: NodeJS.ProcessEnv, probe: PlacementProbe): Placement {
-  const leased = (env.CUDA_VISIBLE_DEVICES ?? '').split(',').map((id) => id.trim()).filter(Boolean)[0];
+  const leased = (env.CUDA_VISIBLE_DEVICES ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean)[0];
   if (leased === undefined || leased === '-1') return { kind: 'not-needed' };
   if (env.DRI_PRIME || env.MESA_VK_DEVICE_SELECT) {
     return { kind: 'unpinned', problem: `DRI_PRIME or MESA_VK_DEVICE_SELECT is already set by the user; left as is, leased GPU ${leased} not enforced` };

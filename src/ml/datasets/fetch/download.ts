@@ -64,14 +64,12 @@ async function fetchInto(url: string, part: string, log: (line: string) => void,
   log(resumed ? `resuming ${url} at byte ${offset}` : `downloading ${url}${expected === undefined ? '' : ` (${expected} bytes)`}`);
   if (response.body === null) throw new DataError('download-failed', `${url}: empty response`);
   try {
-    await pipeline(
-      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-      progress(offset, expected, log),
-      createWriteStream(part, { flags: resumed ? 'a' : 'w' }),
-    );
+    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), progress(offset, expected, log), createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
   } catch (cause) {
     const got = (await sizeOf(part)) ?? 0;
-    throw new DataError('download-truncated', `${url}: connection lost after ${got}${expected === undefined ? '' : ` of ${expected}`} bytes (${describe(cause)}); kept ${part}, rerun to resume`, { cause });
+    throw new DataError('download-truncated', `${url}: connection lost after ${got}${expected === undefined ? '' : ` of ${expected}`} bytes (${describe(cause)}); kept ${part}, rerun to resume`, {
+      cause,
+    });
   }
   const got = (await sizeOf(part)) ?? 0;
   if (expected !== undefined && got < expected) {

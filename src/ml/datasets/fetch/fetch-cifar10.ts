@@ -73,9 +73,15 @@ async function extract(tarball: string, into: string): Promise<void> {
 }
 
 async function isDirectory(file: string): Promise<boolean> {
-  return stat(file).then((s) => s.isDirectory(), () => false);
+  return stat(file).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 async function isFile(file: string): Promise<boolean> {
-  return stat(file).then((s) => s.isFile(), () => false);
+  return stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }

@@ -18,7 +18,10 @@ export async function fetchImagenet(staging: Staging, from: string): Promise<Dat
   const unknown = valClasses.find((name) => !labelOf.has(name));
   if (unknown !== undefined) throw new DataError('dataset-corrupt', `${path.join(root, 'val', unknown)}: class not present in train/`);
   const val = await listImages(root, 'val', labelOf);
-  for (const [split, list] of [['train', train], ['val', val]] as const) {
+  for (const [split, list] of [
+    ['train', train],
+    ['val', val],
+  ] as const) {
     if (list.length === 0) throw new DataError('dataset-missing', `${path.join(root, split)}: no JPEG files`);
   }
   await writeFile(staging.path(IMAGENET_INDEX.train), formatImageIndex(train));

@@ -5,7 +5,10 @@ import { hashFile } from './hash-file.js';
 import { writeDatasetManifest, type DatasetManifest } from '../../../artifacts/dataset-manifest.js';
 
 export class Staging {
-  private constructor(readonly out: string, readonly dir: string) {}
+  private constructor(
+    readonly out: string,
+    readonly dir: string,
+  ) {}
 
   static async create(out: string): Promise<Staging> {
     const dir = path.join(out, `.incoming-${process.pid}`);

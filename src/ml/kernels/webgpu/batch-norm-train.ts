@@ -20,7 +20,6 @@ function chunking(rows: number): { rowsPerChunk: number; chunks: number } {
   return { rowsPerChunk, chunks: Math.max(1, Math.ceil(rows / rowsPerChunk)) };
 }
 
-
 /**
  * Per chunk of rows and per channel: Welford (mean, M2) of x ("moments"), or Σ dA and Σ dA·x̂ ("gradients", dA = dy
  * masked by y > 0 with ReLU). Threads of a workgroup read 64 consecutive channels of a row: coalesced for C ≥ 64.
@@ -154,8 +153,7 @@ fn main(unused : i32) {
 
 /** Elementwise over [M, C]: the forward's normalisation, or the backward's dx. */
 function channelElementwise(mode: 'normalise' | 'input-gradient', relu: boolean, shape: number[]): ElementwiseProgram {
-  const variableNames =
-    mode === 'normalise' ? ['xs', 'moments', 'gamma', 'beta'] : relu ? ['dys', 'xs', 'moments', 'gamma', 'sums', 'ys'] : ['dys', 'xs', 'moments', 'gamma', 'sums'];
+  const variableNames = mode === 'normalise' ? ['xs', 'moments', 'gamma', 'beta'] : relu ? ['dys', 'xs', 'moments', 'gamma', 'sums', 'ys'] : ['dys', 'xs', 'moments', 'gamma', 'sums'];
   // The same arithmetic, in the same order, as the tfjs ops of src/ml/models/batch-norm-train.ts.
   const body =
     mode === 'normalise'
@@ -242,11 +240,7 @@ const inputGradient: tf.KernelConfig = {
     const { epsilon } = attrs as unknown as { epsilon: number };
     const relu = y !== undefined;
     const program = channelElementwise('input-gradient', relu, x.shape);
-    return (backend as unknown as WebGPUBackend).runWebGPUProgram(program, relu ? [dy, x, m, gamma, sums, y] : [dy, x, m, gamma, sums], 'float32', [
-      i32(x.shape[1]),
-      f32(epsilon),
-      f32(x.shape[0]),
-    ]);
+    return (backend as unknown as WebGPUBackend).runWebGPUProgram(program, relu ? [dy, x, m, gamma, sums, y] : [dy, x, m, gamma, sums], 'float32', [i32(x.shape[1]), f32(epsilon), f32(x.shape[0])]);
   },
 };
 

@@ -3,23 +3,7 @@ import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import type { FilterGradPlan } from './conv2d-backprop-filter-plan.js';
 
 /** The scalars the shader reads besides tfjs's own shape uniforms, in declaration order (all i32). */
-export const filterGradUniformNames = [
-  'gemmM',
-  'gemmN',
-  'gemmK',
-  'kPerSplit',
-  'kSteps',
-  'inH',
-  'inW',
-  'inC',
-  'outW',
-  'outHW',
-  'filterW',
-  'strideH',
-  'strideW',
-  'padTop',
-  'padLeft',
-] as const;
+export const filterGradUniformNames = ['gemmM', 'gemmN', 'gemmK', 'kPerSplit', 'kSteps', 'inH', 'inW', 'inC', 'outW', 'outHW', 'filterW', 'strideH', 'strideW', 'padTop', 'padLeft'] as const;
 
 /**
  * Writes partial sums, shape [splits, M, N] (or the filter shape itself when there is one split: the same flat
@@ -191,13 +175,17 @@ fn main() {
       let k = kBase + kk;
       var v = vec4<f32>(0.0);
       if (k < uniforms.gemmK) {
-        ${this.vectorized ? `if (nB < uniforms.gemmN) {
+        ${
+          this.vectorized
+            ? `if (nB < uniforms.gemmN) {
           v = dy[(k * uniforms.gemmN + nB) / 4];
-        }` : `let at = k * uniforms.gemmN + nB;
+        }`
+            : `let at = k * uniforms.gemmN + nB;
         if (nB < uniforms.gemmN) { v.x = dy[at]; }
         if (nB + 1 < uniforms.gemmN) { v.y = dy[at + 1]; }
         if (nB + 2 < uniforms.gemmN) { v.z = dy[at + 2]; }
-        if (nB + 3 < uniforms.gemmN) { v.w = dy[at + 3]; }`}
+        if (nB + 3 < uniforms.gemmN) { v.w = dy[at + 3]; }`
+        }
       }
       bTile[kk * THREADS_N + bGroup] = v;
     }

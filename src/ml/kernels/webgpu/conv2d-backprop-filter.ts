@@ -20,13 +20,7 @@ function gemmOf(info: Conv2DInfo): { m: number; n: number; k: number } {
  * dW for x [batch, H, W, Ci] and dy [batch, Ho, Wo, Co] on `backend`. `options` overrides the plan (tests use it to
  * force several splits on small shapes).
  */
-export function conv2DBackpropFilterWebgpu(
-  backend: WebGPUBackend,
-  x: tf.TensorInfo,
-  dy: tf.TensorInfo,
-  info: Conv2DInfo,
-  options: PlanOptions = {},
-): tf.TensorInfo {
+export function conv2DBackpropFilterWebgpu(backend: WebGPUBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: Conv2DInfo, options: PlanOptions = {}): tf.TensorInfo {
   if (info.dataFormat !== 'channelsLast') throw new Error('Conv2DBackpropFilter on webgpu (linpath kernel) supports NHWC (channelsLast) only');
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) throw new Error('Conv2DBackpropFilter on webgpu (linpath kernel) supports dilation 1 only');
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error('Conv2DBackpropFilter on webgpu (linpath kernel) supports float32 only');

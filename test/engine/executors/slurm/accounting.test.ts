@@ -9,9 +9,8 @@ import { startLocalCluster, whySlurmUnavailable, type LocalCluster } from './loc
 
 // Opt-in: it installs MariaDB (about 100 MB) and restarts a controller of ours with accounting, which would disturb
 // the cluster tests running beside it.
-const unavailable = process.env.LINPATH_SLURM_ACCOUNTING === '1'
-  ? whySlurmUnavailable()
-  : 'set LINPATH_SLURM_ACCOUNTING=1 to test sacct against slurmdbd and MariaDB (installs them; restarts the local cluster)';
+const unavailable =
+  process.env.LINPATH_SLURM_ACCOUNTING === '1' ? whySlurmUnavailable() : 'set LINPATH_SLURM_ACCOUNTING=1 to test sacct against slurmdbd and MariaDB (installs them; restarts the local cluster)';
 if (unavailable) console.warn(`skipping the Slurm accounting tests: ${unavailable}`);
 
 describe.skipIf(unavailable !== undefined)('Slurm client with accounting', () => {
@@ -31,8 +30,16 @@ describe.skipIf(unavailable !== undefined)('Slurm client with accounting', () =>
 
   function job(name: string, command: string): SlurmJob {
     return {
-      name, runTag, command, cwd: dir, env: {}, gpus: 0, cpus: 1,
-      logPath: path.join(dir, `${name}.log`), cacheDir: dir, scriptDir: dir,
+      name,
+      runTag,
+      command,
+      cwd: dir,
+      env: {},
+      gpus: 0,
+      cpus: 1,
+      logPath: path.join(dir, `${name}.log`),
+      cacheDir: dir,
+      scriptDir: dir,
     };
   }
 

@@ -21,7 +21,7 @@ function job(overrides: Partial<SlurmJob> = {}): SlurmJob {
     runTag: 'linpath-run-1',
     command: 'echo "in $PWD with $GREETING"',
     cwd: dir,
-    env: { GREETING: "it's 100% \"quoted\" $HOME" },
+    env: { GREETING: 'it\'s 100% "quoted" $HOME' },
     gpus: 0,
     cpus: 2,
     logPath: path.join(dir, 'logs', 'sweep 50%.log'),
@@ -78,9 +78,7 @@ describe('writeBatchScript', () => {
     const script = await writeBatchScript(job({ cacheDir: missing, command: `touch ${marker}` }));
     const result = await execa(script, [], { reject: false });
     expect(result.exitCode).toBe(CACHE_NOT_VISIBLE_EXIT);
-    expect(result.stderr).toBe(
-      `cache directory ${missing} is not visible on node ${os.hostname()}: the cache must live on a filesystem every node sees`,
-    );
+    expect(result.stderr).toBe(`cache directory ${missing} is not visible on node ${os.hostname()}: the cache must live on a filesystem every node sees`);
     await expect(readFile(marker)).rejects.toThrow(/ENOENT/);
   });
 });

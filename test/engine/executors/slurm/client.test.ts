@@ -24,8 +24,17 @@ function fakeSbatch(): { run: SlurmCommandRunner; calls: string[][] } {
 
 function job(overrides: Partial<SlurmJob> = {}): SlurmJob {
   return {
-    name: 'train@mnist', runTag: 'run-7', command: 'true', cwd: dir, env: {}, gpus: 1, cpus: 2,
-    logPath: path.join(dir, 'train.log'), cacheDir: dir, scriptDir: dir, ...overrides,
+    name: 'train@mnist',
+    runTag: 'run-7',
+    command: 'true',
+    cwd: dir,
+    env: {},
+    gpus: 1,
+    cpus: 2,
+    logPath: path.join(dir, 'train.log'),
+    cacheDir: dir,
+    scriptDir: dir,
+    ...overrides,
   };
 }
 
@@ -42,9 +51,7 @@ describe('SlurmClient', () => {
     const { run, calls } = fakeSbatch();
     const stateFile = path.join(dir, 'jobs.json');
     await new SlurmClient({ runner: run, stateFile }).submit(job());
-    expect(JSON.parse(await readFile(stateFile, 'utf8')).jobs).toEqual([
-      { id: '55', name: 'train@mnist', runTag: 'run-7', submittedAt: expect.any(String) },
-    ]);
+    expect(JSON.parse(await readFile(stateFile, 'utf8')).jobs).toEqual([{ id: '55', name: 'train@mnist', runTag: 'run-7', submittedAt: expect.any(String) }]);
 
     // A file where the record's directory should be: recording fails after sbatch succeeded.
     const unwritable = path.join(stateFile, 'jobs.json');

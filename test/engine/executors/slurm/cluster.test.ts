@@ -4,13 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CACHE_NOT_VISIBLE_EXIT,
-  SlurmClient,
-  startSlurmStage,
-  type SlurmJob,
-  type SlurmStageExit,
-} from '../../../../src/engine/executors/slurm/index.js';
+import { CACHE_NOT_VISIBLE_EXIT, SlurmClient, startSlurmStage, type SlurmJob, type SlurmStageExit } from '../../../../src/engine/executors/slurm/index.js';
 import { startLocalCluster, whySlurmUnavailable, type LocalCluster } from './local-cluster.js';
 
 const unavailable = whySlurmUnavailable();
@@ -131,9 +125,7 @@ describe.skipIf(unavailable !== undefined)('Slurm client on a local cluster', ()
     const exit = await (await startSlurmStage(client, blind)).exit;
     expect(exit).toMatchObject({ state: 'failed', exitCode: CACHE_NOT_VISIBLE_EXIT });
     expect(exit.why).toContain(`could not see the cache directory ${missing}`);
-    expect(await readFile(blind.logPath, 'utf8')).toContain(
-      `cache directory ${missing} is not visible on node ${os.hostname()}: the cache must live on a filesystem every node sees`,
-    );
+    expect(await readFile(blind.logPath, 'utf8')).toContain(`cache directory ${missing} is not visible on node ${os.hostname()}: the cache must live on a filesystem every node sees`);
     await expect(readFile(marker)).rejects.toThrow(/ENOENT/);
   });
 

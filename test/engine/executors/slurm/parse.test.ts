@@ -1,14 +1,7 @@
 // Parsing of Slurm's text outputs (lines as slurm-wlm 22.05 prints them) and of sbatch's job id.
 import { describe, expect, it } from 'vitest';
 import { accountingFromConfig } from '../../../../src/engine/executors/slurm/accounting.js';
-import {
-  mapSlurmState,
-  parseExitCode,
-  parseSacct,
-  parseScontrolJob,
-  parseSqueue,
-  queryJobs,
-} from '../../../../src/engine/executors/slurm/poll.js';
+import { mapSlurmState, parseExitCode, parseSacct, parseScontrolJob, parseSqueue, queryJobs } from '../../../../src/engine/executors/slurm/poll.js';
 import { parseSbatchOutput, submitBatchScript } from '../../../../src/engine/executors/slurm/submit.js';
 import { SlurmError } from '../../../../src/engine/executors/slurm/errors.js';
 import type { CommandResult, SlurmCommandRunner } from '../../../../src/engine/executors/slurm/command.js';

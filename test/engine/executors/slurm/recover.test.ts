@@ -21,9 +21,7 @@ const entry = (id: string, runTag = 'run-1') => ({ id, name: `stage-${id}`, runT
 describe('job record', () => {
   it('keeps every job of concurrent submissions, and forgets the ones asked', async () => {
     await Promise.all(Array.from({ length: 12 }, (_, i) => recordJob(stateFile, entry(String(i + 1)))));
-    expect((await readJobRecord(stateFile)).map((job) => job.id).sort((a, b) => Number(a) - Number(b))).toEqual(
-      Array.from({ length: 12 }, (_, i) => String(i + 1)),
-    );
+    expect((await readJobRecord(stateFile)).map((job) => job.id).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 12 }, (_, i) => String(i + 1)));
     await forgetJobs(stateFile, ['3', '4']);
     expect((await readJobRecord(stateFile)).map((job) => job.id)).not.toContain('3');
     // No temporary files left next to it.

@@ -82,7 +82,27 @@ export async function startNginx(): Promise<Nginx> {
   const port = await freePort();
   const tlsPort = await freePort();
   // A certificate for 127.0.0.1 made here, so the HTTPS remote is tested without trusting anything outside.
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      path.join(dir, 'key.pem'),
+      '-out',
+      path.join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   const file = path.join(dir, 'nginx.conf');
   fs.writeFileSync(file, config(dir, port, tlsPort));
   const log = path.join(dir, 'error.log');

@@ -36,13 +36,17 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(async () => { await new Promise((resolve) => server.close(resolve)); });
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
 beforeEach(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'linpath-download-'));
   honourRange = true;
   seen.length = 0;
 });
-afterEach(async () => { await rm(work, { recursive: true, force: true }); });
+afterEach(async () => {
+  await rm(work, { recursive: true, force: true });
+});
 
 describe('downloadVerified', () => {
   it('starts over when the server ignores the Range header', async () => {

@@ -34,7 +34,22 @@ const cases: Case[] = [
   { name: '1×1 s1 same', n: 2, h: 5, w: 6, cin: 7, cout: 3, k: 1, stride: 1, pad: 'same' },
   { name: '7×7 s2 same stem', n: 2, h: 15, w: 15, cin: 3, cout: 8, k: 7, stride: 2, pad: 'same' },
   { name: '7×7 s1 valid', n: 1, h: 9, w: 10, cin: 2, cout: 3, k: 7, stride: 1, pad: 'valid' },
-  { name: '3×3 s1 explicit asymmetric padding', n: 2, h: 6, w: 7, cin: 4, cout: 7, k: 3, stride: 1, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
+  {
+    name: '3×3 s1 explicit asymmetric padding',
+    n: 2,
+    h: 6,
+    w: 7,
+    cin: 4,
+    cout: 7,
+    k: 3,
+    stride: 1,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [2, 0],
+      [0, 0],
+    ],
+  },
   { name: 'several tiles along m and n (180 × 70)', n: 1, h: 6, w: 6, cin: 20, cout: 70, k: 3, stride: 1, pad: 'same' },
   // K = 3·15·15 = 675: the planner's own split (5 × 144) leaves a short last split.
   { name: 'planned split-K not dividing K', n: 3, h: 15, w: 15, cin: 4, cout: 8, k: 3, stride: 1, pad: 'same' },
@@ -51,7 +66,6 @@ const cases: Case[] = [
   { name: 'deeper tiles (tileK 32), 3 splits', n: 2, h: 9, w: 9, cin: 8, cout: 12, k: 3, stride: 1, pad: 'same', options: { tileK: 32, splits: 3 } },
   { name: '256-thread workgroups (128 × 32 tiles)', n: 2, h: 6, w: 6, cin: 17, cout: 9, k: 3, stride: 2, pad: 'same', options: { threadsM: 32, threadsN: 8 } },
 ];
-
 
 function hostData(c: Case, seed: number): { x: Float32Array; dy: Float32Array; dyShape: [number, number, number, number] } {
   const r = mulberry32(seed);
