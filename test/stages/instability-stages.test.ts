@@ -1,14 +1,14 @@
 // The instability analysis's stage programs end to end on a tiny MNIST-format dataset: a parent, children branched from its
 // checkpoint (stages/train.ts --parent), the sweep between them (stages/sweep.ts --end), stages/instability.ts, and render.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readInstability } from '../../src/artifacts/instability.js';
 import { readSweepRecord } from '../../src/artifacts/sweep-output.js';
 import { readTrainRecord } from '../../src/artifacts/train-record.js';
 import { writeMnistDataset } from '../ml/datasets/fixtures.js';
+import { runStageProgram, tinyRecipe, writeParams } from './stage-rig.js';
 
 let work: string;
 let data: string;
@@ -26,37 +26,10 @@ afterAll(async () => {
 });
 
 // Momentum 0: a checkpoint is then the whole optimizer state, so a child with the parent's seed replays the parent exactly.
-const recipe = {
-  model: 'lenet_300_100',
-  dataset: 'mnist',
-  optimizer: 'sgd',
-  lr: 0.05,
-  momentum: 0,
-  weight_decay: 1e-4,
-  batch_size: 16,
-  epochs: 2,
-  milestones: [1],
-  gamma: 0.1,
-  warmup_epochs: 0,
-  augment: false,
-  seed: 1,
-  checkpoints: [0, 5, 20],
-};
+const recipe = tinyRecipe({ momentum: 0, checkpoints: [0, 5, 20] });
 
-async function params(name: string, value: unknown): Promise<string> {
-  const file = path.join(work, `${name}.params.json`);
-  await writeFile(file, JSON.stringify(value));
-  return file;
-}
-
-function stage(name: 'train' | 'sweep' | 'instability' | 'render', args: string[], env: Record<string, string> = {}) {
-  const backend = name === 'train' || name === 'sweep' ? ['--backend', 'wasm'] : [];
-  return execa('node', ['--import', 'tsx', `stages/${name}.ts`, ...backend, ...args], {
-    reject: false,
-    all: true,
-    env: { PIPELINE_SCRATCH: '', PIPELINE_PARAMS: '', PIPELINE_INFO: '', PIPELINE_UPSTREAM: '', ...env },
-  });
-}
+const params = (name: string, value: unknown) => writeParams(work, name, value);
+const stage = (name: 'train' | 'sweep' | 'instability' | 'render', args: string[], env: Record<string, string> = {}) => runStageProgram(name, args, env);
 
 async function child(t: number, seed: number): Promise<string> {
   const out = path.join(work, `child-${t}-${seed}`);

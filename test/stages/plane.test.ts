@@ -2,42 +2,24 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPlaneRecord } from '../../src/artifacts/plane-output.js';
 import { readTrainRecord } from '../../src/artifacts/train-record.js';
 import { writeMnistDataset } from '../ml/datasets/fixtures.js';
+import { runStageProgram, tinyRecipe, writeParams } from './stage-rig.js';
 
 let work: string;
 let data: string;
 let train: string;
-const env = { PIPELINE_SCRATCH: '', PIPELINE_PARAMS: '', PIPELINE_INFO: '' };
-const stage = (name: string, args: string[], extra: Record<string, string> = {}) =>
-  execa('node', ['--import', 'tsx', `stages/${name}.ts`, '--backend', 'wasm', ...args], { reject: false, all: true, env: { ...env, ...extra } });
+const stage = (name: string, args: string[], extra: Record<string, string> = {}) => runStageProgram(name, args, extra);
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'linpath-plane-stage-'));
   data = path.join(work, 'mnist');
   train = path.join(work, 'train');
   await writeMnistDataset(data, 160, 40);
-  const recipe = {
-    model: 'lenet_300_100',
-    dataset: 'mnist',
-    optimizer: 'sgd',
-    lr: 0.05,
-    momentum: 0,
-    weight_decay: 0,
-    batch_size: 16,
-    epochs: 1,
-    milestones: [],
-    gamma: 0.1,
-    warmup_epochs: 0,
-    augment: false,
-    seed: 1,
-    checkpoints: [0, 3, 10],
-  };
-  const params = path.join(work, 'train.params.json');
-  await writeFile(params, JSON.stringify({ recipe }));
+  const recipe = tinyRecipe({ momentum: 0, weight_decay: 0, epochs: 1, milestones: [], checkpoints: [0, 3, 10] });
+  const params = await writeParams(work, 'train', { recipe });
   const run = await stage('train', ['--setting', 'tiny_lenet', '--data', data, '--out', train], { PIPELINE_PARAMS: params });
   expect(run.exitCode, run.all).toBe(0);
 }, 120_000);

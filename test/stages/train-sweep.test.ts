@@ -1,14 +1,14 @@
 // The train and sweep stage programs end to end on a tiny MNIST-format dataset: outputs the src/artifacts readers accept, a real kill and resume, usage errors.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSidecar } from '../../src/artifacts/checkpoint-sidecar.js';
 import { readSweepRecord } from '../../src/artifacts/sweep-output.js';
 import { readTrainRecord } from '../../src/artifacts/train-record.js';
 import { writeMnistDataset } from '../ml/datasets/fixtures.js';
+import { runStageProgram, tinyRecipe, writeParams } from './stage-rig.js';
 
 let work: string;
 let data: string;
@@ -21,37 +21,9 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function params(name: string, value: unknown): Promise<string> {
-  const file = path.join(work, `${name}.params.json`);
-  await writeFile(file, JSON.stringify(value));
-  return file;
-}
-
-const recipe = (overrides: Record<string, unknown> = {}) => ({
-  model: 'lenet_300_100',
-  dataset: 'mnist',
-  optimizer: 'sgd',
-  lr: 0.05,
-  momentum: 0.9,
-  weight_decay: 1e-4,
-  batch_size: 16,
-  epochs: 2,
-  milestones: [1],
-  gamma: 0.1,
-  warmup_epochs: 0,
-  augment: false,
-  seed: 1,
-  checkpoints: [0, 1, 5, 20],
-  ...overrides,
-});
-
-function stage(name: 'train' | 'sweep', args: string[], env: Record<string, string> = {}) {
-  return execa('node', ['--import', 'tsx', `stages/${name}.ts`, '--backend', 'wasm', ...args], {
-    reject: false,
-    all: true,
-    env: { PIPELINE_SCRATCH: '', PIPELINE_PARAMS: '', PIPELINE_INFO: '', ...env },
-  });
-}
+const params = (name: string, value: unknown) => writeParams(work, name, value);
+const recipe = tinyRecipe;
+const stage = (name: 'train' | 'sweep', args: string[], env: Record<string, string> = {}) => runStageProgram(name, args, env);
 
 describe('stages/train.ts and stages/sweep.ts', () => {
   it('train writes checkpoints, sidecars, train.json, metrics.json and the backend info; sweep writes sweep.csv and sweep.json', async () => {

@@ -1,12 +1,12 @@
 // The train and sweep stage programs on webgpu (llvmpipe): the adapter reaches PIPELINE_INFO, and checkpoints cross backends both ways.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webgpuForTests } from '../ml/helpers/webgpu.js';
 import { readSafetensors } from '../../src/ml/checkpoint/safetensors.js';
 import { writeMnistDataset } from '../ml/datasets/fixtures.js';
+import { runStageProgram, tinyRecipe, writeParams } from './stage-rig.js';
 import { relativeError } from '../ml/helpers/relative-error.js';
 
 let work: string;
@@ -21,31 +21,11 @@ afterAll(async () => {
 });
 
 // conv_bn: convolutions (our filter gradient), BatchNorm in training mode and the fused optimizer with momentum and wd.
-const recipe = {
-  model: 'conv_bn',
-  dataset: 'mnist',
-  optimizer: 'sgd',
-  lr: 0.05,
-  momentum: 0.9,
-  weight_decay: 1e-4,
-  batch_size: 16,
-  epochs: 1,
-  milestones: [],
-  gamma: 0.1,
-  warmup_epochs: 0,
-  augment: false,
-  seed: 1,
-  checkpoints: [0, 2, 6],
-};
+const recipe = tinyRecipe({ model: 'conv_bn', epochs: 1, milestones: [], checkpoints: [0, 2, 6] });
 
 async function stage(name: 'train' | 'sweep', backend: string, args: string[], params: unknown, info = '') {
-  const file = path.join(work, `${name}-${backend}-${Math.random().toString(36).slice(2)}.json`);
-  await writeFile(file, JSON.stringify(params));
-  const run = await execa('node', ['--import', 'tsx', `stages/${name}.ts`, '--backend', backend, ...args], {
-    reject: false,
-    all: true,
-    env: { PIPELINE_SCRATCH: '', PIPELINE_PARAMS: file, PIPELINE_INFO: info, CUDA_VISIBLE_DEVICES: '0' },
-  });
+  const file = await writeParams(work, `${name}-${backend}-${Math.random().toString(36).slice(2)}`, params);
+  const run = await runStageProgram(name, args, { PIPELINE_PARAMS: file, PIPELINE_INFO: info, CUDA_VISIBLE_DEVICES: '0' }, backend);
   expect(run.exitCode, run.all).toBe(0);
   return run;
 }
