@@ -25,7 +25,12 @@ export function batchedLines(write: (text: string) => void): LineSink {
     }
   }) as LineSink;
   sink.flush = flush;
-  // A command that ends with process.exit() (a second Ctrl-C) still prints what it said.
-  process.once('exit', flush);
+  flushAtExit.add(flush);
   return sink;
 }
+
+/** A command that ends with process.exit() (a second Ctrl-C) still prints what it said: one listener for every sink. */
+const flushAtExit = new Set<() => void>();
+process.once('exit', () => {
+  for (const flush of flushAtExit) flush();
+});
