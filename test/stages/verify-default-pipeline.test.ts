@@ -22,7 +22,7 @@ describe('pipeline verify on the default pipeline', () => {
   it('reproduces the training and sweep metrics, and the bytes of the dataset and of the aggregate, from the lock', async () => {
     const lock = parse(fs.readFileSync(path.join(dir, 'pipeline.lock'), 'utf8'));
     expect(Object.keys(lock.stages['sweep@mnist_lenet_300_100@3'].metrics)).toContain('test_loss_max');
-    const result = await pipeline(['verify', 'fetch_mnist', 'train', 'sweep', 'aggregate']);
+    const result = await pipeline(['verify', 'fetch', 'train', 'sweep', 'aggregate']);
     expect(result.stdout).toContain('verify: 6 stage(s) rerun (on wasm), all within tolerance of pipeline.lock');
     expect(result.code).toBe(0);
   }, 240_000);

@@ -43,7 +43,7 @@ describe("the repository's pipeline files", () => {
     expect(recipe('cifar_resnet_20')).toMatchObject({ model: 'resnet_20', lr: 0.1, momentum: 0.9, weight_decay: 0.0001, batch_size: 128, epochs: 160, milestones: [80, 120] });
     expect(recipe('cifar_vgg_16')).toMatchObject({ model: 'vgg_16', epochs: 160, augment: true });
     expect(recipe('imagenet_resnet_50')).toMatchObject({ model: 'resnet_50', lr: 0.4, batch_size: 1024, epochs: 90, warmup_epochs: 5, milestones: [30, 60, 80] });
-    expect(pipeline.stages.get('sweep@imagenet_resnet_50@112680')!.needs).toEqual({ train: 'train@imagenet_resnet_50', data: 'fetch_imagenet' });
+    expect(pipeline.stages.get('sweep@imagenet_resnet_50@112680')!.needs).toEqual({ train: 'train@imagenet_resnet_50', data: 'fetch@imagenet' });
   });
 });
 
