@@ -1,5 +1,4 @@
 // The benchmark's two sides compute the same curve: torch_sweep.py and the sweep stage on the harness's synthetic checkpoints.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,12 +6,12 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticTrain } from '../../bench/sweep/checkpoints.mjs';
+import type { SweepPoint } from '../../src/artifacts/sweep-output.js';
+import { python, torchAvailable } from '../helpers/python-torch.js';
 import { writeMnistDataset } from '../ml/datasets/fixtures.js';
 
-const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const hasTorch = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const hasTorch = torchAvailable('the PyTorch cross-check');
 const hasSweepStage = existsSync('stages/sweep.ts');
-if (!hasTorch) console.warn(`skipping the PyTorch cross-check: ${python} cannot import torch (apt-get install -y python3-torch; scripts/test-setup.sh does it as root)`);
 
 let work: string;
 let data: string;
@@ -25,11 +24,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-interface Row {
-  x: number;
-  test_loss: number;
-  test_error: number;
-}
+type Row = Pick<SweepPoint, 'x' | 'test_loss' | 'test_error'>;
 
 describe.skipIf(!hasTorch)('bench/sweep/torch_sweep.py (needs python3-torch)', () => {
   for (const model of ['lenet_300_100', 'conv_bn'] as const) {

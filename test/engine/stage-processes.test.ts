@@ -60,13 +60,19 @@ describe('processes a stage leaves behind', () => {
 });
 
 describe('after a kill -9 of the runner', () => {
-  it('a child started with env -i (no PIPELINE_RUN_ID to find it by) is killed with its stage group by the next run', async () => {
-    project.pipeline('stages:\n  a:\n    cmd: env -i sleep 60 & echo $! > bg.pid; wait\n');
+  /** Runs a stage whose background child is started by `launch` (e.g. `env -i`), and waits until its environment is cleared. */
+  async function startStageWithChild(launch: string) {
+    project.pipeline(`stages:\n  a:\n    cmd: ${launch} sleep 60 & echo $! > bg.pid; wait\n`);
     const runner = project.spawn(['run']);
     await waitFor(() => fs.existsSync(path.join(project.dir, 'bg.pid')) && project.read('bg.pid').endsWith('\n'), 20_000, 'the stage to start its child');
     const child = pidIn('bg.pid');
     // Until `env -i` has exec'd sleep, the child is a copy of the shell with its environment.
     await waitFor(() => fs.readFileSync(`/proc/${child}/environ`, 'utf8') === '', 5000, 'env -i to clear the environment');
+    return { runner, child };
+  }
+
+  /** kill -9 of the runner leaves `child` running; the next run cleans up after the dead run and kills it. */
+  async function expectNextRunKills(runner: ReturnType<Project['spawn']>, child: number, what: string) {
     runner.kill('SIGKILL');
     await runner.exited;
     expect(alive(child)).toBe(true);
@@ -75,27 +81,20 @@ describe('after a kill -9 of the runner', () => {
     const rerun = await project.run(['run']);
     expect(rerun.code).toBe(0);
     expect(rerun.stderr).toContain('cleaned up after 1 interrupted run(s)');
-    await waitFor(() => !alive(child), 5000, 'the env -i child to die');
+    await waitFor(() => !alive(child), 5000, `the ${what} child to die`);
+  }
+
+  it('a child started with env -i (no PIPELINE_RUN_ID to find it by) is killed with its stage group by the next run', async () => {
+    const { runner, child } = await startStageWithChild('env -i');
+    await expectNextRunKills(runner, child, 'env -i');
   });
 
   it('a child started with setsid env -i (another session, no PIPELINE_RUN_ID) is found below its stage shell and killed', async () => {
-    project.pipeline('stages:\n  a:\n    cmd: setsid env -i sleep 60 & echo $! > bg.pid; wait\n');
-    const runner = project.spawn(['run']);
-    await waitFor(() => fs.existsSync(path.join(project.dir, 'bg.pid')) && project.read('bg.pid').endsWith('\n'), 20_000, 'the stage to start its child');
-    const child = pidIn('bg.pid');
-    await waitFor(() => fs.readFileSync(`/proc/${child}/environ`, 'utf8') === '', 5000, 'env -i to clear the environment');
+    const { runner, child } = await startStageWithChild('setsid env -i');
     // In a session of its own, so in no group the runner recorded.
     const session = (pid: number) => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[3];
     expect(session(child)).toBe(String(child));
-    runner.kill('SIGKILL');
-    await runner.exited;
-    expect(alive(child)).toBe(true);
-
-    project.pipeline('stages:\n  a:\n    cmd: echo\n');
-    const rerun = await project.run(['run']);
-    expect(rerun.code).toBe(0);
-    expect(rerun.stderr).toContain('cleaned up after 1 interrupted run(s)');
-    await waitFor(() => !alive(child), 5000, 'the setsid child to die');
+    await expectNextRunKills(runner, child, 'setsid');
   });
 
   it('a recorded group is killed only while its leader is the recorded process or gone, never a process given the pid later', async () => {

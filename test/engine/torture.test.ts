@@ -6,22 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { mulberry32 } from '../../src/ml/random.js';
 import { alive, Project, waitFor } from './rig.js';
 
 const seed = Number(process.env.TORTURE_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const trials = Number(process.env.TORTURE_TRIALS ?? 10);
-
-/** mulberry32: a small seeded generator, so a failure is replayed by its seed. */
-function generator(start: number): () => number {
-  let state = start >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 interface Shape {
   yaml: string;
@@ -86,7 +75,7 @@ afterAll(() => {
 
 describe(`torture (seed ${seed})`, () => {
   console.log(`torture: seed ${seed} (TORTURE_SEED=${seed} replays it)`);
-  const random = generator(seed);
+  const random = mulberry32(seed); // seeded, so a failure is replayed by its seed
   for (let trial = 0; trial < trials; trial++) {
     const shape = makeShape(random);
     const rounds = 1 + Math.floor(random() * 3);

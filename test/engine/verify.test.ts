@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Project, waitFor } from './rig.js';
+import { alive, Project, waitFor } from './rig.js';
 
 let project: Project;
 beforeEach(() => (project = new Project()));
@@ -133,12 +133,3 @@ describe('pipeline verify', () => {
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

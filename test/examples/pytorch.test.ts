@@ -1,7 +1,5 @@
 // Bring your own checkpoints: examples/pytorch/train_lenet.py trains in PyTorch, linpath's sweep and aggregate stages consume its
 // output, and linpath's curve equals PyTorch's own evaluation of the same points.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,11 +9,11 @@ import { readSidecar } from '../../src/artifacts/checkpoint-sidecar.js';
 import { readTrainRecord } from '../../src/artifacts/train-record.js';
 import { readCheckpoint } from '../../src/ml/checkpoint/files.js';
 import { buildModel } from '../../src/ml/models/registry.js';
+import type { SweepPoint } from '../../src/artifacts/sweep-output.js';
+import { python, torchAvailable } from '../helpers/python-torch.js';
 import { writeMnistDataset } from '../ml/datasets/fixtures.js';
 
-const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const hasTorch = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-if (!hasTorch) console.warn(`skipping the PyTorch example: ${python} cannot import torch (apt-get install -y python3-torch; scripts/test-setup.sh does it as root)`);
+const hasTorch = torchAvailable('the PyTorch example');
 
 let work: string;
 let data: string;
@@ -28,11 +26,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-interface Row {
-  x: number;
-  test_loss: number;
-  test_error: number;
-}
+type Row = Pick<SweepPoint, 'x' | 'test_loss' | 'test_error'>;
 
 describe.skipIf(!hasTorch)('examples/pytorch (needs python3-torch)', () => {
   it('trains in PyTorch; linpath reads the checkpoints as its own and sweeps them as PyTorch evaluates them', async () => {
