@@ -5,27 +5,18 @@ import path from 'node:path';
 import { processAlive } from '../lock/run-lock.js';
 import { madeByRunner, readRunOwner } from '../cache/run-dirs.js';
 import { removeTree } from '../cache/store.js';
-import { killGroupAndDescendants } from './process-tree.js';
+import { killGroupAndDescendants, processIds } from './process-tree.js';
 
 /** Pids of processes whose environment carries PIPELINE_RUN_ID=<runId> (Linux /proc; elsewhere none are found). */
 function processesOfRun(runId: string): number[] {
   const marker = Buffer.from(`PIPELINE_RUN_ID=${runId}\0`);
-  const found: number[] = [];
-  let entries: string[];
-  try {
-    entries = fs.readdirSync('/proc');
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
+  return processIds().filter((pid) => {
     try {
-      if (fs.readFileSync(`/proc/${entry}/environ`).includes(marker)) found.push(Number(entry));
+      return fs.readFileSync(`/proc/${pid}/environ`).includes(marker);
     } catch {
-      // Gone, or not ours to read.
+      return false; // Gone, or not ours to read.
     }
-  }
-  return found;
+  });
 }
 
 /** Beside a stage's log in its staging dir while its shell runs: the process group to kill if the runner dies. */

@@ -1,28 +1,33 @@
 // The processes below a process, by parent links in /proc: what a stage started in a session or group of its own.
 import fs from 'node:fs';
 
+/** Every pid /proc shows (Linux; elsewhere none). */
+export function processIds(): number[] {
+  try {
+    return fs
+      .readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /** Parent pid → child pids, for every process /proc shows (Linux; elsewhere an empty map). */
 function childrenByParent(): Map<number, number[]> {
   const children = new Map<number, number[]>();
-  let entries: string[];
-  try {
-    entries = fs.readdirSync('/proc');
-  } catch {
-    return children;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const pid of processIds()) {
     let stat: string;
     try {
-      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     } catch {
       continue; // Gone.
     }
     // Field 4 is the parent; the command name before it (field 2) may hold spaces and parentheses.
     const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     const list = children.get(parent);
-    if (list) list.push(Number(entry));
-    else children.set(parent, [Number(entry)]);
+    if (list) list.push(pid);
+    else children.set(parent, [pid]);
   }
   return children;
 }
