@@ -24,23 +24,17 @@ import { randomPlane } from '../src/ml/planes/filter-normalize.js';
 import { evaluatePlane } from '../src/ml/planes/evaluate-plane.js';
 import { planeMetrics } from '../src/ml/planes/plane-metrics.js';
 import { gridAroundAnchors, gridAroundOrigin } from '../src/ml/planes/plane-grid.js';
-import { parsePlaneSettings, planeMethods } from '../src/ml/planes/plane-settings.js';
+import { parsePlaneSettings, planeMethods, type PlaneFlags } from '../src/ml/planes/plane-settings.js';
 import { threePointPlane, type Plane } from '../src/ml/planes/plane.js';
 import { isGpuBackend } from '../src/ml/backend/select.js';
 import { peakRssMb, readParams, startBackend } from './support/compute-stage.js';
 import { runStage, UsageError } from './support/stage-main.js';
 
-interface Options {
+interface Options extends PlaneFlags {
   train: string;
   data: string;
   plane: string;
   out: string;
-  grid?: string;
-  margin?: string;
-  span?: string;
-  seed?: string;
-  method?: string;
-  batchSize?: string;
   backend?: string;
   params?: string;
 }
