@@ -122,6 +122,7 @@ async function main(): Promise<void> {
   await mkdir(options.out, { recursive: true });
   await writeSweepOutput(options.out, {
     setting,
+    seed: summary.seed,
     iteration,
     final_iteration: endRun.final_iteration,
     points,

@@ -12,8 +12,10 @@
 //   milestones     epochs at which lr is multiplied by gamma
 //   warmup_epochs  linear warmup from 0 over this many epochs
 //   augment        random crop + flip (the dataset decides what augmentation means)
-//   seed           initialisation, data order and augmentation all derive from it
+//   seed           initialisation, data order and augmentation all derive from it (or `seed` beside `recipe`, below)
 //   checkpoints    iterations to save, 0 and the final iteration included (the sweep fan-out is planned from them)
+// A setting's replicates (pipeline.yaml's `seeds` fan-out) give the seed beside the recipe, { "recipe": {…}, "seed": N }, so
+// adding a seed to the list changes no other replicate's params. A recipe that holds a seed of its own then is refused.
 // With $PIPELINE_SCRATCH set, checkpoints and resume state are kept there; a rerun after a crash continues from the last checkpoint.
 //
 // A child for the instability analysis (Frankle et al. 2020):
@@ -64,6 +66,17 @@ function nonNegativeInteger(flag: string, value: string | undefined): number {
   return n;
 }
 
+/** The run's seed from params.seed (a replicate of the fan-out) when given; it may not also be in the recipe. */
+function withReplicateSeed(recipe: Recipe, params: Record<string, unknown>): Recipe {
+  if (params.seed === undefined) return recipe;
+  const seed = params.seed;
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`params.seed ${JSON.stringify(seed)}: expected a non-negative integer`);
+  if (Object.hasOwn(params.recipe as object, 'seed')) {
+    throw new UsageError(`params.seed ${seed} and recipe.seed ${JSON.stringify((params.recipe as { seed?: unknown }).seed)}: give the seed in one place (pipeline.yaml's seeds list)`);
+  }
+  return { ...recipe, seed };
+}
+
 async function main(): Promise<void> {
   program.parse();
   const options = program.opts<Options>();
@@ -75,6 +88,7 @@ async function main(): Promise<void> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  recipe = withReplicateSeed(recipe, params);
   const branching = options.parent !== undefined || options.branchIteration !== undefined || options.seed !== undefined;
   if (branching && (options.parent === undefined || options.branchIteration === undefined || options.seed === undefined)) {
     throw new UsageError('a child needs all of --parent, --branch-iteration and --seed');

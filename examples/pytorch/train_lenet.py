@@ -16,7 +16,8 @@ evaluate; the aggregate stage then takes the final result from the sweep of the 
 Usage: train_lenet.py --data DIR (IDX files, e.g. linpath's fetch_mnist output) --out DIR --setting NAME
        [--model mnist_lenet_300_100] [--steps 200] [--checkpoints 0,10,200] [--lr 0.1] [--batch 128] [--seed 1]
 Under linpath the recipe comes from the stage's params ($PIPELINE_PARAMS: {"recipe": {model, steps, lr,
-batch_size, seed, checkpoints}}); a flag given on the command line wins.
+batch_size, checkpoints}, "seed": N}, the seed beside the recipe as the seeds fan-out gives it; a seed inside the recipe
+is read too); a flag given on the command line wins.
 Needs torch (Debian: python3-torch). Deterministic for a given seed on the CPU.
 """
 import argparse
@@ -80,7 +81,10 @@ def main():
     recipe = {}
     if os.environ.get("PIPELINE_PARAMS"):
         with open(os.environ["PIPELINE_PARAMS"]) as f:
-            recipe = json.load(f).get("recipe", {})
+            params = json.load(f)
+        recipe = dict(params.get("recipe", {}))
+        if "seed" in params:
+            recipe["seed"] = params["seed"]
     pick = lambda flag, key, default: flag if flag is not None else recipe.get(key, default)  # noqa: E731
     args.model = pick(args.model, "model", "mnist_lenet_300_100")
     args.steps = int(pick(args.steps, "steps", 200))

@@ -6,7 +6,7 @@ import { ArtifactError } from './errors.js';
 import { writeMetrics } from './metrics.js';
 
 export interface AggregateOutput {
-  /** Every sweep's points, by setting, then iteration, then x. */
+  /** Every sweep's points, by setting, then seed, then iteration, then x. */
   curves: CurvePoint[];
   barriers: BarriersDocument;
   /** Per setting: final results and the headline barriers (summarised in the lock). */
@@ -34,6 +34,11 @@ export async function readAggregateOutput(dir: string): Promise<AggregateData> {
   const barriers = await readBarriers(dir);
   const stray = curves.find((point) => !Object.hasOwn(barriers.settings, point.setting));
   if (stray) throw new ArtifactError('corrupt-input', curvesPath, `${curvesPath}: setting "${stray.setting}" is not in ${join(dir, BARRIERS_JSON)}`);
+  const seedsOf = new Map(Object.entries(barriers.settings).map(([setting, s]) => [setting, new Set(s.seeds.map((seed) => seed.seed))]));
+  const unknownSeed = curves.find((point) => !seedsOf.get(point.setting)!.has(point.seed));
+  if (unknownSeed) {
+    throw new ArtifactError('corrupt-input', curvesPath, `${curvesPath}: ${unknownSeed.setting} seed ${unknownSeed.seed} is not among its seeds in ${join(dir, BARRIERS_JSON)}`);
+  }
   if (curves.length === 0) throw new ArtifactError('corrupt-input', curvesPath, `${curvesPath}: no rows`);
   return { curves, definitions: barriers.definitions, settings: barriers.settings };
 }

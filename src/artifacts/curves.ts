@@ -1,4 +1,4 @@
-// curves.csv: every sweep curve in long format (one row per setting, iteration and x), written by aggregate, read by render.
+// curves.csv: every sweep curve in long format (one row per setting, seed, iteration and x), written by aggregate, read by render.
 import { join } from 'node:path';
 import { formatCsv, parseCsv } from './csv.js';
 import { readTextFile } from './json-file.js';
@@ -8,12 +8,14 @@ import { writeFileAtomic } from './write-atomic.js';
 /** A sweep point (without the optional training loss), labelled with its sweep. */
 export interface CurvePoint extends Pick<SweepPoint, 'x' | 'test_loss' | 'test_error'> {
   setting: string;
+  /** The setting's replicate (its run's seed). */
+  seed: number;
   /** The checkpoint the sweep started from (θ_t). */
   iteration: number;
 }
 
 export const CURVES_CSV = 'curves.csv';
-const COLUMNS = ['setting', 'iteration', 'x', 'test_loss', 'test_error'] as const;
+const COLUMNS = ['setting', 'seed', 'iteration', 'x', 'test_loss', 'test_error'] as const;
 
 export async function writeCurves(dir: string, points: readonly CurvePoint[]): Promise<void> {
   await writeFileAtomic(join(dir, CURVES_CSV), formatCsv(COLUMNS, points));
@@ -22,5 +24,5 @@ export async function writeCurves(dir: string, points: readonly CurvePoint[]): P
 /** Reads `dir`/curves.csv; a bad cell is named by line and column. */
 export async function readCurves(dir: string): Promise<CurvePoint[]> {
   const file = join(dir, CURVES_CSV);
-  return parseCsv(await readTextFile(file), file, { text: ['setting'], numeric: ['iteration', 'x', 'test_loss', 'test_error'] });
+  return parseCsv(await readTextFile(file), file, { text: ['setting'], numeric: ['seed', 'iteration', 'x', 'test_loss', 'test_error'] });
 }

@@ -17,6 +17,8 @@ export interface SweepPoint {
 
 export interface SweepRecord {
   setting: string;
+  /** The seed of the run the line starts from (the setting's replicate; a child's data-order seed). */
+  seed: number;
   /** The checkpoint iteration at x = 0. */
   iteration: number;
   /** The checkpoint iteration at x = 1. */
@@ -49,6 +51,7 @@ export async function writeSweepOutput(dir: string, r: SweepRecord): Promise<voi
   await writeFileAtomic(join(dir, SWEEP_CSV), formatCsv(columns, r.rows));
   await writeJsonFile(join(dir, SWEEP_JSON), {
     setting: r.setting,
+    seed: r.seed,
     iteration: r.iteration,
     final_iteration: r.final_iteration,
     points: r.points,
@@ -81,10 +84,12 @@ export async function readSweepRecord(dir: string): Promise<SweepRecord> {
   const file = join(dir, SWEEP_JSON);
   const where: Where = {
     file,
-    shape: '{ setting, iteration, final_iteration, rows: [{ x, test_loss, test_error, train_loss? }], points, bn_mode, backend, endpoints?: { start, end: { seed, iteration, branched_from? } } }',
+    shape:
+      '{ setting, seed, iteration, final_iteration, rows: [{ x, test_loss, test_error, train_loss? }], points, bn_mode, backend, endpoints?: { start, end: { seed, iteration, branched_from? } } }',
   };
   const r = asObject(await readJsonFile(file, { what: 'the sweep' }), where);
   const setting = stringField(r, 'setting', where);
+  const seed = numberField(r, 'seed', where);
   const iteration = iterationField(r, 'iteration', where);
   const finalIteration = iterationField(r, 'final_iteration', where);
   const rows = asArray(r.rows, where, 'rows').map((value, i) => {
@@ -99,6 +104,7 @@ export async function readSweepRecord(dir: string): Promise<SweepRecord> {
   if (rows.length !== points) throw corrupt(where, 'rows', `has ${rows.length} rows, but points is ${points}`);
   const record: SweepRecord = {
     setting,
+    seed,
     iteration,
     final_iteration: finalIteration,
     points: points as number,

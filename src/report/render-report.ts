@@ -9,6 +9,7 @@ import { checkClaims } from './claims.js';
 import { ReportError } from './errors.js';
 import { figure1Finding, figure2Finding, figure3Finding } from './findings.js';
 import type { FigureSource } from './figures/figure-data.js';
+import { bandNote, meanOnlyNote } from './figures/bands.js';
 import { figure1 } from './figures/figure1.js';
 import { figure2 } from './figures/figure2.js';
 import { figure3 } from './figures/figure3.js';
@@ -40,6 +41,14 @@ const CAPTIONS: Record<string, string> = {
   [INSTABILITY_FIGURE]: INSTABILITY_CAPTION,
 };
 
+/** The figure's caption, with how its lines and bands summarise the seeds when some setting ran more than one. */
+function caption(name: string, data: AggregateData): string {
+  const base = CAPTIONS[name]!;
+  const note = name === 'figure1' || name === 'figure3' ? bandNote(data) : name === 'figure2' ? meanOnlyNote(data) : null;
+  if (note === null) return base;
+  return `${base} ${note.charAt(0).toUpperCase()}${note.slice(1)}.`;
+}
+
 function svgSize(svg: string, name: string): { width: number; height: number } {
   const match = /<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"/.exec(svg);
   if (!match) throw new ReportError('render-failed', `${name}: the SVG has no width/height`);
@@ -54,8 +63,8 @@ export async function renderReport({ data, params, provenance, outDir, instabili
   if (instability) sources.push(instabilityFigure(instability, params, settingOrder(data)));
   if (planes && planes.length > 0) sources.push(planeFigure(planes));
   const findings: Record<string, string> = {
-    figure1: figure1Finding(data),
-    figure2: figure2Finding(data),
+    figure1: figure1Finding(data, params),
+    figure2: figure2Finding(data, params),
     figure3: figure3Finding(data, params),
     ...(planes && planes.length > 0 ? { [PLANE_FIGURE]: planeFinding(planes) } : {}),
     ...(instability ? { [INSTABILITY_FIGURE]: instabilityFinding(instability) } : {}),
@@ -68,7 +77,7 @@ export async function renderReport({ data, params, provenance, outDir, instabili
     await writeFileAtomic(join(outDir, `${source.name}.png`), svgToPng(svg, params.png_scale, source.name));
     await writeFileAtomic(join(outDir, `${source.name}.csv`), formatCsv(source.columns, source.rows));
     written.push(`${source.name}.svg`, `${source.name}.png`, `${source.name}.csv`);
-    figures.push({ name: source.name, caption: CAPTIONS[source.name]!, finding: findings[source.name]!, ...svgSize(svg, source.name) });
+    figures.push({ name: source.name, caption: caption(source.name, data), finding: findings[source.name]!, ...svgSize(svg, source.name) });
   }
   // index.html last: it only appears once everything it points at exists.
   await writeFileAtomic(join(outDir, 'index.html'), reportHtml({ data, figures, provenance, claims: checkClaims(data, params), instability: instability ?? undefined }));

@@ -51,8 +51,19 @@ describe('readAggregateOutput', () => {
     expect(error.message).toContain('lmc');
   });
 
+  it('rejects curves of a seed that barriers.json does not list for the setting', async () => {
+    const lines = (await readFile(join(dir, 'curves.csv'), 'utf8')).split('\n');
+    const cells = lines[1]!.split(',');
+    cells[1] = '99';
+    lines[1] = cells.join(',');
+    await writeFile(join(dir, 'curves.csv'), lines.join('\n'));
+    const error = await failure(readAggregateOutput(dir));
+    expect(error.reason).toBe('corrupt-input');
+    expect(error.message).toBe(`${join(dir, 'curves.csv')}: ${cells[0]} seed 99 is not among its seeds in ${join(dir, 'barriers.json')}`);
+  });
+
   it('rejects curves of a setting that barriers.json does not know', async () => {
-    await writeFile(join(dir, 'curves.csv'), 'setting,iteration,x,test_loss,test_error\nghost,0,0,1,0.5\n');
+    await writeFile(join(dir, 'curves.csv'), 'setting,seed,iteration,x,test_loss,test_error\nghost,1,0,0,1,0.5\n');
     const error = await failure(readAggregateOutput(dir));
     expect(error.message).toContain('setting "ghost" is not in');
   });
@@ -60,24 +71,37 @@ describe('readAggregateOutput', () => {
 
 describe('writeAggregateOutput', () => {
   const m = (v: number) => ({ above_start: v, above_chord: v / 2, lmc: -v, largest_bump: 0 });
+  const one = (v: number) => ({ mean: v, sd: 0, min: v, max: v });
+  const spreads = (v: number) => ({ above_start: one(v), above_chord: one(v / 2), lmc: one(-v), largest_bump: one(0) });
   const output = {
     curves: [
-      { setting: 'a,b', iteration: 0, x: 0, test_loss: 2.5, test_error: 0.9 },
-      { setting: 'a,b', iteration: 0, x: 1, test_loss: 0.1, test_error: 0.02 },
+      { setting: 'a,b', seed: 3, iteration: 0, x: 0, test_loss: 2.5, test_error: 0.9 },
+      { setting: 'a,b', seed: 3, iteration: 0, x: 1, test_loss: 0.1, test_error: 0.02 },
     ],
     barriers: {
       definitions: { above_start: 'max_x L(x) − L(0)' },
-      settings: { 'a,b': { final_iteration: 6, final: { test_loss: 0.1, test_error: 0.02 }, rows: [{ iteration: 0, loss: m(0.25), error: m(0.5) }] } },
+      settings: {
+        'a,b': {
+          final_iteration: 6,
+          final: { test_loss: one(0.1), test_error: one(0.02) },
+          rows: [{ iteration: 0, loss: spreads(0.25), error: spreads(0.5) }],
+          seeds: [{ seed: 3, final: { test_loss: 0.1, test_error: 0.02 }, rows: [{ iteration: 0, loss: m(0.25), error: m(0.5) }] }],
+        },
+      },
     },
-    metrics: { 'a,b': { final_test_loss: 0.1, checkpoints_swept: 1 } },
+    metrics: { 'a,b': { final_test_loss: 0.1, checkpoints_swept: 1, seeds: 1 } },
   };
 
   it('writes curves.csv, barriers.csv, barriers.json and metrics.json with these exact bytes, and reads back what render needs', async () => {
     await writeAggregateOutput(dir, output);
-    expect(await readFile(join(dir, 'curves.csv'), 'utf8')).toBe('setting,iteration,x,test_loss,test_error\n"a,b",0,0,2.5,0.9\n"a,b",0,1,0.1,0.02\n');
+    expect(await readFile(join(dir, 'curves.csv'), 'utf8')).toBe('setting,seed,iteration,x,test_loss,test_error\n"a,b",3,0,0,2.5,0.9\n"a,b",3,0,1,0.1,0.02\n');
     expect(await readFile(join(dir, 'barriers.csv'), 'utf8')).toBe(
-      'setting,iteration,quantity,above_start,above_chord,lmc,largest_bump\n"a,b",0,loss,0.25,0.125,-0.25,0\n"a,b",0,error,0.5,0.25,-0.5,0\n',
+      'setting,seed,iteration,quantity,above_start,above_chord,lmc,largest_bump\n"a,b",3,0,loss,0.25,0.125,-0.25,0\n"a,b",3,0,error,0.5,0.25,-0.5,0\n',
     );
+    const spread = (await readFile(join(dir, 'barrier-spread.csv'), 'utf8')).split('\n');
+    expect(spread[0]).toBe('setting,seeds,iteration,quantity,measure,mean,sd,min,max');
+    expect(spread.slice(1, 3)).toEqual(['"a,b",1,0,loss,above_start,0.25,0,0.25,0.25', '"a,b",1,0,loss,above_chord,0.125,0,0.125,0.125']);
+    expect(spread).toHaveLength(1 + 8 + 1);
     expect(await readFile(join(dir, 'barriers.json'), 'utf8')).toBe(`${JSON.stringify(output.barriers, null, 2)}\n`);
     expect(await readFile(join(dir, 'metrics.json'), 'utf8')).toBe(`${JSON.stringify(output.metrics, null, 2)}\n`);
     expect(await readAggregateOutput(dir)).toEqual({ curves: output.curves, definitions: output.barriers.definitions, settings: output.barriers.settings });

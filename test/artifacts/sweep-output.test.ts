@@ -8,6 +8,7 @@ import { artifactFailure, useScratchDir } from './helpers.js';
 const scratch = useScratchDir();
 const RECORD: SweepRecord = {
   setting: 'mnist_conv_bn',
+  seed: 2,
   iteration: 2,
   final_iteration: 4,
   points: 3,
@@ -42,11 +43,12 @@ describe('sweep output', () => {
     [{ points: 0 }, 'points is 0, expected a positive integer'],
     [{ points: 4 }, 'rows has 3 rows, but points is 4'],
     [{ bn_mode: undefined }, 'bn_mode is missing, expected a string'],
+    [{ seed: undefined }, 'seed is missing, expected a number'],
   ])('names the wrong field of %j', async (change, problem) => {
     await writeFile(join(scratch.dir, 'sweep.json'), JSON.stringify({ ...RECORD, ...change }));
     const error = await artifactFailure(readSweepRecord(scratch.dir));
     expect(error.reason).toBe('corrupt-input');
-    expect(error.message).toContain(`${join(scratch.dir, 'sweep.json')}: expected { setting, iteration, final_iteration, rows`);
+    expect(error.message).toContain(`${join(scratch.dir, 'sweep.json')}: expected { setting, seed, iteration, final_iteration, rows`);
     expect(error.message).toContain(`(${problem})`);
   });
 });

@@ -32,8 +32,8 @@ describe.skipIf(!hasTorch)('examples/pytorch (needs python3-torch)', () => {
   it('trains in PyTorch; linpath reads the checkpoints as its own and sweeps them as PyTorch evaluates them', async () => {
     const train = path.join(work, 'train');
     const params = path.join(work, 'params.json');
-    const recipe = { model: 'mnist_lenet_300_100', steps: 12, lr: 0.05, batch_size: 16, seed: 1, checkpoints: [0, 4, 12] };
-    await writeFile(params, JSON.stringify({ recipe }));
+    const recipe = { model: 'mnist_lenet_300_100', steps: 12, lr: 0.05, batch_size: 16, checkpoints: [0, 4, 12] };
+    await writeFile(params, JSON.stringify({ recipe, seed: 5 }));
     const trained = await execa(python, ['examples/pytorch/train_lenet.py', '--data', data, '--out', train, '--setting', 'torch_tiny'], {
       all: true,
       reject: false,
@@ -43,7 +43,7 @@ describe.skipIf(!hasTorch)('examples/pytorch (needs python3-torch)', () => {
 
     // The layout linpath's own train stage writes, through linpath's validating readers.
     const record = await readTrainRecord(train);
-    expect(record).toMatchObject({ setting: 'torch_tiny', model: 'mnist_lenet_300_100', iterations: [0, 4, 12], final_iteration: 12, backend: 'pytorch' });
+    expect(record).toMatchObject({ setting: 'torch_tiny', model: 'mnist_lenet_300_100', iterations: [0, 4, 12], final_iteration: 12, seed: 5, backend: 'pytorch' });
     const model = buildModel(record.model, [28, 28, 1], 10);
     const weights = await readCheckpoint(path.join(train, 'checkpoints'), 12, model);
     expect([...weights.keys()].sort()).toEqual(model.tensors.map((t) => t.name).sort());
@@ -89,13 +89,14 @@ describe.skipIf(!hasTorch)('examples/pytorch (needs python3-torch)', () => {
     const trains = path.join(work, 'trains');
     await mkdir(sweeps);
     await mkdir(trains);
-    await symlink(sweepOut, path.join(sweeps, 'torch_tiny@4'));
-    await symlink(train, path.join(trains, 'torch_tiny'));
+    await symlink(sweepOut, path.join(sweeps, 'torch_tiny@5@4'));
+    await symlink(train, path.join(trains, 'torch_tiny@5'));
     const aggregateOut = path.join(work, 'aggregate');
     const aggregated = await execa('node', ['--import', 'tsx', 'stages/aggregate.ts', '--sweeps', sweeps, '--train', trains, '--out', aggregateOut], { all: true, reject: false });
     expect(aggregated.exitCode, aggregated.all).toBe(0);
     const barriers = JSON.parse(await readFile(path.join(aggregateOut, 'barriers.json'), 'utf8'));
-    expect(barriers.settings.torch_tiny.final.test_loss).toBe(record.final!.test_loss);
+    expect(barriers.settings.torch_tiny.final.test_loss.mean).toBe(record.final!.test_loss);
+    expect(barriers.settings.torch_tiny.seeds.map((s: { seed: number }) => s.seed)).toEqual([5]);
     expect(barriers.settings.torch_tiny.rows.map((r: { iteration: number }) => r.iteration)).toEqual([4]);
   }, 120_000);
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregate } from '../../src/ml/barriers/aggregate.js';
 import { barrierMeasures } from '../../src/ml/barriers/barriers.js';
+import { runName, type TrainSummary } from '../../src/ml/barriers/inputs.js';
 
 const grid = (n: number) => Array.from({ length: n }, (_, i) => i / (n - 1));
 const measure = (f: (x: number) => number, n = 101) => {
@@ -51,23 +52,64 @@ describe('barrierMeasures', () => {
 
 describe('aggregate', () => {
   const rows = (losses: number[]) => losses.map((loss, i) => ({ x: i / (losses.length - 1), test_loss: loss, test_error: loss / 10 }));
-  const sweep = (iteration: number, losses: number[]) => ({
+  const sweep = (iteration: number, losses: number[], seed = 1) => ({
     setting: 's',
+    seed,
     iteration,
     final_iteration: 20,
     points: losses.length,
     bn_mode: 'interpolate',
     backend: 'wasm',
     rows: rows(losses),
-    source: `sweep@${iteration}`,
+    source: `sweep@${seed}@${iteration}`,
   });
-  const train = (final: { test_loss: number; test_accuracy: number } | null) =>
-    new Map([['s', { setting: 's', model: 'lenet_300_100', iterations: [0, 20], final_iteration: 20, seed: 1, backend: 'wasm', final, history: [], source: 'train.json' }]]);
+  const run = (seed: number, final: { test_loss: number; test_accuracy: number } | null, finalIteration = 20): [string, TrainSummary] => [
+    runName('s', seed),
+    { setting: 's', model: 'lenet_300_100', iterations: [0, finalIteration], final_iteration: finalIteration, seed, backend: 'wasm', final, history: [], source: `train${seed}.json` },
+  ];
+  const train = (final: { test_loss: number; test_accuracy: number } | null) => new Map([run(1, final)]);
 
   it('takes the final result from train.json, or from the sweep of the final checkpoint when its producer did not evaluate it', () => {
     const sweeps = [sweep(0, [2, 2.5, 1]), sweep(20, [0.5, 0.5, 0.5])];
-    expect(aggregate(sweeps, train({ test_loss: 0.4, test_accuracy: 0.9 })).barriers.settings.s!.final).toEqual({ test_loss: 0.4, test_error: expect.closeTo(0.1, 12) });
-    expect(aggregate(sweeps, train(null)).barriers.settings.s!.final).toEqual({ test_loss: 0.5, test_error: 0.05 });
+    expect(aggregate(sweeps, train({ test_loss: 0.4, test_accuracy: 0.9 })).barriers.settings.s!.seeds[0]!.final).toEqual({ test_loss: 0.4, test_error: expect.closeTo(0.1, 12) });
+    expect(aggregate(sweeps, train(null)).barriers.settings.s!.final).toEqual({ test_loss: { mean: 0.5, sd: 0, min: 0.5, max: 0.5 }, test_error: { mean: 0.05, sd: 0, min: 0.05, max: 0.05 } });
     expect(() => aggregate([sweep(0, [2, 2.5, 1])], train(null))).toThrow(/has no final evaluation \(final: null\), and no sweep of the final checkpoint \(iteration 20\)/);
+  });
+
+  it('summarises each barrier across seeds as mean, sample sd and range, checkpoint by checkpoint', () => {
+    const sweeps = [sweep(0, [2, 2.5, 1], 1), sweep(20, [0.5, 0.5, 0.5], 1), sweep(0, [2, 3, 1], 7), sweep(20, [0.4, 0.4, 0.4], 7)];
+    const trains = new Map([run(1, { test_loss: 0.5, test_accuracy: 0.9 }), run(7, { test_loss: 0.4, test_accuracy: 0.8 })]);
+    const { barriers, curves, metrics } = aggregate(sweeps, trains);
+    const s = barriers.settings.s!;
+    expect(s.seeds.map((seed) => seed.seed)).toEqual([1, 7]);
+    expect(s.seeds[1]!.rows[0]!.loss.above_start).toBe(1);
+    const rise = s.rows[0]!.loss.above_start;
+    expect(rise.mean).toBeCloseTo(0.75, 12);
+    expect(rise.sd).toBeCloseTo(Math.SQRT1_2 * 0.5, 12);
+    expect([rise.min, rise.max]).toEqual([0.5, 1]);
+    expect(s.final.test_error.mean).toBeCloseTo(0.15, 12);
+    expect(s.rows.map((row) => row.iteration)).toEqual([0, 20]);
+    expect(curves.filter((p) => p.iteration === 0).map((p) => [p.seed, p.test_loss])).toEqual([
+      [1, 2],
+      [1, 2.5],
+      [1, 1],
+      [7, 2],
+      [7, 3],
+      [7, 1],
+    ]);
+    expect(metrics.s).toMatchObject({ seeds: 2, final_test_loss: expect.closeTo(0.45, 12), barrier_loss_it0: expect.closeTo(0.75, 12) });
+  });
+
+  it('refuses seeds of one setting that swept different checkpoints or end at different iterations', () => {
+    const trains = new Map([run(1, { test_loss: 0.5, test_accuracy: 0.9 }), run(2, { test_loss: 0.4, test_accuracy: 0.8 })]);
+    expect(() => aggregate([sweep(0, [2, 2.5, 1], 1), sweep(20, [0.5, 0.5, 0.5], 1), sweep(0, [2, 3, 1], 2)], trains)).toThrow(
+      's: seed 2 swept checkpoints [0], seed 1 [0, 20]; every seed of a setting must sweep the same ones',
+    );
+    const shorter = new Map([run(1, { test_loss: 0.5, test_accuracy: 0.9 }), run(2, { test_loss: 0.4, test_accuracy: 0.8 }, 10)]);
+    expect(() => aggregate([sweep(0, [2, 2.5, 1], 1), { ...sweep(0, [2, 3, 1], 2), final_iteration: 10 }], shorter)).toThrow('train2.json: s seed 2 ends at iteration 10, seed 1 at 20');
+  });
+
+  it('names the run whose train output is missing', () => {
+    expect(() => aggregate([sweep(0, [2, 2.5, 1], 3)], train(null))).toThrow('sweep@3@0: no train output for s seed 3');
   });
 });

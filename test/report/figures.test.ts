@@ -37,7 +37,7 @@ function inked(svg: string): number {
 describe('figure data', () => {
   it("figure 1 draws only each setting's initialization curve", () => {
     const { rows, columns } = figure1(data, DEFAULT_PARAMS);
-    expect(columns).toEqual(['setting', 'iteration', 'x', 'test_loss', 'test_error']);
+    expect(columns).toEqual(['setting', 'iteration', 'x', 'seeds', 'test_loss', 'test_loss_min', 'test_loss_max', 'test_error', 'test_error_min', 'test_error_max']);
     expect(new Set(rows.map((r) => r.iteration))).toEqual(new Set([0]));
     expect(rows).toHaveLength(2 * 21);
   });
@@ -52,7 +52,17 @@ describe('figure data', () => {
     const { rows } = figure3(data, DEFAULT_PARAMS);
     const mnist = data.settings[MNIST.name]!.rows;
     expect(rows.filter((r) => r.setting === MNIST.name)).toEqual(
-      mnist.map((r) => ({ setting: MNIST.name, iteration: r.iteration, loss_above_start: r.loss.above_start, error_above_start: r.error.above_start })),
+      mnist.map((r) => ({
+        setting: MNIST.name,
+        iteration: r.iteration,
+        seeds: 1,
+        loss_above_start: r.loss.above_start.mean,
+        loss_above_start_min: r.loss.above_start.mean,
+        loss_above_start_max: r.loss.above_start.mean,
+        error_above_start: r.error.above_start.mean,
+        error_above_start_min: r.error.above_start.mean,
+        error_above_start_max: r.error.above_start.mean,
+      })),
     );
   });
 

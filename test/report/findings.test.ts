@@ -76,7 +76,7 @@ describe('figure sentences', () => {
     const rows = data.settings[MNIST.name]!.rows;
     const expectAt = (threshold: number) =>
       firstExceeding(
-        rows.map((r) => ({ iteration: r.iteration, barrier: r.loss.above_start })),
+        rows.map((r) => ({ iteration: r.iteration, barrier: r.loss.above_start.mean })),
         threshold,
       );
     const low = figure3Finding(data, { ...DEFAULT_PARAMS, loss_threshold: 0.01 });

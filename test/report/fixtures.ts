@@ -1,8 +1,9 @@
 // Writes an aggregate stage output (src/artifacts/aggregate-output.ts) with realistic curve shapes, for the report tests.
 import { mkdir } from 'node:fs/promises';
 import { writeAggregateOutput } from '../../src/artifacts/aggregate-output.js';
-import type { SettingBarriers } from '../../src/artifacts/barriers.js';
+import { BARRIER_NAMES, type BarrierMeasures, type BarrierName, type BarrierRow, type SeedBarriers, type SettingBarriers } from '../../src/artifacts/barriers.js';
 import type { CurvePoint } from '../../src/artifacts/curves.js';
+import { spreadOf, type Spread } from '../../src/artifacts/spread.js';
 
 export interface FixtureSetting {
   name: string;
@@ -65,30 +66,66 @@ function barriers(values: number[]) {
   };
 }
 
-/** Writes curves.csv, barriers.csv, barriers.json and metrics.json into `directory`. */
-export async function writeAggregateFixture(directory: string, settings: FixtureSetting[] = [MNIST, CIFAR], points = 100): Promise<void> {
+/** A seed's curve at x from checkpoint t; `index` is the seed's position in the setting's seed list. */
+export type SeedCurve = (setting: FixtureSetting, seed: number, index: number, t: number, x: number) => { loss: number; error: number };
+
+/**
+ * The default replicates: the first seed is exactly `fixtureCurve`; each further one has a 10% larger barrier from
+ * t > 0, and a loss up to 0.03 nats higher mid-path, less the later t (visible as a band from initialization, too small to flip a claim).
+ */
+export const defaultSeedCurve: SeedCurve = (setting, _seed, index, t, x) => {
+  const base = fixtureCurve(setting, t, x);
+  if (index === 0) return base;
+  const progress = Math.min(1, Math.log1p(t) / Math.log1p(setting.finalIteration));
+  const bump = (t === 0 ? 0 : 0.06 * index * Math.sin(Math.PI * progress)) * Math.sin(Math.PI * x) ** 2;
+  const lift = 0.03 * index * (1 - progress) * Math.sin(Math.PI * x);
+  return { loss: base.loss + bump + lift, error: Math.min(0.9, base.error + (bump + lift) * 0.3) };
+};
+
+export interface FixtureOptions {
+  /** The seeds every setting ran, ascending (default [0]: one seed, as before seeds were fanned out). */
+  seeds?: number[];
+  /** Each seed's curves (default `defaultSeedCurve`). */
+  curve?: SeedCurve;
+}
+
+const spreads = (rows: BarrierMeasures[]): Record<BarrierName, Spread> => Object.fromEntries(BARRIER_NAMES.map((name) => [name, spreadOf(rows.map((r) => r[name]))])) as Record<BarrierName, Spread>;
+
+/** Writes curves.csv, barriers.csv, barrier-spread.csv, barriers.json and metrics.json into `directory`. */
+export async function writeAggregateFixture(directory: string, settings: FixtureSetting[] = [MNIST, CIFAR], points = 100, options: FixtureOptions = {}): Promise<void> {
+  const { seeds = [0], curve = defaultSeedCurve } = options;
   await mkdir(directory, { recursive: true });
   const curves: CurvePoint[] = [];
   const settingsOut: Record<string, SettingBarriers> = {};
   const metrics: Record<string, Record<string, number>> = {};
   for (const setting of settings) {
-    const rows = [];
-    for (const t of setting.checkpoints) {
-      const samples = linspace(points).map((x) => ({ x, ...fixtureCurve(setting, t, x) }));
-      for (const s of samples) curves.push({ setting: setting.name, iteration: t, x: s.x, test_loss: s.loss, test_error: s.error });
-      rows.push({ iteration: t, loss: barriers(samples.map((s) => s.loss)), error: barriers(samples.map((s) => s.error)) });
-    }
-    const final = fixtureCurve(setting, setting.finalIteration, 1);
+    const perSeed: SeedBarriers[] = seeds.map((seed, index) => {
+      const rows: BarrierRow[] = [];
+      for (const t of setting.checkpoints) {
+        const samples = linspace(points).map((x) => ({ x, ...curve(setting, seed, index, t, x) }));
+        for (const s of samples) curves.push({ setting: setting.name, seed, iteration: t, x: s.x, test_loss: s.loss, test_error: s.error });
+        rows.push({ iteration: t, loss: barriers(samples.map((s) => s.loss)), error: barriers(samples.map((s) => s.error)) });
+      }
+      const final = curve(setting, seed, index, setting.finalIteration, 1);
+      return { seed, final: { test_loss: final.loss, test_error: final.error }, rows };
+    });
+    const rows = setting.checkpoints.map((iteration, i) => ({
+      iteration,
+      loss: spreads(perSeed.map((s) => s.rows[i]!.loss)),
+      error: spreads(perSeed.map((s) => s.rows[i]!.error)),
+    }));
     settingsOut[setting.name] = {
       ...(setting.dataset ? { dataset: setting.dataset } : {}),
       final_iteration: setting.finalIteration,
-      final: { test_loss: final.loss, test_error: final.error },
+      seeds: perSeed,
+      final: { test_loss: spreadOf(perSeed.map((s) => s.final.test_loss)), test_error: spreadOf(perSeed.map((s) => s.final.test_error)) },
       rows,
     };
     metrics[setting.name] = {
-      final_test_error: final.error,
-      barrier_loss_it0: rows[0]!.loss.above_start,
-      [`barrier_loss_it${setting.checkpoints.at(-1)}`]: rows.at(-1)!.loss.above_start,
+      final_test_error: settingsOut[setting.name]!.final.test_error.mean,
+      seeds: seeds.length,
+      barrier_loss_it0: rows[0]!.loss.above_start.mean,
+      [`barrier_loss_it${setting.checkpoints.at(-1)}`]: rows.at(-1)!.loss.above_start.mean,
     };
   }
   const definitions = {

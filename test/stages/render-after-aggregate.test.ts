@@ -22,8 +22,8 @@ async function upstreamOutputs(settings: FixtureSetting[]): Promise<{ train: str
   const sweeps = join(work, 'sweep');
   for (const s of settings) {
     const final = fixtureCurve(s, s.finalIteration, 1);
-    await mkdir(join(train, s.name), { recursive: true });
-    await writeTrainRecord(join(train, s.name), {
+    await mkdir(join(train, `${s.name}@0`), { recursive: true });
+    await writeTrainRecord(join(train, `${s.name}@0`), {
       setting: s.name,
       model: 'm',
       iterations: s.checkpoints,
@@ -38,9 +38,9 @@ async function upstreamOutputs(settings: FixtureSetting[]): Promise<{ train: str
         const { loss, error } = fixtureCurve(s, t, x);
         return { x, test_loss: loss, test_error: error };
       });
-      const dir = join(sweeps, `${s.name}@${t}`);
+      const dir = join(sweeps, `${s.name}@0@${t}`);
       await mkdir(dir, { recursive: true });
-      await writeSweepOutput(dir, { setting: s.name, iteration: t, final_iteration: s.finalIteration, points: 21, bn_mode: 'interpolate', backend: 'wasm', rows });
+      await writeSweepOutput(dir, { setting: s.name, seed: 0, iteration: t, final_iteration: s.finalIteration, points: 21, bn_mode: 'interpolate', backend: 'wasm', rows });
     }
   }
   return { train, sweeps };

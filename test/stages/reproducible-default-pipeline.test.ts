@@ -41,8 +41,8 @@ describe('the default pipeline reproduces byte for byte', () => {
     expectSameBytes(results(second), reference);
     // The provenance table still names what the results came from: the train stage's output hash, as locked.
     const html = reference.get('reports/index.html')!.toString('utf8');
-    const trainHash = (parse(reference.get('pipeline.lock')!.toString('utf8')) as { stages: Record<string, { output: { hash: string } }> }).stages['train@mnist_lenet_300_100']!.output.hash;
-    expect(html).toContain(`<td class="text">train@mnist_lenet_300_100</td><td class="text"><code title="${trainHash}">${trainHash.slice(0, 12)}</code></td><td class="text">wasm</td>`);
+    const trainHash = (parse(reference.get('pipeline.lock')!.toString('utf8')) as { stages: Record<string, { output: { hash: string } }> }).stages['train@mnist_lenet_300_100@1']!.output.hash;
+    expect(html).toContain(`<td class="text">train@mnist_lenet_300_100@1</td><td class="text"><code title="${trainHash}">${trainHash.slice(0, 12)}</code></td><td class="text">wasm</td>`);
 
     await run(first, ['run', '--force']);
     expectSameBytes(results(first), reference);

@@ -21,7 +21,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('pipeline verify on the default pipeline', () => {
   it('reproduces the training and sweep metrics, and the bytes of the dataset and of the aggregate, from the lock', async () => {
     const lock = parse(fs.readFileSync(path.join(dir, 'pipeline.lock'), 'utf8'));
-    expect(Object.keys(lock.stages['sweep@mnist_lenet_300_100@3'].metrics)).toContain('test_loss_max');
+    expect(Object.keys(lock.stages['sweep@mnist_lenet_300_100@1@3'].metrics)).toContain('test_loss_max');
     const result = await pipeline(['verify', 'fetch', 'train', 'sweep', 'aggregate']);
     expect(result.stdout).toContain('verify: 6 stage(s) rerun (on wasm), all within tolerance of pipeline.lock');
     expect(result.code).toBe(0);
@@ -43,7 +43,7 @@ describe('pipeline verify on the default pipeline', () => {
     const lockFile = path.join(dir, 'pipeline.lock');
     const original = fs.readFileSync(lockFile, 'utf8');
     const lock = parse(original);
-    const metrics = lock.stages['train@mnist_lenet_300_100'].metrics;
+    const metrics = lock.stages['train@mnist_lenet_300_100@1'].metrics;
     const locked = metrics.final_test_loss;
     metrics.final_test_loss = locked * 1.01;
     fs.writeFileSync(lockFile, stringify(lock));
@@ -55,7 +55,7 @@ describe('pipeline verify on the default pipeline', () => {
       expect(lines[1]).toMatch(/^stage\s+metric\s+locked\s+new\s+difference$/);
       expect(lines[2]).toMatch(
         new RegExp(
-          `^train@mnist_lenet_300_100\\s+final_test_loss\\s+${String(locked * 1.01).replace('.', '\\.')}\\s+${String(locked).replace('.', '\\.')}\\s+-\\d\\.\\d{3}e-\\d+ \\(9\\.9\\de-3 relative\\)`,
+          `^train@mnist_lenet_300_100@1\\s+final_test_loss\\s+${String(locked * 1.01).replace('.', '\\.')}\\s+${String(locked).replace('.', '\\.')}\\s+-\\d\\.\\d{3}e-\\d+ \\(9\\.9\\de-3 relative\\)`,
         ),
       );
     } finally {

@@ -16,15 +16,21 @@ export async function readSweeps(dir: string): Promise<SweepCurve[]> {
   return Promise.all((await memberDirs(dir, SWEEP_JSON)).map(async (member) => ({ ...(await readSweepRecord(member)), source: path.join(member, SWEEP_JSON) })));
 }
 
-/** Every train.json of a fan-out folder (or a single train output), by setting. */
+/** How a run is found: its setting and seed (one train output each). */
+export function runName(setting: string, seed: number): string {
+  return `${setting} seed ${seed}`;
+}
+
+/** Every train.json of a fan-out folder (or a single train output), by `runName(setting, seed)`. */
 export async function readTrains(dir: string): Promise<Map<string, TrainSummary>> {
   const trains = new Map<string, TrainSummary>();
   for (const member of await memberDirs(dir, TRAIN_RECORD_FILE)) {
     const file = path.join(member, TRAIN_RECORD_FILE);
     const train = { ...(await readTrainRecord(member)), source: file };
-    const earlier = trains.get(train.setting);
-    if (earlier) throw new BarrierError('input-mismatch', `${file}: setting ${train.setting} also comes from ${earlier.source}`);
-    trains.set(train.setting, train);
+    const name = runName(train.setting, train.seed);
+    const earlier = trains.get(name);
+    if (earlier) throw new BarrierError('input-mismatch', `${file}: ${name} also comes from ${earlier.source}`);
+    trains.set(name, train);
   }
   return trains;
 }

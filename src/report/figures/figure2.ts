@@ -1,13 +1,20 @@
-// Figure 2: per setting, test loss and error along the line from each checkpoint t to the final weights, coloured by t.
+// Figure 2: per setting, test loss and error along the line from each checkpoint t to the final weights, coloured by t;
+// each line is the mean over the setting's seeds, without bands (with many t per panel they would cover each other).
 import { settingOrder, type AggregateData } from '../../artifacts/aggregate-output.js';
 import type { RenderParams } from '../params.js';
+import { MEAN_CURVE_COLUMNS, curveIterations, meanCurve } from '../seeds.js';
+import { meanOnlyNote } from './bands.js';
 import type { FigureSource } from './figure-data.js';
 import { ERROR_TITLE, LOSS_TITLE, figureConfig } from './theme.js';
 
 export function figure2(data: AggregateData, params: RenderParams): FigureSource {
-  const rows = [...data.curves].sort((a, b) => a.setting.localeCompare(b.setting) || a.iteration - b.iteration || a.x - b.x).map((p) => ({ ...p }));
+  const rows = [...settingOrder(data)]
+    .sort((a, b) => a.localeCompare(b))
+    .flatMap((setting) => curveIterations(data, setting).flatMap((t) => meanCurve(data, setting, t)))
+    .map((p) => ({ ...p }));
+  const note = meanOnlyNote(data);
   const settingRow = (setting: string) => {
-    const iterations = [...new Set(rows.filter((r) => r.setting === setting).map((r) => r.iteration))].sort((a, b) => a - b);
+    const iterations = curveIterations(data, setting);
     // Ordinal, so every checkpoint gets its own legend entry; the scheme's pale end is cut off to stay visible on white.
     const color = {
       field: 'iteration',
@@ -39,13 +46,14 @@ export function figure2(data: AggregateData, params: RenderParams): FigureSource
       resolve: { scale: { color: 'shared' as const } },
     };
   };
+  const text = 'Figure 2. Linear paths from checkpoints at iteration t to the final weights';
   return {
     name: 'figure2',
-    columns: ['setting', 'iteration', 'x', 'test_loss', 'test_error'],
+    columns: MEAN_CURVE_COLUMNS,
     rows,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Figure 2. Linear paths from checkpoints at iteration t to the final weights' },
+      title: note === null ? { text } : { text, subtitle: [note] },
       config: figureConfig,
       data: { values: rows },
       vconcat: settingOrder(data).map(settingRow),

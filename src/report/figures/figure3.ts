@@ -1,6 +1,8 @@
-// Figure 3: the largest rise of loss (top) and error (bottom) above the start of the path, against t on a symlog axis.
+// Figure 3: the largest rise of loss (top) and error (bottom) above the start of the path, against t on a symlog axis:
+// per setting the mean over its seeds, over a min–max band where it has more than one.
 import { settingOrder, type AggregateData } from '../../artifacts/aggregate-output.js';
 import type { RenderParams } from '../params.js';
+import { bandNote, bandedPanel } from './bands.js';
 import type { FigureSource } from './figure-data.js';
 import { figureConfig } from './theme.js';
 
@@ -18,10 +20,16 @@ export function figure3(data: AggregateData, params: RenderParams): FigureSource
       .map((row) => ({
         setting,
         iteration: row.iteration,
-        loss_above_start: row.loss.above_start,
-        error_above_start: row.error.above_start,
+        seeds: data.settings[setting]!.seeds.length,
+        loss_above_start: row.loss.above_start.mean,
+        loss_above_start_min: row.loss.above_start.min,
+        loss_above_start_max: row.loss.above_start.max,
+        error_above_start: row.error.above_start.mean,
+        error_above_start_min: row.error.above_start.min,
+        error_above_start_max: row.error.above_start.max,
       })),
   );
+  const band = bandNote(data);
   const maxIteration = Math.max(0, ...rows.map((r) => r.iteration));
   // barriers.json definitions read "formula: explanation"; one subtitle line each keeps the figure narrow.
   const [formula, ...explanation] = (data.definitions.above_start ?? 'max_x L(x) − L(0)').split(': ');
@@ -38,25 +46,32 @@ export function figure3(data: AggregateData, params: RenderParams): FigureSource
     title: 'setting',
     scale: { domain: settingOrder(data), range: params.colors },
   };
-  const panel = (field: string, title: string, format?: string) => ({
-    width: 520,
-    height: 200,
-    mark: { type: 'line' as const, strokeWidth: 2, point: true },
-    encoding: {
-      x,
-      y: { field, type: 'quantitative' as const, title, ...(format ? { axis: { format } } : {}) },
-      color,
-    },
-  });
+  const panel = (field: string, title: string, format?: string) =>
+    bandedPanel({
+      width: 520,
+      height: 200,
+      line: { type: 'line' as const, strokeWidth: 2, point: true },
+      encoding: {
+        x,
+        y: { field, type: 'quantitative' as const, title, ...(format ? { axis: { format } } : {}) },
+        color,
+      },
+      banded: band !== null,
+      legendSymbol: { symbolType: 'circle' },
+    });
   return {
     name: 'figure3',
-    columns: ['setting', 'iteration', 'loss_above_start', 'error_above_start'],
+    columns: ['setting', 'iteration', 'seeds', 'loss_above_start', 'loss_above_start_min', 'loss_above_start_max', 'error_above_start', 'error_above_start_min', 'error_above_start_max'],
     rows,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: {
         text: 'Figure 3. Maximum increase along the path from θ_t to the final weights',
-        subtitle: [`barrier (a) above_start = ${formula}` + (explanation.length > 0 ? ` (${explanation.join(': ')})` : ''), 'with L = test loss (top) and L = test error (bottom)'],
+        subtitle: [
+          `barrier (a) above_start = ${formula}` + (explanation.length > 0 ? ` (${explanation.join(': ')})` : ''),
+          'with L = test loss (top) and L = test error (bottom)',
+          ...(band === null ? [] : [band]),
+        ],
       },
       config: figureConfig,
       data: { values: rows },

@@ -39,11 +39,11 @@ describe("the repository's pipeline files", () => {
 
   it('the paper profile has the three settings of the paper on their recipes', () => {
     const pipeline = loadPipeline(path.join(repo, 'pipeline.paper.yaml'));
-    const recipe = (setting: string) => pipeline.stages.get(`train@${setting}`)!.params.recipe as Record<string, unknown>;
+    const recipe = (setting: string) => pipeline.stages.get(`train@${setting}@1`)!.params.recipe as Record<string, unknown>;
     expect(recipe('cifar_resnet_20')).toMatchObject({ model: 'resnet_20', lr: 0.1, momentum: 0.9, weight_decay: 0.0001, batch_size: 128, epochs: 160, milestones: [80, 120] });
     expect(recipe('cifar_vgg_16')).toMatchObject({ model: 'vgg_16', epochs: 160, augment: true });
     expect(recipe('imagenet_resnet_50')).toMatchObject({ model: 'resnet_50', lr: 0.4, batch_size: 1024, epochs: 90, warmup_epochs: 5, milestones: [30, 60, 80] });
-    expect(pipeline.stages.get('sweep@imagenet_resnet_50@112680')!.needs).toEqual({ train: 'train@imagenet_resnet_50', data: 'fetch@imagenet' });
+    expect(pipeline.stages.get('sweep@imagenet_resnet_50@1@112680')!.needs).toEqual({ train: 'train@imagenet_resnet_50@1', data: 'fetch@imagenet' });
   });
 });
 
@@ -54,17 +54,22 @@ describe("the repository's pipeline.yaml", () => {
     expect(fs.existsSync(path.join(repo, 'schema/pipeline.schema.json'))).toBe(true);
   });
 
-  it('expands to one sweep per (setting, checkpoint), each reading its own training', () => {
+  it('expands to one training per (setting, seed) and one sweep per (setting, seed, checkpoint), each reading its own training', () => {
     const pipeline = loadPipeline(path.join(repo, 'pipeline.yaml'));
-    const settings = Object.entries((pipeline.source.value as { params: { settings: Record<string, { checkpoints: number[] }> } }).params.settings);
+    type Setting = { seeds: number[]; recipe: { checkpoints: number[] } };
+    const settings = Object.entries((pipeline.source.value as { params: { settings: Record<string, Setting> } }).params.settings);
     const sweeps = pipeline.groups.get('sweep')!;
-    expect(sweeps).toHaveLength(settings.reduce((sum, [, setting]) => sum + setting.checkpoints.length, 0));
+    expect(sweeps).toHaveLength(settings.reduce((sum, [, setting]) => sum + setting.seeds.length * setting.recipe.checkpoints.length, 0));
     for (const [name, setting] of settings) {
-      expect(setting.checkpoints[0]).toBe(0);
-      for (const checkpoint of setting.checkpoints) {
-        const stage = pipeline.stages.get(`sweep@${name}@${checkpoint}`)!;
-        expect(stage.needs.train).toBe(`train@${name}`);
-        expect(stage.cmd).toContain(`--iteration ${checkpoint}`);
+      expect(setting.recipe.checkpoints[0]).toBe(0);
+      for (const seed of setting.seeds) {
+        // The seed sits beside the recipe: adding a seed to the list leaves the other trainings' params as they were.
+        expect(pipeline.stages.get(`train@${name}@${seed}`)!.params).toEqual({ recipe: setting.recipe, seed });
+        for (const checkpoint of setting.recipe.checkpoints) {
+          const stage = pipeline.stages.get(`sweep@${name}@${seed}@${checkpoint}`)!;
+          expect(stage.needs.train).toBe(`train@${name}@${seed}`);
+          expect(stage.cmd).toContain(`--iteration ${checkpoint}`);
+        }
       }
     }
     expect(pipeline.order.at(-1)).toBe('render');

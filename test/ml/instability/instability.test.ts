@@ -90,6 +90,7 @@ describe('aggregateInstability', () => {
   const child = (seed: number, t: number) => ({ seed, iteration: 938, branched_from: { iteration: t, parent_seed: 1 } });
   const sweep = (t: number, peak: number, seeds: [number, number] = [2, 3], setting = 'conv'): SweepCurve => ({
     setting,
+    seed: seeds[0],
     iteration: 938,
     final_iteration: 938,
     points: 3,
