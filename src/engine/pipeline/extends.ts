@@ -2,16 +2,19 @@
 // over that file's params, and with its own lock (pipeline.paper.yaml → pipeline.paper.lock), so the paper's settings
 // are not a copy of the stages block. Each key under the profile's `params` replaces the base's key whole (a map is
 // not merged: the profile says all of it, and `{}` switches off a fan-out over it); keys it does not name keep the
-// base's values. `toolchain` and `executor` written in the profile replace the base's.
+// base's values. `set:` changes single params by path, as `-S` does (`settings.mnist_conv_bn.seeds: [1, 2, 3]`), so a
+// profile that differs from its base in one nested value need not copy the map around it. `toolchain` and `executor`
+// written in the profile replace the base's.
 import fs from 'node:fs';
 import path from 'node:path';
 import { PipelineError, SpecError } from '../errors.js';
 import { insideRoot } from './graph.js';
+import { applyOverrides, type Override } from './overrides.js';
 import { checkPlainValues } from './plain-values.js';
 import { locate, parseYamlSource, type YamlSource } from './yaml-source.js';
 
 /** What a profile may hold besides `extends`: anything else belongs to the stages it layers over. */
-const profileKeys = new Set(['extends', 'params', 'toolchain', 'executor']);
+const profileKeys = new Set(['extends', 'params', 'set', 'toolchain', 'executor']);
 
 type Spec = Record<string, unknown>;
 
@@ -64,7 +67,22 @@ export function layerOverBase(profile: YamlSource, profileFile: string, displayN
   // A message about a value the profile wrote points into the profile; about anything else, into the base.
   const owns = (at: readonly (string | number)[]) =>
     at.length === 0 || (at[0] === 'params' && (at.length === 1 ? 'params' in value : String(at[1]) in profileParams)) || (typeof at[0] === 'string' && at[0] !== 'params' && at[0] in value);
-  return { source: { ...baseSource, value: merged, overlay: { source: profile, owns } }, base };
+  const source: YamlSource = { ...baseSource, value: merged, overlay: { source: profile, owns } };
+  applyOverrides(source, profileSets(profile));
+  return { source, base };
+}
+
+/** The profile's `set:` entries as overrides (applied after `params`, before any `-S`), each located where it is written. */
+function profileSets(profile: YamlSource): Override[] {
+  const sets = (profile.value as Spec).set;
+  if (sets === undefined) return [];
+  if (!isMap(sets)) throw new SpecError('spec-schema', locate(profile, ['set']), 'expected a map of param paths to values, e.g. settings.mnist_conv_bn.seeds: [1, 2, 3]');
+  return Object.entries(sets).map(([written, setValue]) => {
+    const at = locate(profile, ['set', written], { key: true });
+    const path = written.split('.');
+    if (path.some((part) => part === '')) throw new SpecError('spec-schema', at, `"${written}" is not a param path (names joined by dots, e.g. sweep.points)`);
+    return { text: written, path, value: setValue, writtenAt: at };
+  });
 }
 
 /** `-P NAME` names the profile file beside the pipeline file: pipeline.yaml -P paper → pipeline.paper.yaml. */

@@ -1,6 +1,6 @@
 // `--set PATH=VALUE` (-S, as `dvc exp run -S`): params changed for one command, before validation, so they enter keys.
-import { PipelineError, SpecError } from '../errors.js';
 import { yamlModule } from '../lazy.js';
+import { SpecError, PipelineError, type SourceLocation } from '../errors.js';
 import { locate, type YamlSource } from './yaml-source.js';
 
 export interface Override {
@@ -9,6 +9,8 @@ export interface Override {
   /** The path under `params`. */
   path: string[];
   value: unknown;
+  /** Where it was written, when in a file (a profile's `set:`): messages point there, not at the param it changes. */
+  writtenAt?: SourceLocation;
 }
 
 /** Parses `sweep.points=50`: the path is under params; the value is read as YAML (50 a number, true a boolean, [1, 2] a list). */
@@ -46,24 +48,27 @@ function kind(value: unknown): string {
  */
 export function applyOverrides(source: YamlSource, overrides: readonly Override[]): void {
   for (const override of overrides) {
+    // A location in a profile already names the entry (set.sweep.points); a -S flag is named in the message.
+    const label = override.writtenAt ? '' : `--set ${override.text}: `;
+    const at = (path: readonly string[]) => override.writtenAt ?? locate(source, path);
     const fullPath = ['params', ...override.path];
     let parent: Record<string, unknown> | undefined;
     let node: unknown = source.value;
     for (const [depth, part] of fullPath.entries()) {
       if (node === null || typeof node !== 'object' || Array.isArray(node) || !(part in node)) {
-        const where = locate(source, fullPath.slice(0, depth));
+        const where = at(fullPath.slice(0, depth));
         const known = node !== null && typeof node === 'object' && !Array.isArray(node) ? Object.keys(node).join(', ') : '';
         const here = depth === 0 ? 'the file' : fullPath.slice(0, depth).join('.');
-        throw new SpecError('spec-schema', where, `--set ${override.text}: there is no param ${override.path.slice(0, depth).join('.') || override.path[0]}${known ? ` (${here} has: ${known})` : ''}`);
+        throw new SpecError('spec-schema', where, `${label}there is no param ${override.path.slice(0, depth).join('.') || override.path[0]}${known ? ` (${here} has: ${known})` : ''}`);
       }
       parent = node as Record<string, unknown>;
       node = parent[part];
     }
     if (!finiteEverywhere(override.value)) {
-      throw new SpecError('spec-schema', locate(source, fullPath), `--set ${override.text}: infinities and NaN are not values a param can hold; quote it for a string`);
+      throw new SpecError('spec-schema', at(fullPath), `${label}infinities and NaN are not values a param can hold; quote it for a string`);
     }
     if (kind(node) !== kind(override.value)) {
-      throw new SpecError('spec-schema', locate(source, fullPath), `--set ${override.text}: this param is ${kind(node)} (${JSON.stringify(node)}), the override ${kind(override.value)}`);
+      throw new SpecError('spec-schema', at(fullPath), `${label}this param is ${kind(node)} (${JSON.stringify(node)}), the override ${kind(override.value)}`);
     }
     parent![fullPath.at(-1)!] = override.value;
   }

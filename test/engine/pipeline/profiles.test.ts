@@ -63,6 +63,26 @@ describe('profiles', () => {
     expect(project.takeStarted()).toEqual(['render']);
   });
 
+  it('set: changes one nested param by its path, as -S does; a wrong path or kind is located in the profile', async () => {
+    project.write('pipeline.more.yaml', 'extends: pipeline.yaml\nset:\n  settings.small.steps: 7\n  label: more\n');
+    const more = await project.run(['-P', 'more', 'run']);
+    expect(more.code, more.stderr).toBe(0);
+    expect(project.takeStarted().sort()).toEqual(['analysis@barrier', 'render', 'train@small']);
+    expect(project.read('pipeline.more.lock')).toContain('r.txt=more');
+    expect(project.read('pipeline.more.lock')).toMatch(/steps: 7/);
+
+    project.write('pipeline.more.yaml', 'extends: pipeline.yaml\nset:\n  settings.smal.steps: 7\n');
+    const typo = await project.run(['-P', 'more', 'status']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('pipeline.more.yaml:3:3: set.settings.smal.steps: there is no param settings.smal (params.settings has: small)');
+    project.write('pipeline.more.yaml', 'extends: pipeline.yaml\nset:\n  settings.small.steps: many\n');
+    const kind = await project.run(['-P', 'more', 'status']);
+    expect(kind.code).toBe(2);
+    expect(kind.stderr).toContain('pipeline.more.yaml:3:3: set.settings.small.steps: this param is a number (1), the override a string');
+    project.write('pipeline.more.yaml', 'extends: pipeline.yaml\nset: [settings.small.steps]\n');
+    expect((await project.run(['-P', 'more', 'status'])).stderr).toContain('pipeline.more.yaml:2:6: set: expected a map of param paths to values');
+  });
+
   it('-S overrides a param the profile set', async () => {
     const result = await project.run(['-P', 'paper', 'run', '-S', 'settings.big.steps=5']);
     expect(result.code, result.stderr).toBe(0);
@@ -73,7 +93,7 @@ describe('profiles', () => {
     [
       'a profile with stages of its own',
       'extends: pipeline.yaml\nstages: {}\n',
-      'pipeline.paper.yaml:2:1: stages: a profile (a file with extends:) runs the stages of pipeline.yaml with its own params: it may hold extends, params, toolchain, executor, not "stages"',
+      'pipeline.paper.yaml:2:1: stages: a profile (a file with extends:) runs the stages of pipeline.yaml with its own params: it may hold extends, params, set, toolchain, executor, not "stages"',
     ],
     ['a base that does not exist', 'extends: nope.yaml\n', 'pipeline.paper.yaml:1:10: extends: cannot read nope.yaml (ENOENT)'],
     ['a base outside the project', 'extends: ../elsewhere.yaml\n', 'pipeline.paper.yaml:1:10: extends: "../elsewhere.yaml" must be another pipeline file'],
