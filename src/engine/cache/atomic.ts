@@ -1,4 +1,6 @@
 // Writes that are either complete or absent (temp file, fsync, rename), for the lock, memo and manifests.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 
 /**
@@ -7,4 +9,71 @@ import writeFileAtomic from 'write-file-atomic';
  */
 export function writeFileAtomicSync(file: string, data: string | Buffer, durable = true): void {
   writeFileAtomic.sync(file, data, { fsync: durable });
+}
+
+/** Text gathered per write(2) by writePiecesAtomicSync. */
+const batchChars = 256 * 1024;
+
+/** chown and chmod of the temporary file may be refused to a user who does not own the file it replaces. */
+function refusedToOthers(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOSYS' || code === 'EPERM' || code === 'EINVAL';
+}
+
+/**
+ * writeFileAtomicSync for a text given in pieces (the lock of 10,000 stages, its memo): the pieces go to the
+ * temporary file a batch at a time and are never joined into one string, which at that size held several
+ * MB twice over (the text, then its UTF-8 bytes) on top of everything the runner keeps. The same steps:
+ * the file's real path, a temporary file beside it with the old file's mode and owner, fsync when
+ * `durable`, then rename; on failure the temporary file is removed and the old file is left as it was.
+ */
+export function writePiecesAtomicSync(file: string, pieces: Iterable<string>, durable = true): void {
+  let target = file;
+  try {
+    target = fs.realpathSync(file);
+  } catch {
+    // Not there yet: it is created.
+  }
+  const existing = fs.statSync(target, { throwIfNoEntry: false });
+  const temporary = `${target}.${randomBytes(4).toString('hex')}`;
+  let fd: number | undefined = fs.openSync(temporary, 'w', existing?.mode ?? 0o666);
+  let renamed = false;
+  try {
+    const write = (text: string) => {
+      const bytes = Buffer.from(text);
+      for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(fd!, bytes, offset, bytes.length - offset);
+    };
+    let batch = '';
+    for (const piece of pieces) {
+      batch += piece;
+      if (batch.length >= batchChars) {
+        write(batch);
+        batch = '';
+      }
+    }
+    if (batch.length > 0) write(batch);
+    if (durable) fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    if (existing) {
+      for (const keep of [() => fs.chownSync(temporary, existing.uid, existing.gid), () => fs.chmodSync(temporary, existing.mode)]) {
+        try {
+          keep();
+        } catch (error) {
+          if (!refusedToOthers(error)) throw error;
+        }
+      }
+    }
+    fs.renameSync(temporary, target);
+    renamed = true;
+  } finally {
+    if (fd !== undefined) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // Already failing: that error is the one to report.
+      }
+    }
+    if (!renamed) fs.rmSync(temporary, { force: true });
+  }
 }

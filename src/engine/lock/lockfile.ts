@@ -1,7 +1,7 @@
 // pipeline.lock: one block per stage in name order, so diffs and merges stay small and readable.
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomicSync } from '../cache/atomic.js';
+import { writePiecesAtomicSync } from '../cache/atomic.js';
 import { PipelineError } from '../errors.js';
 import type { FingerprintRecord } from '../fingerprint/fingerprint.js';
 import { yamlModule } from '../lazy.js';
@@ -81,41 +81,89 @@ function sorted<T>(record: Record<string, T>): Record<string, T> {
 }
 
 function rememberLock(file: string, memoFile: string, lock: LockFile): void {
+  writeMemo(file, memoFile, [JSON.stringify(lock)]);
+}
+
+/** The memo's JSON, `{"stat":…,"lock":LOCK}`, with the lock's text given in pieces. */
+function writeMemo(file: string, memoFile: string, lockJson: Iterable<string>): void {
   const stat = statKey(file);
   if (stat === undefined) return;
   try {
     fs.mkdirSync(path.dirname(memoFile), { recursive: true });
-    writeFileAtomicSync(memoFile, JSON.stringify({ stat, lock } satisfies LockMemo), false);
+    writePiecesAtomicSync(memoFile, pieces(`{"stat":${JSON.stringify(stat)},"lock":`, lockJson, '}'), false);
   } catch {
     // Only a speed-up.
   }
 }
 
-/** Stages rendered per call to yaml: its document of a 10,000-stage lock alone took over 50 MB. */
-const stagesPerChunk = 500;
-
-/**
- * The lock's YAML, rendered a chunk of stages at a time. Each stage's block depends only on the stage (no
- * anchors, no line folding), so the chunks joined are byte for byte the text of one render of the whole.
- */
-export function lockText(stages: Record<string, unknown>, perChunk = stagesPerChunk): string {
-  const { stringify } = yamlModule();
-  const options = { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false };
-  const names = Object.keys(stages);
-  if (names.length <= perChunk) return stringify({ version: 1, stages }, options);
-  const prefix = 'version: 1\nstages:\n';
-  const parts: string[] = [prefix];
-  for (let start = 0; start < names.length; start += perChunk) {
-    const chunk = Object.fromEntries(names.slice(start, start + perChunk).map((name) => [name, stages[name]]));
-    const text = stringify({ version: 1, stages: chunk }, options);
-    if (!text.startsWith(prefix)) throw new Error(`unexpected lock rendering: ${text.slice(0, 40)}`);
-    parts.push(text.slice(prefix.length));
-  }
-  return parts.join('');
+function* pieces(before: string, middle: Iterable<string>, after: string): Generator<string> {
+  yield before;
+  yield* middle;
+  yield after;
 }
 
+const yamlOptions = { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false };
+const prefix = 'version: 1\nstages:\n';
+
+/**
+ * Each stage's block of the lock's YAML (its name's line and the lines under it), by the stage object it
+ * was rendered from. A block depends only on its stage (no anchors, no line folding), so the blocks joined
+ * are byte for byte the text of one render of the whole. The runner writes the lock every few seconds
+ * while stages finish, and it replaces a stage's object when the stage settles, never edits one: kept
+ * here, each stage is rendered once per process, not once per write (rendering all 10,000 stages of a
+ * fan-out took seconds and left tens of MB to collect each time). Weak, so a lock no longer written
+ * frees its blocks.
+ */
+const renderedBlocks = new WeakMap<object, { name: string; text: string }>();
+
+function stageBlock(name: string, stage: unknown): string {
+  const cacheable = stage !== null && typeof stage === 'object';
+  const known = cacheable ? renderedBlocks.get(stage) : undefined;
+  if (known?.name === name) return known.text;
+  const text = yamlModule().stringify({ version: 1, stages: { [name]: cacheable ? lockedFields(stage as LockedStage) : stage } }, yamlOptions);
+  if (!text.startsWith(prefix)) throw new Error(`unexpected lock rendering: ${text.slice(0, 40)}`);
+  const block = text.slice(prefix.length);
+  if (cacheable) renderedBlocks.set(stage, { name, text: block });
+  return block;
+}
+
+/** The lock's stages in the order it lists them: by name, as its object holds them (see sorted). */
+function lockOrder(stages: Record<string, unknown>): string[] {
+  return Object.keys(sorted(stages));
+}
+
+/** The lock's YAML (without its comment line), in pieces: one per stage, each rendered once (see renderedBlocks). */
+function* lockYaml(stages: Record<string, unknown>, names: readonly string[]): Generator<string> {
+  if (names.length === 0) {
+    yield yamlModule().stringify({ version: 1, stages: {} }, yamlOptions);
+    return;
+  }
+  yield prefix;
+  for (const name of names) yield stageBlock(name, stages[name]);
+}
+
+/** The lock's JSON for the memo, in pieces: what JSON.stringify gives for `{ version: 1, stages }` of the written stages. */
+function* lockJson(stages: Record<string, unknown>, names: readonly string[]): Generator<string> {
+  yield '{"version":1,"stages":{';
+  let first = true;
+  for (const name of names) {
+    const stage = stages[name];
+    const value = JSON.stringify(stage !== null && typeof stage === 'object' ? lockedFields(stage as LockedStage) : stage);
+    if (value === undefined) continue;
+    yield `${first ? '' : ','}${JSON.stringify(name)}:${value}`;
+    first = false;
+  }
+  yield '}}';
+}
+
+/** The text of the lock, without its comment line. */
+export function lockText(stages: Record<string, unknown>): string {
+  return [...lockYaml(stages, lockOrder(stages))].join('');
+}
+
+/** Writes the lock and its memo a stage at a time: neither is ever one string (10,000 stages: 4 MB each). */
 export function writeLock(file: string, lock: LockFile, memoFile?: string): void {
-  const stages = Object.fromEntries(Object.entries(sorted(lock.stages)).map(([name, stage]) => [name, stage !== null && typeof stage === 'object' ? lockedFields(stage) : stage]));
-  writeFileAtomicSync(file, header + lockText(stages));
-  if (memoFile) rememberLock(file, memoFile, { version: 1, stages });
+  const names = lockOrder(lock.stages);
+  writePiecesAtomicSync(file, pieces(header, lockYaml(lock.stages, names), ''));
+  if (memoFile) writeMemo(file, memoFile, lockJson(lock.stages, names));
 }
