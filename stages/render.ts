@@ -27,7 +27,8 @@ const program = new Command('render')
   .addHelpText(
     'after',
     '\nEnvironment: PIPELINE_PARAMS (JSON: colors, sequential_scheme, loss_threshold, error_threshold, png_scale),\n' +
-      'PIPELINE_UPSTREAM (JSON provenance of the upstream stages, shown in the report).',
+      'PIPELINE_UPSTREAM (JSON provenance of the upstream stages, shown in the report; the runner sets it for a stage\n' +
+      'with `provenance: true`, as pipeline.yaml declares render).',
   )
   .exitOverride();
 

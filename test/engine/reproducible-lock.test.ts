@@ -17,6 +17,7 @@ const pipeline = `stages:
     cmd: node stages/report.mjs \${out}
     deps: [stages/report.mjs]
     needs: [data]
+    provenance: true
     publish:
       provenance.json: reports/provenance.json
 `;

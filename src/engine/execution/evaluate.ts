@@ -26,6 +26,7 @@ export function fingerprintOf(
   outputHashes: ReadonlyMap<string, string>,
   toolchain: Record<string, string>,
   memberKey: (stage: string) => string,
+  upstream?: Record<string, string>,
 ): FingerprintRecord {
   return {
     cmd: stage.cmd,
@@ -34,6 +35,8 @@ export function fingerprintOf(
     needs: Object.fromEntries(inputs.map((input) => [input.name, inputHash(input, outputHashes, memberKey)])),
     env: stage.env,
     toolchain,
+    // Only for a stage with `provenance: true`: absent, every other stage's record, and so its key, is what it was before.
+    ...(upstream ? { upstream } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Entry } from '../cache/store.js';
 import { removeTree } from '../cache/store.js';
 import { DepEscapes, DepResolver, MissingDep } from '../fingerprint/deps.js';
 import { hashDeps, toolchainStamp } from '../fingerprint/fingerprint.js';
+import { upstreamRecord } from '../fingerprint/provenance.js';
 import { ProgramImports } from '../fingerprint/program-imports.js';
 import { readLock, writeLock, type LockFile } from '../lock/lockfile.js';
 import { lockedFromEntry } from '../lock/locked-stage.js';
@@ -326,7 +327,8 @@ export class Scheduler {
       }
       if (!upstreamStates.every((state) => state === 'settled')) continue;
       const stage = this.project.pipeline.stages.get(name)!;
-      const record = fingerprintOf(stage, inputs, depHashes.get(name)!, this.outputHashes, toolchain, this.memberKey);
+      const upstream = stage.provenance ? upstreamRecord(this.upstreamOf(name), this.entries) : undefined;
+      const record = fingerprintOf(stage, inputs, depHashes.get(name)!, this.outputHashes, toolchain, this.memberKey, upstream);
       const forced = this.options.force && this.selection.named.has(name);
       const decision = await decide(this.project, stage, record, this.lock.stages[name], forced);
       if (decision.outcome === 'needs-run') {

@@ -6,10 +6,10 @@ import { safeName, type Entry, type Staging } from '../cache/store.js';
 import { detachHardLinks } from '../cache/hard-links.js';
 import { buildManifest } from '../cache/manifest.js';
 import { rememberListing } from '../cache/listing-memo.js';
+import { upstreamFile } from '../fingerprint/provenance.js';
 import type { Project } from '../project.js';
 import type { StageInput } from '../pipeline/graph.js';
 import type { StageDefinition } from '../pipeline/stage.js';
-import { lockInfo } from '../lock/locked-stage.js';
 import { renderCommand } from '../pipeline/command.js';
 import { quoteFor } from '../pipeline/shell-words.js';
 import type { Executor } from '../executors/executor.js';
@@ -27,7 +27,7 @@ export interface StageJob {
   lease: Lease;
   /** Entries of every settled stage, for inputs and provenance. */
   entries: ReadonlyMap<string, Entry>;
-  /** Every stage this one depends on, transitively. */
+  /** Every stage this one depends on, transitively: PIPELINE_UPSTREAM names them, when the stage has `provenance: true`. */
   upstream: readonly string[];
 }
 
@@ -109,19 +109,6 @@ function viaScriptIfLong(command: string, staging: Staging): string {
   return `. ${quoteFor(staging.command, 'plain')}`;
 }
 
-/**
- * PIPELINE_UPSTREAM: what the lock records of each upstream stage, and where its output is. No durations or
- * hosts: a report built from them would differ on every run, and so would its output hash.
- */
-function provenance(job: StageJob): Record<string, unknown> {
-  return Object.fromEntries(
-    job.upstream.map((name) => {
-      const entry = job.entries.get(name)!;
-      return [name, { key: entry.key, output_hash: entry.manifest.output_hash, info: lockInfo(entry.run.info) ?? {}, metrics: entry.run.metrics ?? {}, path: entry.out }];
-    }),
-  );
-}
-
 function readInfo(file: string): Record<string, string | number | boolean> | undefined {
   try {
     const value = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -141,7 +128,8 @@ export async function runStage(context: RunContext, job: StageJob, hooks: StageH
   const scratch = stage.resumable ? project.store.scratchDir(job.key) : undefined;
   if (!adopted) {
     fs.writeFileSync(staging.params, JSON.stringify(stage.params, null, 1));
-    fs.writeFileSync(staging.upstream, JSON.stringify(provenance(job), null, 1));
+    // Only to a stage whose key covers it: any other would stay fresh when an upstream stage is renamed.
+    if (stage.provenance) fs.writeFileSync(staging.upstream, JSON.stringify(upstreamFile(job.upstream, job.entries), null, 1));
     fs.writeFileSync(staging.key, job.key);
   }
   const env: Record<string, string> = {
@@ -150,7 +138,7 @@ export async function runStage(context: RunContext, job: StageJob, hooks: StageH
     PIPELINE_OUT: staging.out,
     PIPELINE_PARAMS: staging.params,
     PIPELINE_INFO: staging.info,
-    PIPELINE_UPSTREAM: staging.upstream,
+    ...(stage.provenance ? { PIPELINE_UPSTREAM: staging.upstream } : {}),
     PIPELINE_STAGE: stage.name,
     PIPELINE_RUN_ID: context.runId,
     // Slurm sets CUDA_VISIBLE_DEVICES from --gres on the node; exporting ours would override it.

@@ -14,6 +14,11 @@ export interface FingerprintRecord {
   needs: Record<string, string>;
   env: Record<string, string>;
   toolchain: Record<string, string>;
+  /**
+   * Only for a stage with `provenance: true`: each stage PIPELINE_UPSTREAM names → the hash of what it holds of it
+   * that is a function of inputs (output hash, info, metrics; src/engine/fingerprint/provenance.ts).
+   */
+  upstream?: Record<string, string>;
 }
 
 export function flattenParams(value: unknown, prefix = '', into: Record<string, unknown> = {}): Record<string, unknown> {

@@ -126,6 +126,7 @@ export function expandStages(source: YamlSource): StageDefinition[] {
       metrics: field<string[]>('metrics', []).map(String),
       publish: normalizePublish(field<unknown>('publish', undefined)),
       deterministic: field('deterministic', false),
+      provenance: field('provenance', false),
       verify: field<StageDefinition['verify']>('verify', undefined),
       sourcePath: bodyPath,
     };

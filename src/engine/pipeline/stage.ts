@@ -30,6 +30,8 @@ export interface StageDefinition {
   /** Path inside the output ('' = all of it) → destination relative to the project root. */
   publish: Record<string, string>;
   deterministic: boolean;
+  /** Gets PIPELINE_UPSTREAM, and its key covers what that file holds (src/engine/fingerprint/provenance.ts). */
+  provenance: boolean;
   /** `pipeline verify`'s tolerance for metrics; `metrics` maps name patterns to their own (src/engine/commands/verify-tolerance.ts). */
   verify?: { rtol?: number; atol?: number; metrics?: Record<string, { rtol?: number; atol?: number }> };
   /** Key path of the stage body in pipeline.yaml, for located error messages. */

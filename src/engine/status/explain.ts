@@ -29,6 +29,33 @@ function showDifference(before: string, after: string): string {
   return `${clip(before)} → ${clip(after)}`;
 }
 
+/** A long list of changes (a refactor's deps, a rerun's upstream results): a few named, the rest counted. */
+function fewOf(reasons: string[], what: string): string[] {
+  return reasons.length > 4 ? [...reasons.slice(0, 3), `and ${reasons.length - 3} more ${what}`] : reasons;
+}
+
+/**
+ * What changed in PIPELINE_UPSTREAM (a stage with `provenance: true`): an upstream stage renamed (the same
+ * result under another name: the old name would stay in a report), added, removed, or its result changed.
+ */
+function upstreamChanges(before: Record<string, string> | undefined, after: Record<string, string> | undefined): string[] {
+  if (!before && !after) return [];
+  if (!before) return ['provenance: true: it gets PIPELINE_UPSTREAM, and its key now covers it'];
+  if (!after) return ['provenance: true removed: it no longer gets PIPELINE_UPSTREAM'];
+  const removed = Object.keys(before).filter((name) => !(name in after));
+  const added = Object.keys(after).filter((name) => !(name in before));
+  const reasons: string[] = [];
+  for (const name of removed) {
+    const renamed = added.findIndex((other) => after[other] === before[name]);
+    if (renamed === -1) reasons.push(`PIPELINE_UPSTREAM: upstream ${name} removed`);
+    else reasons.push(`PIPELINE_UPSTREAM: upstream ${name} renamed to ${added.splice(renamed, 1)[0]}`);
+  }
+  reasons.push(...added.map((name) => `PIPELINE_UPSTREAM: upstream ${name} added`));
+  const changed = Object.keys(after).filter((name) => name in before && before[name] !== after[name]);
+  reasons.push(...changed.map((name) => `PIPELINE_UPSTREAM: output, info or metrics of upstream ${name} changed`));
+  return fewOf(reasons, 'PIPELINE_UPSTREAM change(s)');
+}
+
 export function explainChange(before: FingerprintRecord | undefined, after: FingerprintRecord, targets: Record<string, string> = {}): string[] {
   if (!before) return ['never run'];
   const reasons: string[] = [];
@@ -36,9 +63,10 @@ export function explainChange(before: FingerprintRecord | undefined, after: Fing
   reasons.push(...compareMaps('param', before.params ?? {}, after.params ?? {}, (key, was, now) => `param ${key}: ${show(was)} → ${show(now)}`));
   const deps = compareMaps('dep', before.deps ?? {}, after.deps ?? {}, (key) => `dep ${key} changed`);
   // A refactor touches many files at once: name a few, count the rest.
-  reasons.push(...(deps.length > 4 ? [...deps.slice(0, 3), `and ${deps.length - 3} more dep change(s)`] : deps));
+  reasons.push(...fewOf(deps, 'dep change(s)'));
   reasons.push(...compareMaps('input', before.needs ?? {}, after.needs ?? {}, (key) => `output of upstream ${targets[key] ?? key} changed`));
   reasons.push(...compareMaps('env', before.env ?? {}, after.env ?? {}, (key, was, now) => `env ${key}: ${show(was)} → ${show(now)}`));
   reasons.push(...compareMaps('toolchain', before.toolchain ?? {}, after.toolchain ?? {}, (key, was, now) => `toolchain ${key}: ${show(was)} → ${show(now)}`));
+  reasons.push(...upstreamChanges(before.upstream, after.upstream));
   return reasons;
 }

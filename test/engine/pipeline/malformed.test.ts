@@ -93,6 +93,7 @@ function corpus(): Case[] {
   add('gpu a word', stage('    resources: { gpu: two }\n'), 4, 'expected integer, got string "two"');
   add('gpu negative', stage('    resources: { gpu: -1 }\n'), 4, 'stages.a.resources.gpu');
   add('resumable a word', stage('    resumable: sure\n'), 4, 'expected boolean');
+  add('provenance a number', stage('    provenance: 1\n'), 4, 'stages.a.provenance: expected boolean, got number 1');
   add('needs a number', stage('    needs: 3\n'), 4, 'expected a list of stage names or a map');
   add('needs an unknown stage', stage('    needs: [trian]\n'), 4, 'needs "trian", which names no stage');
   add('a cycle', 'stages:\n  a:\n    cmd: echo\n    needs: [b]\n  b:\n    cmd: echo\n    needs: [a]\n', 4, 'cycle');
