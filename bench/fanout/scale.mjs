@@ -91,10 +91,13 @@ for (const n of sizes) {
   try {
     fs.writeFileSync(path.join(dir, 'pipeline.yaml'), pipelineYaml(n));
     const probeOut = path.join(dir, 'probe.json');
-    const env = { ...process.env, CI: 'true', NOOP_PROBE_OUT: probeOut };
-    const cold = timed(process.execPath, ['--import', probe, cli, 'run', '--jobs', String(jobs), '--plain'], dir, env);
+    // The runner starts as `pipeline` does, from its bin file, whose first line may give node flags of its
+    // own; the probe is preloaded through NODE_OPTIONS.
+    const nodeOptions = [process.env.NODE_OPTIONS, `--import=${probe}`].filter(Boolean).join(' ');
+    const env = { ...process.env, CI: 'true', NOOP_PROBE_OUT: probeOut, NODE_OPTIONS: nodeOptions };
+    const cold = timed(cli, ['run', '--jobs', String(jobs), '--plain'], dir, env);
     const { maxRssBytes } = JSON.parse(fs.readFileSync(probeOut, 'utf8'));
-    const noops = Array.from({ length: noopRuns }, () => timed(process.execPath, [cli, 'run', '--jobs', String(jobs), '--plain'], dir, { ...process.env, CI: 'true' }));
+    const noops = Array.from({ length: noopRuns }, () => timed(cli, ['run', '--jobs', String(jobs), '--plain'], dir, { ...process.env, CI: 'true' }));
     let snakeNoops;
     if (hasSnakemake) {
       const snakeDir = path.join(dir, 'snake');
