@@ -72,6 +72,14 @@ describe('provenance: true', () => {
     expect(lock.fetch_mnist.inputs).not.toHaveProperty('upstream');
   });
 
+  it("a runner started inside another stage does not hand that stage's PIPELINE_UPSTREAM to a stage without the flag", async () => {
+    const made = project();
+    const outer = await made.run(['run'], { PIPELINE_UPSTREAM: '/outer/upstream.json', PIPELINE_SCRATCH: '/outer/scratch', PIPELINE_IN_DATA: '/outer/data' });
+    expect(outer.code, outer.stderr).toBe(0);
+    const lock = parse(made.read('pipeline.lock')).stages;
+    expect(made.read(`cache/entries/${lock.summary.key}/out/upstream.txt`)).toBe('none\nx\n');
+  });
+
   it('an upstream stage renamed with the same output reruns the stage that names it in its report, and no other', async () => {
     const made = project();
     await ran(made);

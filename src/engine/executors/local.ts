@@ -26,6 +26,17 @@ export interface RunningStage {
   kill(graceMs?: number): Promise<void>;
 }
 
+/**
+ * The runner's environment without what the runner itself sets per stage when the stage is given it (its upstream
+ * provenance, scratch dir, inputs): a runner started inside another stage inherits that stage's, and a stage here that
+ * is not given them (no provenance: true, not resumable, other needs) must not see the outer stage's.
+ */
+function inheritedEnvironment(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name, value]) => value !== undefined && name !== 'PIPELINE_UPSTREAM' && name !== 'PIPELINE_SCRATCH' && !name.startsWith('PIPELINE_IN_')),
+  ) as Record<string, string>;
+}
+
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -41,7 +52,7 @@ export async function startLocal(stage: StageCommand): Promise<RunningStage> {
   let child: Awaited<ReturnType<typeof startShell>>;
   try {
     const groupRecord = stage.workDir === undefined ? undefined : groupRecordFile(stage.workDir);
-    child = await startShell({ command: stage.command, cwd: stage.cwd, env: { ...process.env, ...stage.env } as Record<string, string>, logFd: log, groupRecordFile: groupRecord });
+    child = await startShell({ command: stage.command, cwd: stage.cwd, env: { ...inheritedEnvironment(), ...stage.env }, logFd: log, groupRecordFile: groupRecord });
   } finally {
     fs.closeSync(log); // The child has its own copies (or never started).
   }
