@@ -111,7 +111,7 @@ function claimsTable(checks: readonly ClaimCheck[]): string {
 }
 
 function provenanceTable(rows: ProvenanceRow[] | null): string {
-  if (rows === null) return '<p>No provenance: PIPELINE_UPSTREAM was not set (the render stage was run outside the pipeline).</p>';
+  if (rows === null) return '<p>No provenance: PIPELINE_UPSTREAM was not set (the render stage ran outside the pipeline, or without <code>provenance: true</code> in pipeline.yaml).</p>';
   const cell = (text: string) => (text === '' ? '—' : e(text));
   const body = rows.map(
     (r) =>
