@@ -75,7 +75,17 @@ describe('writeLock, in pieces', () => {
     const memo = path.join(dir, 'state', 'lock.json');
     const all = stagesOfEveryShape(600);
     // Names a JavaScript object orders first, by number: the lock lists them as its object did.
-    Object.assign(all, { '10': all['stage@0001'], '9': all['stage@0002'], '0': null });
+    // Around the largest array index (4294967294), and names that only look like numbers, which are listed by name.
+    Object.assign(all, {
+      '10': all['stage@0001'],
+      '9': all['stage@0002'],
+      '0': null,
+      '4294967294': all['stage@0004'],
+      '4294967295': all['stage@0005'],
+      '01': all['stage@0006'],
+      '1.5': all['stage@0008'],
+      '-1': all['stage@0009'],
+    });
     const stages: Record<string, unknown> = {};
     const names = Object.keys(all);
     for (const [step, upTo] of [50, 51, 400, names.length].entries()) {
@@ -117,6 +127,13 @@ describe('writePiecesAtomicSync', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(pieces.join(''));
     expect(fs.statSync(file).mode & 0o777).toBe(0o640);
     expect(fs.readdirSync(dir)).toEqual(['out.txt']);
+  });
+
+  it('writes a piece longer than a batch, and multi-byte characters at a batch boundary, whole', () => {
+    const file = path.join(dir, 'out.txt');
+    const pieces = ['a', 'é€😀'.repeat(40_000), 'b', 'x'.repeat(256 * 1024 - 3), '€', '😀', 'é'.repeat(200_000), ''];
+    writePiecesAtomicSync(file, pieces);
+    expect(fs.readFileSync(file)).toEqual(Buffer.from(pieces.join('')));
   });
 
   it('writes through a symlink to the file it names', () => {

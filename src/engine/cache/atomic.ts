@@ -11,8 +11,8 @@ export function writeFileAtomicSync(file: string, data: string | Buffer, durable
   writeFileAtomic.sync(file, data, { fsync: durable });
 }
 
-/** Text gathered per write(2) by writePiecesAtomicSync. */
-const batchChars = 256 * 1024;
+/** Bytes gathered per write(2) by writePiecesAtomicSync. */
+const batchBytes = 256 * 1024;
 
 /** chown and chmod of the temporary file may be refused to a user who does not own the file it replaces. */
 function refusedToOthers(error: unknown): boolean {
@@ -39,19 +39,27 @@ export function writePiecesAtomicSync(file: string, pieces: Iterable<string>, du
   let fd: number | undefined = fs.openSync(temporary, 'w', existing?.mode ?? 0o666);
   let renamed = false;
   try {
-    const write = (text: string) => {
-      const bytes = Buffer.from(text);
-      for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(fd!, bytes, offset, bytes.length - offset);
+    const write = (bytes: Buffer, length: number) => {
+      for (let offset = 0; offset < length; ) offset += fs.writeSync(fd!, bytes, offset, length - offset);
     };
-    let batch = '';
+    // Each piece is encoded straight into one buffer, written whenever the next piece would not fit: no batch
+    // string is built (each had been a flat 256 KB copy in V8's large-object space, and a 10,000-stage lock and
+    // memo made dozens of them at the very end of a run).
+    const buffer = Buffer.allocUnsafe(batchBytes);
+    let used = 0;
     for (const piece of pieces) {
-      batch += piece;
-      if (batch.length >= batchChars) {
-        write(batch);
-        batch = '';
+      const length = Buffer.byteLength(piece);
+      if (length > buffer.length - used) {
+        write(buffer, used);
+        used = 0;
+        if (length > buffer.length) {
+          write(Buffer.from(piece), length);
+          continue;
+        }
       }
+      used += buffer.write(piece, used);
     }
-    if (batch.length > 0) write(batch);
+    if (used > 0) write(buffer, used);
     if (durable) fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;

@@ -45,11 +45,12 @@ export function outputHash(files: readonly ManifestFile[], links: Manifest['link
   return hashValue({ files: files.map((file) => [file.path, file.size, file.sha256]), links: links.map((link) => [link.path, link.target]) });
 }
 
+/** The manifest of a staging dir's output: its files are hashed, not recorded in the memo under paths about to move. */
 export async function buildManifest(directory: string, hashes: FileHashes): Promise<Manifest> {
   const { files, links } = list(directory);
   const hashed = await Promise.all(
     files.map(async (file) => {
-      const { hash, size } = await hashes.hash(path.join(directory, file));
+      const { hash, size } = await hashes.hashUnrecorded(path.join(directory, file));
       return { path: file, size, sha256: hash };
     }),
   );

@@ -5,6 +5,7 @@ import { PipelineError } from '../errors.js';
 import type { FingerprintRecord } from '../fingerprint/fingerprint.js';
 import type { FileHashes } from '../fingerprint/file-hashes.js';
 import { ownCopy } from './hard-links.js';
+import { sharedWhereSame } from './json-copy.js';
 import { manifestProblem, runRecordProblem } from './entry-shape.js';
 import { findManifestMismatch, type Manifest } from './manifest.js';
 import { createRunDir, discardedName } from './run-dirs.js';
@@ -194,8 +195,15 @@ export class CacheStore {
     this.removeEntryDir(key);
     const dir = this.entryDir(key);
     fs.renameSync(staging.dir, dir);
-    // What read(key) would return, from the text just written rather than read back (two reads a stage).
-    return { key, dir, out: path.join(dir, 'out'), manifest: JSON.parse(manifestText) as Manifest, run: JSON.parse(runText) as RunRecord };
+    // What read(key) would return, from the text just written rather than read back (two reads a stage),
+    // sharing what is the same as the objects given (a 10,000-stage run keeps every settled stage's entry).
+    return {
+      key,
+      dir,
+      out: path.join(dir, 'out'),
+      manifest: sharedWhereSame(JSON.parse(manifestText), manifest) as Manifest,
+      run: sharedWhereSame(JSON.parse(runText), run) as RunRecord,
+    };
   }
 
   scratchDir(key: string): string {

@@ -17,6 +17,7 @@ import { locate } from '../pipeline/yaml-source.js';
 import { decide, fingerprintOf, type Decision } from './evaluate.js';
 import type { RunningStage } from '../executors/local.js';
 import { LocalExecutor, type Executor } from '../executors/executor.js';
+import { paceGarbageCollection } from './gc-pacing.js';
 import { ResourcePool } from './pool.js';
 import { PriorityQueue } from './priority-queue.js';
 import { RunQueue } from './run-queue.js';
@@ -92,6 +93,9 @@ function heights(project: Project, stages: readonly string[]): Map<string, numbe
   }
   return height;
 }
+
+/** What verifyInput gives for an entry this run wrote (read as it was hashed): one promise for all of them. */
+const intact: Promise<string | undefined> = Promise.resolve(undefined);
 
 export class Scheduler {
   private readonly state = new Map<string, State>();
@@ -433,6 +437,8 @@ export class Scheduler {
       if (!lease) return false;
       this.state.set(name, 'running');
       this.active += 1;
+      // Stages run: from here the runner's heap holds every settled stage's entry for the rest of the run.
+      paceGarbageCollection();
       this.renderer.event({ type: 'start', stage: name, reasons: decision.reasons, gpus: lease.gpus });
       const job = { stage, inputs: this.project.pipeline.inputs.get(name) ?? [], key: decision.key, record: decision.record, lease, entries: this.entries, upstream: this.upstreamOf(name) };
       let released = false;
@@ -448,7 +454,7 @@ export class Scheduler {
           if (result.ok) {
             this.summary.ran.push(name);
             this.renderer.event({ type: 'done', stage: name, seconds: result.seconds, key: decision.key });
-            this.verified.set(result.entry.key, Promise.resolve(undefined));
+            this.verified.set(result.entry.key, intact);
             const damage = await this.publish(name, result.entry);
             if (damage) throw new Error(`its new cache entry is damaged (${damage})`);
             await this.settle(name, result.entry, 'ran');

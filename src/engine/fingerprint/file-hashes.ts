@@ -1,7 +1,7 @@
 // Content hashes of files, memoized by (path, inode, size, mtime) so unchanged big files are never re-read.
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomicSync } from '../cache/atomic.js';
+import { writePiecesAtomicSync } from '../cache/atomic.js';
 import { sha256File } from './hash-file.js';
 
 type Entry = [inode: number, size: number, mtimeNs: string, hash: string];
@@ -56,18 +56,29 @@ export class FileHashes {
     return this.read(absolute, before);
   }
 
+  /**
+   * The hash of a file about to be moved (a stage's output in its staging dir), read and not recorded: a memo
+   * entry would name a path that is gone once the entry is committed, and the committed path is recorded then
+   * (remember). At 10,000 stages those entries were a third of the memo the runner holds.
+   */
+  async hashUnrecorded(file: string): Promise<FileHash> {
+    const absolute = path.resolve(file);
+    const before = fs.statSync(absolute, { bigint: true });
+    return this.lookup(absolute, before) ?? this.read(absolute, before, false);
+  }
+
   /** Reads the file whatever the memo says (fsck: bit rot keeps inode, size and mtime), and records what it found. */
   async rehash(file: string): Promise<FileHash> {
     const absolute = path.resolve(file);
     return this.read(absolute, fs.statSync(absolute, { bigint: true }));
   }
 
-  private async read(absolute: string, before: fs.BigIntStats): Promise<FileHash> {
+  private async read(absolute: string, before: fs.BigIntStats, record = true): Promise<FileHash> {
     const hash = await sha256File(absolute, Number(before.size));
     const after = fs.statSync(absolute, { bigint: true });
     this.bytesRead += Number(after.size);
     // A file that changed while we read it gets no memo entry: the next run reads it again.
-    if (after.mtimeNs === before.mtimeNs && after.size === before.size) {
+    if (record && after.mtimeNs === before.mtimeNs && after.size === before.size) {
       this.remember(absolute, after, hash);
     }
     return { hash, size: Number(after.size) };
@@ -97,10 +108,26 @@ export class FileHashes {
     }
     try {
       fs.mkdirSync(path.dirname(this.memoPath), { recursive: true });
-      writeFileAtomicSync(this.memoPath, JSON.stringify({ version: 1, files: this.files } satisfies MemoFile));
+      writePiecesAtomicSync(this.memoPath, memoJson(this.files));
       this.dirty = false;
     } catch {
       // write-file-atomic removed its temporary file; the old memo, if any, is intact.
     }
   }
+}
+
+/**
+ * JSON.stringify({ version: 1, files }) a file at a time: at 10,000 stages the memo is several MB, held twice
+ * over (the text, its UTF-8 bytes) as one string, at the very end of a run, when the runner holds the most.
+ */
+export function* memoJson(files: Record<string, Entry>): Generator<string> {
+  yield '{"version":1,"files":{';
+  let first = true;
+  for (const file of Object.keys(files)) {
+    const value = JSON.stringify(files[file]);
+    if (value === undefined) continue;
+    yield `${first ? '' : ','}${JSON.stringify(file)}:${value}`;
+    first = false;
+  }
+  yield '}}';
 }

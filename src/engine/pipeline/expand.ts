@@ -65,6 +65,8 @@ export function expandStages(source: YamlSource): StageDefinition[] {
         fail('spec-template', foreachPath, 'foreach gives an empty list: the stage would vanish (an empty ${params.…} switches a group off)');
       // A foreach written out in the file points at the offending item (or map key); a template at itself.
       const written = body.foreach;
+      // One path for every member's body (a definition keeps it as its sourcePath, read only): not a copy per member.
+      const doPath = [...bodyPath, 'do'];
       const memberAt = (index: number, key: string): [(string | number)[], { key?: boolean }] =>
         Array.isArray(written) ? [[...foreachPath, index], {}] : written !== null && typeof written === 'object' ? [[...foreachPath, key], { key: true }] : [foreachPath, {}];
       for (const [index, member] of members!.entries()) {
@@ -87,7 +89,7 @@ export function expandStages(source: YamlSource): StageDefinition[] {
           );
         }
         const frame: LoopFrame = { item: member.item, key: member.key, outer: loop };
-        visit(memberName, groupName, body.do as Body, [...bodyPath, 'do'], frame, [...keys, member.key]);
+        visit(memberName, groupName, body.do as Body, doPath, frame, [...keys, member.key]);
       }
       return;
     }
@@ -113,18 +115,19 @@ export function expandStages(source: YamlSource): StageDefinition[] {
     const definition: StageDefinition = {
       name,
       group: keys.length > 0 ? groupName : undefined,
-      memberKey: keys.length > 0 ? keys.join('@') : undefined,
+      memberKey: keys.length === 0 ? undefined : keys.length === 1 ? keys[0] : keys.join('@'),
       cmd: command.text,
-      command: command.parts,
-      deps: field<unknown[]>('deps', []).flat().map(String),
+      // Built by push, with room to grow: copied to its length, as every definition is kept for the whole run.
+      command: command.parts.slice(),
+      deps: orNone(field<unknown[]>('deps', []).flat().map(String)),
       program: field<string | undefined>('program', undefined),
-      params: stageParams as Record<string, unknown>,
-      needs: normalizeNeeds(needs),
+      params: orNone(stageParams as Record<string, unknown>),
+      needs: orNone(normalizeNeeds(needs)),
       resources: { gpu: 0, cpu: 1, ...field<object>('resources', {}) },
-      env: Object.fromEntries(Object.entries(field<Record<string, unknown>>('env', {})).map(([k, v]) => [k, String(v)])),
+      env: orNone(Object.fromEntries(Object.entries(field<Record<string, unknown>>('env', {})).map(([k, v]) => [k, String(v)]))),
       resumable: field('resumable', false),
-      metrics: field<string[]>('metrics', []).map(String),
-      publish: normalizePublish(field<unknown>('publish', undefined)),
+      metrics: orNone(field<string[]>('metrics', []).map(String)),
+      publish: orNone(normalizePublish(field<unknown>('publish', undefined))),
       deterministic: field('deterministic', false),
       provenance: field('provenance', false),
       verify: field<StageDefinition['verify']>('verify', undefined),
@@ -142,6 +145,19 @@ export function expandStages(source: YamlSource): StageDefinition[] {
     visit(name, name, body, ['stages', name], undefined, []);
   }
   return stages;
+}
+
+/**
+ * Every definition without deps, params, needs, env, metrics or publish (most members of a fan-out) keeps the same
+ * frozen empty list or map rather than one of its own: 10,000 definitions held a quarter of their size in empty
+ * maps. Frozen, so a change to one stage's could never reach another's: definitions are read, never edited.
+ */
+const noItems: readonly never[] = Object.freeze([]);
+const noEntries: Readonly<Record<string, never>> = Object.freeze({});
+
+function orNone<T extends object>(value: T): T {
+  if (Array.isArray(value)) return (value.length === 0 ? noItems : value) as T;
+  return (Object.keys(value).length === 0 && Object.getPrototypeOf(value) === Object.prototype ? noEntries : value) as T;
 }
 
 function normalizeNeeds(needs: unknown): Record<string, string> {

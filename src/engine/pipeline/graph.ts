@@ -64,8 +64,13 @@ export function buildGraph(source: YamlSource, root: string, definitions: StageD
     if ('foreach' in body) groups.set(name, []);
   }
   for (const stage of definitions) {
-    if (stage.group) groups.set(stage.group, [...(groups.get(stage.group) ?? []), stage.name]);
+    if (!stage.group) continue;
+    const members = groups.get(stage.group);
+    if (members) members.push(stage.name);
+    else groups.set(stage.group, [stage.name]);
   }
+  // Copied to their length before inputs share them (kept for the whole run, like dependents below).
+  for (const [name, list] of groups) groups.set(name, list.slice());
   const at = (stage: StageDefinition, ...rest: (string | number)[]) => locate(source, [...stage.sourcePath, ...rest]);
 
   const inputs = new Map<string, StageInput[]>();
@@ -89,6 +94,9 @@ export function buildGraph(source: YamlSource, root: string, definitions: StageD
     inputs.set(stage.name, stageInputs);
     checkStage(stage, stageInputs, root, at);
   }
+  // Arrays built by push keep room to grow (17 slots for one dependent): copied to their length, as the graph is
+  // kept for the whole run (10,000 members of a fan-out each with one dependent: 1.5 MB of empty slots).
+  for (const [name, list] of dependents) if (list.length > 0) dependents.set(name, list.slice());
   return { stages, inputs, dependents, groups, order: topologicalOrder(definitions, inputs, at) };
 }
 

@@ -44,8 +44,7 @@ export function memoFileFor(file: string, cacheDir: string): string {
 
 function revive(file: string, memo: Memo): Pipeline {
   const absolute = path.resolve(file);
-  let source: YamlSource | undefined;
-  const pipeline = {
+  return withLazySource(absolute, {
     stages: new Map(memo.stages.map((stage) => [stage.name, stage])),
     inputs: new Map(memo.inputs),
     dependents: new Map(memo.dependents),
@@ -57,8 +56,17 @@ function revive(file: string, memo: Memo): Pipeline {
     sources: [absolute, ...memo.sources],
     file: absolute,
     root: path.dirname(absolute),
-  } as Omit<Pipeline, 'source'>;
-  // Parsed again only when a message needs a line number.
+  });
+}
+
+/**
+ * The pipeline with its YAML source parsed again only when a message needs a line number. A freshly
+ * loaded one gives up its parsed document too: with a position for every node it is the size of the
+ * file many times over (a fan-out of 10,000 keys: 2 MB), kept for a whole run that never reads it.
+ */
+function withLazySource(absolute: string, parts: Omit<Pipeline, 'source'>): Pipeline {
+  let source: YamlSource | undefined;
+  const pipeline = parts;
   Object.defineProperty(pipeline, 'source', {
     enumerable: true,
     get: () => {
@@ -107,5 +115,7 @@ export function loadPipelineMemoized(file: string, cacheDir: (root: string) => s
       // Only a speed-up.
     }
   }
-  return pipeline;
+  const { source: parsed, ...parts } = pipeline;
+  void parsed;
+  return withLazySource(absolute, parts);
 }
