@@ -3,7 +3,7 @@
 import type { AggregateData } from '../artifacts/aggregate-output.js';
 import type { BarrierMeasures, BarrierName, BarrierRow } from '../artifacts/barriers.js';
 import type { CurvePoint } from '../artifacts/curves.js';
-import type { Spread } from '../artifacts/spread.js';
+import { spreadOf, type Spread } from '../artifacts/spread.js';
 import { ReportError } from './errors.js';
 
 /** A point of a curve averaged over a setting's seeds: the mean, min and max of each quantity at one x. */
@@ -107,25 +107,22 @@ export function meanCurve(data: AggregateData, setting: string, iteration: numbe
   const n = curves.length;
   return first!.points.map((point, i) => {
     const at = curves.map((c) => c.points[i]!);
-    const loss = at.map((p) => p.test_loss);
-    const error = at.map((p) => p.test_error);
+    const loss = spreadOf(at.map((p) => p.test_loss));
+    const error = spreadOf(at.map((p) => p.test_error));
     return {
       setting,
       iteration,
       x: point.x,
       seeds: n,
-      test_loss: mean(loss),
-      test_loss_min: Math.min(...loss),
-      test_loss_max: Math.max(...loss),
-      test_error: mean(error),
-      test_error_min: Math.min(...error),
-      test_error_max: Math.max(...error),
+      test_loss: loss.mean,
+      test_loss_min: loss.min,
+      test_loss_max: loss.max,
+      test_error: error.mean,
+      test_error_min: error.min,
+      test_error_max: error.max,
     };
   });
 }
-
-// Summed in seed order, like spreadOf: one seed gives back its value exactly.
-const mean = (values: readonly number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
 
 const means = (m: Record<BarrierName, Spread>): BarrierMeasures => ({
   above_start: m.above_start.mean,
