@@ -4,7 +4,7 @@ import { BARRIER_NAMES, type BarrierMeasures, type BarrierName, type BarrierRow,
 import { spreadOf, type Spread } from '../../artifacts/spread.js';
 import { BARRIER_DEFINITIONS, barrierMeasures } from './barriers.js';
 import { BarrierError } from './errors.js';
-import { runName, type SweepCurve, type TrainSummary } from './inputs.js';
+import { perQuantity, runName, type SweepCurve, type TrainSummary } from './inputs.js';
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -27,21 +27,7 @@ export function aggregate(sweeps: readonly SweepCurve[], trains: ReadonlyMap<str
     if (train.final_iteration !== sweep.final_iteration) {
       throw new BarrierError('input-mismatch', `${sweep.source}: swept towards iteration ${sweep.final_iteration}, but ${train.source} ends at ${train.final_iteration}`);
     }
-    const where = `${sweep.source} (${sweep.setting}@${sweep.seed}@${sweep.iteration})`;
-    const xs = sweep.rows.map((r) => r.x);
-    const row: BarrierRow = {
-      iteration: sweep.iteration,
-      loss: barrierMeasures(
-        xs,
-        sweep.rows.map((r) => r.test_loss),
-        `${where} test_loss`,
-      ),
-      error: barrierMeasures(
-        xs,
-        sweep.rows.map((r) => r.test_error),
-        `${where} test_error`,
-      ),
-    };
+    const row: BarrierRow = { iteration: sweep.iteration, ...perQuantity(sweep, `${sweep.source} (${sweep.setting}@${sweep.seed}@${sweep.iteration})`, barrierMeasures) };
     if (!runs.has(run)) runs.set(run, { setting: sweep.setting, train, seed: { seed: sweep.seed, final: finalResult(train, ordered), rows: [] } });
     runs.get(run)!.seed.rows.push(row);
   });

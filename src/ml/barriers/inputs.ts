@@ -16,6 +16,23 @@ export async function readSweeps(dir: string): Promise<SweepCurve[]> {
   return Promise.all((await memberDirs(dir, SWEEP_JSON)).map(async (member) => ({ ...(await readSweepRecord(member)), source: path.join(member, SWEEP_JSON) })));
 }
 
+/** `measure` of a sweep's test loss and of its test error, each curve named in messages as `where` plus its column. */
+export function perQuantity<T>(sweep: SweepCurve, where: string, measure: (xs: number[], values: number[], where: string) => T): { loss: T; error: T } {
+  const xs = sweep.rows.map((r) => r.x);
+  return {
+    loss: measure(
+      xs,
+      sweep.rows.map((r) => r.test_loss),
+      `${where} test_loss`,
+    ),
+    error: measure(
+      xs,
+      sweep.rows.map((r) => r.test_error),
+      `${where} test_error`,
+    ),
+  };
+}
+
 /** How a run is found: its setting and seed (one train output each). */
 export function runName(setting: string, seed: number): string {
   return `${setting} seed ${seed}`;

@@ -1,7 +1,7 @@
 // Turns the sweeps between children (sweep.json with endpoints) into the instability analysis (src/artifacts/instability.ts).
 import type { InstabilityDocument, InstabilityRow, SettingInstability } from '../../artifacts/instability.js';
 import { BarrierError } from '../barriers/errors.js';
-import type { SweepCurve } from '../barriers/inputs.js';
+import { perQuantity, type SweepCurve } from '../barriers/inputs.js';
 import { INSTABILITY_DEFINITIONS, instabilityOf, stabilityPoint } from './instability.js';
 
 export interface InstabilityThresholds {
@@ -37,23 +37,7 @@ export function aggregateInstability(sweeps: readonly SweepCurve[], thresholds: 
     const earlier = seen.get(id);
     if (earlier) throw new BarrierError('input-mismatch', `${sweep.source}: ${sweep.setting} branched at t = ${iteration} is also in ${earlier}`);
     seen.set(id, sweep.source);
-    const where = `${sweep.source} (${id})`;
-    const xs = sweep.rows.map((r) => r.x);
-    const row: InstabilityRow = {
-      iteration,
-      seeds,
-      points: sweep.points,
-      loss: instabilityOf(
-        xs,
-        sweep.rows.map((r) => r.test_loss),
-        `${where} test_loss`,
-      ),
-      error: instabilityOf(
-        xs,
-        sweep.rows.map((r) => r.test_error),
-        `${where} test_error`,
-      ),
-    };
+    const row: InstabilityRow = { iteration, seeds, points: sweep.points, ...perQuantity(sweep, `${sweep.source} (${id})`, instabilityOf) };
     const setting = (settings[sweep.setting] ??= { final_iteration: sweep.final_iteration, stability_point: { loss: null, error: null }, rows: [] });
     if (setting.final_iteration !== sweep.final_iteration) {
       throw new BarrierError('input-mismatch', `${sweep.source}: its children end at ${sweep.final_iteration}, ${sweep.setting}'s others at ${setting.final_iteration}`);
