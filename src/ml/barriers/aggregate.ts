@@ -31,15 +31,22 @@ export function aggregate(sweeps: readonly SweepCurve[], trains: ReadonlyMap<str
     if (!runs.has(run)) runs.set(run, { setting: sweep.setting, train, seed: { seed: sweep.seed, final: finalResult(train, ordered), rows: [] } });
     runs.get(run)!.seed.rows.push(row);
   });
-  const settings: Record<string, SettingBarriers> = {};
+  // Runs are in setting, then seed order: each setting's first run is the one its others are checked against.
+  const bySetting = new Map<string, { finalIteration: number; seeds: SeedBarriers[] }>();
   for (const { setting, train, seed } of runs.values()) {
-    const dataset = datasets.get(setting);
-    const s = (settings[setting] ??= { ...(dataset === undefined ? {} : { dataset }), final_iteration: train.final_iteration, seeds: [], final: undefined!, rows: [] });
-    const first = s.seeds[0];
-    if (first) sameCheckpoints(setting, first, seed, train, s.final_iteration);
-    s.seeds.push(seed);
+    const group = bySetting.get(setting);
+    if (!group) {
+      bySetting.set(setting, { finalIteration: train.final_iteration, seeds: [seed] });
+      continue;
+    }
+    sameCheckpoints(setting, group.seeds[0]!, seed, train, group.finalIteration);
+    group.seeds.push(seed);
   }
-  for (const s of Object.values(settings)) Object.assign(s, summary(s.seeds));
+  const settings: Record<string, SettingBarriers> = {};
+  for (const [setting, { finalIteration, seeds }] of bySetting) {
+    const dataset = datasets.get(setting);
+    settings[setting] = { ...(dataset === undefined ? {} : { dataset }), final_iteration: finalIteration, seeds, ...summary(seeds) };
+  }
   return {
     curves: ordered.flatMap((s) => s.rows.map((r) => ({ setting: s.setting, seed: s.seed, iteration: s.iteration, x: r.x, test_loss: r.test_loss, test_error: r.test_error }))),
     barriers: { definitions: { ...BARRIER_DEFINITIONS }, settings },
