@@ -440,7 +440,15 @@ export class Scheduler {
       // Stages run: from here the runner's heap holds every settled stage's entry for the rest of the run.
       paceGarbageCollection();
       this.renderer.event({ type: 'start', stage: name, reasons: decision.reasons, gpus: lease.gpus });
-      const job = { stage, inputs: this.project.pipeline.inputs.get(name) ?? [], key: decision.key, record: decision.record, lease, entries: this.entries, upstream: this.upstreamOf(name) };
+      const job = {
+        stage,
+        inputs: this.project.pipeline.inputs.get(name) ?? [],
+        key: decision.key,
+        record: decision.record,
+        lease,
+        entries: this.entries,
+        upstream: stage.provenance ? this.upstreamOf(name) : [],
+      };
       let released = false;
       const release = () => {
         if (released) return;

@@ -27,7 +27,7 @@ export interface StageJob {
   lease: Lease;
   /** Entries of every settled stage, for inputs and provenance. */
   entries: ReadonlyMap<string, Entry>;
-  /** Every stage this one depends on, transitively: PIPELINE_UPSTREAM names them, when the stage has `provenance: true`. */
+  /** Every stage this one depends on, transitively, for PIPELINE_UPSTREAM; empty for a stage without `provenance: true`. */
   upstream: readonly string[];
 }
 
