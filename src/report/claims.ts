@@ -10,16 +10,14 @@ import { meanView, seedViews, type SettingView } from './seeds.js';
 /** Which settings a claim is about in the paper: MNIST ("relatively easy"), or the modern CIFAR-10 and ImageNet ones. */
 type Scope = 'mnist' | 'modern';
 
-/** What the paper reports for a setting of a scope: the claim holds, it does not, or the paper says nothing. */
-type Expectation = 'holds' | 'fails' | null;
-
+/** A claim holds, it does not, or nothing can be said: what the paper reports for a setting, or what a run shows. */
 type Verdict = 'holds' | 'fails' | null;
 
 export interface ClaimCheck {
   claim: string;
   setting: string;
   /** What the paper reports for this setting's dataset (null: it makes no statement, or the dataset is unknown). */
-  expected: Expectation;
+  expected: Verdict;
   /** What this run shows on the mean over the setting's seeds; null when the run cannot tell (e.g. iteration 0 was not swept). */
   observed: Verdict;
   /** The numbers and threshold behind `observed`, and with several seeds, for how many it holds. */
@@ -31,7 +29,7 @@ export interface ClaimCheck {
 interface Claim {
   text: string;
   /** The paper's statement per scope, as its abstract puts it (Goodfellow et al. 2015's findings hold on MNIST, not on CIFAR-10 and ImageNet). */
-  paper: Record<Scope, Expectation>;
+  paper: Record<Scope, Verdict>;
   /** The verdict on one view of a setting: the mean over its seeds, or one seed. */
   check(view: SettingView, params: RenderParams): { observed: Verdict; evidence: string };
 }
