@@ -30,12 +30,12 @@ describe('seeds in the default pipeline', () => {
     expect(second.code, second.stderr).toBe(0);
     const ran = [...second.stderr.matchAll(/^run {2,}([^\s:]+)/gm)].map((m) => m[1]).sort();
     expect(ran).toEqual(['aggregate', 'render', 'sweep@mnist_lenet_300_100@2@0', 'sweep@mnist_lenet_300_100@2@3', 'sweep@mnist_lenet_300_100@2@6', 'train@mnist_lenet_300_100@2']);
-    const stages = parse(fs.readFileSync(path.join(dir, 'pipeline.lock'), 'utf8')).stages as Record<string, { output: { hash: string } }>;
+    const stages = parse(fs.readFileSync(path.join(dir, 'pipeline.lock'), 'utf8')).stages as Record<string, { key: string; output: { hash: string } }>;
     expect(stages['train@mnist_lenet_300_100@1']!.output.hash).toBe(locked['train@mnist_lenet_300_100@1']!.output.hash);
     // Another seed is another initialisation: its weights differ.
     expect(stages['train@mnist_lenet_300_100@2']!.output.hash).not.toBe(stages['train@mnist_lenet_300_100@1']!.output.hash);
 
-    const barriers = JSON.parse(fs.readFileSync(path.join(dir, 'cache/entries', lockedKey(dir, 'aggregate'), 'out/barriers.json'), 'utf8'));
+    const barriers = JSON.parse(fs.readFileSync(path.join(dir, 'cache/entries', stages.aggregate!.key, 'out/barriers.json'), 'utf8'));
     const lenet = barriers.settings.mnist_lenet_300_100;
     expect(lenet.seeds.map((s: { seed: number }) => s.seed)).toEqual([1, 2]);
     expect(lenet.final.test_loss.sd).toBeGreaterThan(0);
@@ -43,7 +43,3 @@ describe('seeds in the default pipeline', () => {
     expect(html).toContain('±');
   }, 600_000);
 });
-
-function lockedKey(dir: string, stage: string): string {
-  return (parse(fs.readFileSync(path.join(dir, 'pipeline.lock'), 'utf8')).stages as Record<string, { key: string }>)[stage]!.key;
-}
